@@ -1,0 +1,31 @@
+// The bearer-token check for every route under /api/v1 except the token endpoint itself.
+import type { FastifyRequest } from 'fastify';
+import type { AppContext } from '../context.js';
+import type { Caller } from './roles.js';
+import { AppError } from '../http/errors.js';
+import { verifyAccessToken } from './tokens.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    caller: Caller;
+  }
+}
+
+export function authenticator(ctx: AppContext) {
+  return async function authenticate(request: FastifyRequest): Promise<void> {
+    const header = request.headers.authorization;
+    const m = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+    if (!m) throw new AppError('UNAUTHENTICATED', 'Send an access token as "Authorization: Bearer <token>"');
+    const token = m[1];
+    let caller = ctx.tokens.get(token);
+    if (!caller) {
+      const verified = await verifyAccessToken(ctx.keys, ctx.config.jwt, token);
+      ctx.tokens.set(token, verified);
+      caller = verified.caller;
+    }
+    if (!(await ctx.clientStatus.isEnabled(caller.clientId))) {
+      throw new AppError('UNAUTHENTICATED', 'This client is disabled');
+    }
+    request.caller = caller;
+  };
+}

@@ -1,0 +1,133 @@
+// The only reader of process.env: every setting is parsed and validated here, once, at start.
+import path from 'node:path';
+
+export interface Config {
+  port: number;
+  host: string;
+  databaseUrl?: string;
+  dataDir: string;
+  publicBaseUrl: string;
+  logLevel: string;
+  bodyLimitBytes: number;
+  corsOrigins: string[];
+  jwt: { issuer: string; audience: string; ttlSeconds: number; privateJwks?: string };
+  bootstrap?: { clientId: string; clientSecret: string; regionCode: string };
+  weightTolerancePct: number;
+  occurredAtWindowDays: number;
+  receiptWorkingDays: number;
+  alerts: {
+    storageWarnDays: number;
+    storageLimitDays: number;
+    medicalHoldDays: number;
+    inTransitHours: number;
+    licenceExpiryDays: number;
+    capacityWarnPct: number;
+  };
+  pressure: { maxEventLoopDelayMs: number; maxPoolWaiting: number };
+  verifyRateLimitPerMinute: number;
+  dbPoolSize: number;
+}
+
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+function int(env: Env, name: string, def: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return def;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(`${name} must be a whole number, got "${raw}"`);
+  const n = Number(raw);
+  if (n < min || n > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+function num(env: Env, name: string, def: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return def;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < min || n > max) {
+    throw new ConfigError(`${name} must be a number between ${min} and ${max}, got "${raw}"`);
+  }
+  return n;
+}
+
+function url(env: Env, name: string, protocols: string[]): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} must be a URL`);
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(`${name} must use ${protocols.join(' or ')}`);
+  }
+  return raw.replace(/\/+$/, '');
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export function loadConfig(env: Env = process.env): Config {
+  const port = int(env, 'PORT', 3000, 0, 65535);
+  const host = env.HOST || '0.0.0.0';
+  const logLevel = env.LOG_LEVEL || 'info';
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+
+  const clientId = env.BOOTSTRAP_ADMIN_CLIENT_ID;
+  const clientSecret = env.BOOTSTRAP_ADMIN_CLIENT_SECRET;
+  if (Boolean(clientId) !== Boolean(clientSecret)) {
+    throw new ConfigError('BOOTSTRAP_ADMIN_CLIENT_ID and BOOTSTRAP_ADMIN_CLIENT_SECRET must be set together');
+  }
+  if (clientSecret && clientSecret.length < 12) {
+    throw new ConfigError('BOOTSTRAP_ADMIN_CLIENT_SECRET must be at least 12 characters');
+  }
+  const bootstrapRegion = env.BOOTSTRAP_REGION || '140100';
+  if (!/^\d{6}$/.test(bootstrapRegion)) throw new ConfigError('BOOTSTRAP_REGION must be a 6-digit region code');
+
+  const privateJwks = env.JWT_PRIVATE_JWKS || undefined;
+  if (privateJwks) {
+    try {
+      const parsed = JSON.parse(privateJwks);
+      if (!Array.isArray(parsed.keys) || parsed.keys.length === 0) throw new Error();
+    } catch {
+      throw new ConfigError('JWT_PRIVATE_JWKS must be a JSON Web Key Set {"keys":[...]} of Ed25519 private keys');
+    }
+  }
+
+  const hostForUrl = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+  return {
+    port,
+    host,
+    databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
+    dataDir: path.resolve(env.DATA_DIR || '.data'),
+    publicBaseUrl: url(env, 'PUBLIC_BASE_URL', ['http:', 'https:']) ?? `http://${hostForUrl}:${port}`,
+    logLevel,
+    bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 1024 * 1024, 1024),
+    corsOrigins: (env.CORS_ORIGINS || '').split(',').map((s) => s.trim()).filter(Boolean),
+    jwt: {
+      issuer: env.JWT_ISSUER || 'hw-supervision',
+      audience: env.JWT_AUDIENCE || 'hw-supervision-api',
+      ttlSeconds: int(env, 'JWT_TTL_SECONDS', 3600, 60, 3600),
+      privateJwks,
+    },
+    bootstrap: clientId && clientSecret ? { clientId, clientSecret, regionCode: bootstrapRegion } : undefined,
+    weightTolerancePct: num(env, 'WEIGHT_TOLERANCE_PCT', 10, 0, 100),
+    occurredAtWindowDays: int(env, 'OCCURRED_AT_WINDOW_DAYS', 30, 0, 3650),
+    receiptWorkingDays: int(env, 'RECEIPT_WORKING_DAYS', 5, 1, 60),
+    alerts: {
+      storageWarnDays: int(env, 'ALERT_STORAGE_WARN_DAYS', 300, 1, 3650),
+      storageLimitDays: int(env, 'ALERT_STORAGE_LIMIT_DAYS', 365, 1, 3650),
+      medicalHoldDays: int(env, 'ALERT_MEDICAL_HOLD_DAYS', 2, 1, 365),
+      inTransitHours: int(env, 'ALERT_IN_TRANSIT_HOURS', 48, 1, 24 * 365),
+      licenceExpiryDays: int(env, 'ALERT_LICENCE_EXPIRY_DAYS', 30, 1, 3650),
+      capacityWarnPct: num(env, 'ALERT_CAPACITY_WARN_PCT', 90, 1, 100),
+    },
+    pressure: {
+      maxEventLoopDelayMs: int(env, 'MAX_EVENT_LOOP_DELAY_MS', 1000, 10),
+      maxPoolWaiting: int(env, 'MAX_DB_POOL_WAITING', 200, 1),
+    },
+    verifyRateLimitPerMinute: int(env, 'VERIFY_RATE_LIMIT_PER_MINUTE', 60, 1),
+    dbPoolSize: int(env, 'DB_POOL_SIZE', 10, 1, 200),
+  };
+}

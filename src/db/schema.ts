@@ -1,0 +1,5 @@
+export * from '../parties/schema.js';
+export * from '../audit/schema.js';
+export * from '../http/idempotency-schema.js';
+export * from '../labels/schema.js';
+export * from '../manifests/schema.js';

@@ -1,0 +1,144 @@
+// Runs one state-changing request: one transaction holding the change, its audit entries and its
+// Idempotency-Key record; a refused attempt is audited after the rollback.
+import { createHash } from 'node:crypto';
+import { and, eq, sql } from 'drizzle-orm';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Db, Tx } from '../db/database.js';
+import { idempotencyKeys } from '../db/schema.js';
+import { canonicalJson } from '../audit/canonical-json.js';
+import { appendAudit, type AuditInput } from '../audit/trail.js';
+import type { Caller } from '../auth/roles.js';
+import { AppError } from './errors.js';
+
+export interface Actor { caller: Caller; requestId: string }
+
+export interface CommandResult<T> { status: number; body: T; headers?: Record<string, string> }
+
+export interface Command {
+  tx: Tx;
+  actor: Actor;
+  /** Appends an audit entry for this change, inside the transaction. */
+  audit(input: AuditInput): Promise<void>;
+  /** Names what a refusal of this command should be audited against. */
+  onRefusal(target: Omit<AuditInput, 'outcome' | 'after'>): void;
+}
+
+// Refusals of a state change worth a trail entry (domain.md §6): not plain input errors.
+const AUDITED_REFUSALS = new Set(['ILLEGAL_TRANSITION', 'RULE_VIOLATION', 'VERSION_CONFLICT', 'FORBIDDEN']);
+
+class ReplayNeeded extends Error {}
+
+function requestHash(request: FastifyRequest): string {
+  return createHash('sha256')
+    .update(`${request.method} ${request.url}\n${canonicalJson(request.body ?? null)}`)
+    .digest('hex');
+}
+
+async function storedResponse(db: Db, clientId: string, key: string) {
+  const [row] = await db.select().from(idempotencyKeys)
+    .where(and(eq(idempotencyKeys.clientId, clientId), eq(idempotencyKeys.key, key)));
+  return row;
+}
+
+function reply<T>(res: FastifyReply, r: CommandResult<T>, replayed = false) {
+  for (const [k, v] of Object.entries(r.headers ?? {})) res.header(k, v);
+  if (replayed) res.header('idempotent-replayed', 'true');
+  return res.code(r.status).send(r.body);
+}
+
+export function idempotencyKeyOf(request: FastifyRequest): string | undefined {
+  const raw = request.headers['idempotency-key'];
+  const key = Array.isArray(raw) ? raw[0] : raw;
+  if (key === undefined) return undefined;
+  if (!/^[\x21-\x7e]{1,200}$/.test(key)) {
+    throw new AppError('VALIDATION_FAILED', 'Idempotency-Key must be 1–200 visible ASCII characters');
+  }
+  return key;
+}
+
+export async function runCommand<T>(
+  db: Db,
+  request: FastifyRequest,
+  res: FastifyReply,
+  work: (cmd: Command) => Promise<CommandResult<T>>,
+) {
+  const caller = request.caller;
+  const actor: Actor = { caller, requestId: String(request.id) };
+  const key = idempotencyKeyOf(request);
+  const hash = key ? requestHash(request) : '';
+
+  const replay = async () => {
+    const row = await storedResponse(db, caller.clientId, key!);
+    if (!row) return undefined;
+    if (row.requestHash !== hash) {
+      throw new AppError('IDEMPOTENCY_MISMATCH', 'This Idempotency-Key was used before with a different request');
+    }
+    return reply(res, { status: row.statusCode, body: row.body as T, headers: row.headers as Record<string, string> }, true);
+  };
+
+  if (key) {
+    const done = await replay();
+    if (done) return done;
+  }
+
+  let refusal: Omit<AuditInput, 'outcome' | 'after'> | undefined;
+  try {
+    const result = await db.transaction(async (tx) => {
+      if (key) {
+        // Claim the key first: a concurrent retry waits here until this transaction ends,
+        // then finds the claim and replays the stored response instead of acting twice.
+        const claimed = await tx.execute(sql`
+          INSERT INTO idempotency_keys (client_id, key, request_hash, status_code, body, headers)
+          VALUES (${caller.clientId}, ${key}, ${hash}, 0, 'null'::jsonb, '{}'::jsonb)
+          ON CONFLICT DO NOTHING RETURNING 1`);
+        if (claimed.rowCount === 0) throw new ReplayNeeded();
+      }
+      const cmd: Command = {
+        tx,
+        actor,
+        audit: (input) => appendAudit(tx, { orgId: caller.orgId, clientId: caller.clientId, requestId: actor.requestId }, input),
+        onRefusal: (target) => { refusal = target; },
+      };
+      const r = await work(cmd);
+      if (key) {
+        await tx.update(idempotencyKeys)
+          .set({ statusCode: r.status, body: r.body as object, headers: r.headers ?? {} })
+          .where(and(eq(idempotencyKeys.clientId, caller.clientId), eq(idempotencyKeys.key, key)));
+      }
+      return r;
+    });
+    return reply(res, result);
+  } catch (e) {
+    if (e instanceof ReplayNeeded) {
+      const done = await replay();
+      if (done) return done;
+      throw new AppError('CONFLICT', 'A request with this Idempotency-Key is still in progress; retry shortly');
+    }
+    if (e instanceof AppError && refusal && AUDITED_REFUSALS.has(e.code)) {
+      const target = refusal;
+      await db.transaction((tx) => appendAudit(tx, { orgId: caller.orgId, clientId: caller.clientId, requestId: actor.requestId }, {
+        ...target,
+        outcome: 'refused',
+        after: { code: e.code, detail: e.message, ...e.extras },
+      }));
+    }
+    throw e;
+  }
+}
+
+/** The version a client expects, from `If-Match: "<version>"`; undefined when absent. */
+export function ifMatchVersion(request: FastifyRequest): number | undefined {
+  const raw = request.headers['if-match'];
+  if (raw === undefined || raw === '*') return undefined;
+  const m = /^\s*(?:W\/)?"?(\d+)"?\s*$/.exec(String(raw));
+  if (!m) throw new AppError('VALIDATION_FAILED', 'If-Match must be a quoted version number, e.g. "3"');
+  return Number(m[1]);
+}
+
+export function checkVersion(expected: number | undefined, actual: number, what: string): void {
+  if (expected !== undefined && expected !== actual) {
+    throw new AppError('VERSION_CONFLICT', `${what} is at version ${actual}, not ${expected}`, { currentVersion: actual });
+  }
+}
+
+export const etag = (version: number) => `"${version}"`;

@@ -1,0 +1,36 @@
+import type { SwaggerOptions } from '@fastify/swagger';
+import type { Config } from '../config.js';
+
+export function openapiOptions(_config: Config): SwaggerOptions {
+  return {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Hazardous-waste supervision API',
+        description: 'Labels with signed QR codes, transfer manifests, custody steps, audit and supervision for a Zero-Waste City platform.',
+        version: '1.0.0',
+        license: { name: 'MIT', identifier: 'MIT' },
+      },
+      // Relative: the committed document must not depend on where the server listens.
+      servers: [{ url: '/' }],
+      components: {
+        securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      },
+      security: [{ bearerAuth: [] }],
+      tags: [
+        { name: 'operations', description: 'Health, readiness, metrics' },
+        { name: 'auth', description: 'Tokens and keys' },
+        { name: 'catalog', description: 'National Hazardous Waste List (2021)' },
+        { name: 'parties', description: 'Organisations, clients, licences, facilities' },
+        { name: 'labels', description: 'HJ 1276 labels and custody steps' },
+        { name: 'manifests', description: 'Transfer manifests' },
+        { name: 'audit', description: 'Tamper-evident audit trail' },
+        { name: 'supervision', description: 'Regulators: search, alerts, indicators' },
+        { name: 'public', description: 'Public label verification' },
+      ],
+    },
+    refResolver: {
+      buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`),
+    },
+  };
+}

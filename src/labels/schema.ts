@@ -1,0 +1,106 @@
+import {
+  bigint, date, doublePrecision, index, integer, jsonb, numeric, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid,
+} from 'drizzle-orm/pg-core';
+import { facilities, organisations } from '../parties/schema.js';
+
+const ts = () => timestamp({ withTimezone: true, mode: 'date' });
+
+export const labels = pgTable('labels', {
+  id: uuid().primaryKey().defaultRandom(),
+  digitalCode: text().notNull().unique(),
+  generatorId: uuid().notNull().references(() => organisations.id),
+  holderId: uuid().notNull().references(() => organisations.id),
+  // Region of the generating unit: every hot table carries it (jurisdiction, future sharding).
+  regionCode: text().notNull(),
+  wasteCode: text().notNull(),
+  category: text().notNull(),
+  wasteName: text().notNull(),
+  physicalForm: text().notNull(),
+  hazards: text().array().notNull(),
+  mainComponents: text().notNull(),
+  harmfulComponents: text().notNull(),
+  precautions: text().notNull(),
+  quantityKg: numeric({ precision: 14, scale: 3, mode: 'number' }).notNull(),
+  packagingType: text().notNull(),
+  volumeL: numeric({ precision: 10, scale: 1, mode: 'number' }),
+  generatedAt: ts().notNull(),
+  generatedOn: date({ mode: 'string' }).notNull(),
+  sequence: integer().notNull(),
+  facilityId: uuid().references(() => facilities.id),
+  remarks: text().notNull().default(''),
+  state: text().notNull(),
+  version: integer().notNull().default(1),
+  parentId: uuid(),
+  openManifestId: uuid(),
+  hasLeftGenerator: integer().notNull().default(0),
+  heldSince: ts().notNull(),
+  lastStepAt: ts().notNull(),
+  createdAt: ts().notNull().defaultNow(),
+}, (t) => [
+  index('labels_region_created_idx').on(t.regionCode, t.createdAt, t.id),
+  index('labels_generator_idx').on(t.generatorId, t.createdAt),
+  index('labels_holder_state_idx').on(t.holderId, t.state),
+  index('labels_waste_code_idx').on(t.wasteCode, t.createdAt),
+  index('labels_category_idx').on(t.category, t.createdAt),
+  index('labels_state_idx').on(t.state, t.heldSince),
+  index('labels_parent_idx').on(t.parentId),
+]);
+
+// Next 3-digit sequence of the digital identification code, per unit, waste code and day.
+export const labelSequences = pgTable('label_sequences', {
+  generatorId: uuid().notNull(),
+  wasteCode: text().notNull(),
+  day: date({ mode: 'string' }).notNull(),
+  last: integer().notNull(),
+}, (t) => [primaryKey({ columns: [t.generatorId, t.wasteCode, t.day] })]);
+
+export const labelSteps = pgTable('label_steps', {
+  id: bigint({ mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+  labelId: uuid().notNull().references(() => labels.id),
+  seq: integer().notNull(),
+  action: text().notNull(),
+  fromState: text(),
+  toState: text().notNull(),
+  orgId: uuid().notNull(),
+  clientId: text().notNull(),
+  manifestId: uuid(),
+  facilityId: uuid(),
+  method: text(),
+  lat: doublePrecision(),
+  lng: doublePrecision(),
+  occurredAt: ts().notNull(),
+  recordedAt: ts().notNull().defaultNow(),
+  requestId: text(),
+  details: jsonb().notNull().default({}),
+}, (t) => [uniqueIndex('label_steps_label_seq_uq').on(t.labelId, t.seq)]);
+
+// HJ 1259 management ledger: one record per container per custody step.
+export const ledgerRecords = pgTable('ledger_records', {
+  id: bigint({ mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+  orgId: uuid().notNull(),
+  labelId: uuid().notNull(),
+  stepId: bigint({ mode: 'number' }).notNull(),
+  kind: text().notNull(), // HWCS | HWRK | HWCK | HWZXLY | HWZXCZ | HWWWLY | HWWWCZ
+  batchCode: text().notNull(),
+  occurredAt: ts().notNull(),
+  wasteCode: text().notNull(),
+  wasteName: text().notNull(),
+  category: text().notNull(),
+  physicalForm: text().notNull(),
+  quantityKg: numeric({ precision: 14, scale: 3, mode: 'number' }).notNull(),
+  digitalCode: text().notNull(),
+  facilityCode: text(),
+  method: text(),
+  counterpartyName: text(),
+  manifestNumber: text(),
+  operatorClientId: text().notNull(),
+  createdAt: ts().notNull().defaultNow(),
+}, (t) => [index('ledger_org_time_idx').on(t.orgId, t.occurredAt, t.id)]);
+
+// Serial of ledger batch codes per organisation, prefix and day.
+export const ledgerSerials = pgTable('ledger_serials', {
+  orgId: uuid().notNull(),
+  kind: text().notNull(),
+  day: date({ mode: 'string' }).notNull(),
+  last: integer().notNull(),
+}, (t) => [primaryKey({ columns: [t.orgId, t.kind, t.day] })]);

@@ -1,0 +1,124 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint, boolean, date, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid,
+} from 'drizzle-orm/pg-core';
+
+const now = () => timestamp({ withTimezone: true, mode: 'date' }).notNull().defaultNow();
+
+export const organisations = pgTable('organisations', {
+  id: uuid().primaryKey().defaultRandom(),
+  uscc: text().notNull().unique(),
+  name: text().notNull(),
+  roles: text().array().notNull(),
+  regionCode: text().notNull(),
+  generatorClass: text(),
+  medicalTier: text(),
+  contactName: text().notNull(),
+  contactPhone: text().notNull(),
+  address: text().notNull(),
+  createdAt: now(),
+  version: integer().notNull().default(1),
+}, (t) => [index('organisations_region_idx').on(t.regionCode)]);
+
+export const clients = pgTable('clients', {
+  id: text().primaryKey(),
+  orgId: uuid().notNull().references(() => organisations.id),
+  name: text().notNull(),
+  roles: text().array().notNull(),
+  secretHash: text().notNull(),
+  disabledAt: timestamp({ withTimezone: true, mode: 'date' }),
+  createdAt: now(),
+}, (t) => [index('clients_org_idx').on(t.orgId)]);
+
+// Keys that sign access tokens, QR tokens and audit checkpoints, when none are configured.
+export const signingKeys = pgTable('signing_keys', {
+  kid: text().primaryKey(),
+  privateJwk: jsonb().notNull(),
+  publicJwk: jsonb().notNull(),
+  createdAt: now(),
+});
+
+export const licences = pgTable('licences', {
+  id: uuid().primaryKey().defaultRandom(),
+  orgId: uuid().notNull().references(() => organisations.id),
+  kind: text().notNull(), // operating | transport
+  number: text().notNull(),
+  modes: text().array().notNull().default(sql`'{}'::text[]`),
+  wasteCodes: text().array().notNull().default(sql`'{}'::text[]`),
+  annualCapacityKg: bigint({ mode: 'number' }),
+  validFrom: date({ mode: 'string' }).notNull(),
+  validTo: date({ mode: 'string' }).notNull(),
+  status: text().notNull().default('active'),
+  regionCode: text().notNull(),
+  createdAt: now(),
+  version: integer().notNull().default(1),
+}, (t) => [
+  uniqueIndex('licences_kind_number_uq').on(t.kind, t.number),
+  index('licences_org_idx').on(t.orgId),
+  index('licences_region_idx').on(t.regionCode),
+]);
+
+export const vehicles = pgTable('vehicles', {
+  id: uuid().primaryKey().defaultRandom(),
+  orgId: uuid().notNull().references(() => organisations.id),
+  licenceId: uuid().notNull().references(() => licences.id),
+  plate: text().notNull().unique(),
+  createdAt: now(),
+}, (t) => [index('vehicles_org_idx').on(t.orgId)]);
+
+export const facilities = pgTable('facilities', {
+  id: uuid().primaryKey().defaultRandom(),
+  orgId: uuid().notNull().references(() => organisations.id),
+  code: text().notNull(),
+  name: text().notNull(),
+  kind: text().notNull(), // storage | treatment
+  storageType: text(),
+  capacityKg: bigint({ mode: 'number' }),
+  methods: text().array().notNull().default(sql`'{}'::text[]`),
+  createdAt: now(),
+}, (t) => [uniqueIndex('facilities_org_code_uq').on(t.orgId, t.code)]);
+
+export const exemptions = pgTable('exemptions', {
+  id: uuid().primaryKey().defaultRandom(),
+  generatorId: uuid().notNull().references(() => organisations.id),
+  receiverId: uuid().notNull().references(() => organisations.id),
+  wasteCode: text().notNull(),
+  approvalNo: text().notNull().unique(),
+  validFrom: date({ mode: 'string' }).notNull(),
+  validTo: date({ mode: 'string' }).notNull(),
+  regionCode: text().notNull(),
+  createdAt: now(),
+}, (t) => [index('exemptions_pair_idx').on(t.generatorId, t.receiverId)]);
+
+export const insurancePolicies = pgTable('insurance_policies', {
+  id: uuid().primaryKey().defaultRandom(),
+  orgId: uuid().notNull().references(() => organisations.id),
+  policyNo: text().notNull().unique(),
+  insurer: text().notNull(),
+  coverageCny: bigint({ mode: 'number' }),
+  validFrom: date({ mode: 'string' }).notNull(),
+  validTo: date({ mode: 'string' }).notNull(),
+  createdAt: now(),
+}, (t) => [index('insurance_org_idx').on(t.orgId)]);
+
+export const inspections = pgTable('inspections', {
+  id: uuid().primaryKey().defaultRandom(),
+  orgId: uuid().notNull().references(() => organisations.id),
+  inspectorOrgId: uuid().notNull().references(() => organisations.id),
+  date: date({ mode: 'string' }).notNull(),
+  passed: boolean().notNull(),
+  findings: text().notNull().default(''),
+  regionCode: text().notNull(),
+  createdAt: now(),
+}, (t) => [index('inspections_region_date_idx').on(t.regionCode, t.date)]);
+
+// Indicator inputs the records cannot hold (GDP, the landfill baseline), entered by regulators.
+export const indicatorInputs = pgTable('indicator_inputs', {
+  id: uuid().primaryKey().defaultRandom(),
+  year: integer().notNull(),
+  regionCode: text().notNull(),
+  key: text().notNull(),
+  value: jsonb().notNull(),
+  enteredBy: text().notNull(),
+  createdAt: now(),
+}, (t) => [uniqueIndex('indicator_inputs_uq').on(t.year, t.regionCode, t.key)]);

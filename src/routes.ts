@@ -1,0 +1,10 @@
+// Every route module, in the order the OpenAPI document lists them.
+import type { RouteModule } from './context.js';
+import { catalogRoutes } from './catalog/routes.js';
+import { authRoutes } from './auth/routes.js';
+
+/** Routes that need no access token. */
+export const publicRoutes: RouteModule[] = [authRoutes];
+
+/** Routes behind the bearer-token check. */
+export const protectedRoutes: RouteModule[] = [catalogRoutes];
