@@ -2,9 +2,12 @@
 import type { RouteModule } from './context.js';
 import { catalogRoutes } from './catalog/routes.js';
 import { authRoutes } from './auth/routes.js';
+import { orgRoutes } from './parties/org-routes.js';
+import { registryRoutes } from './parties/registry-routes.js';
+import { auditRoutes } from './audit/routes.js';
 
 /** Routes that need no access token. */
 export const publicRoutes: RouteModule[] = [authRoutes];
 
 /** Routes behind the bearer-token check. */
-export const protectedRoutes: RouteModule[] = [catalogRoutes];
+export const protectedRoutes: RouteModule[] = [catalogRoutes, orgRoutes, registryRoutes, auditRoutes];

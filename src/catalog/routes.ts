@@ -11,7 +11,7 @@ export const WasteCodeSchema = Type.Object({
   industry: Type.String(),
   description: Type.String(),
   hazards: Type.Array(Type.Union(HAZARDS.map((h) => Type.Literal(h)))),
-}, { $id: 'WasteCode' });
+});
 
 const CategorySchema = Type.Object({ category: Type.String(), name: Type.String(), codeCount: Type.Integer() });
 

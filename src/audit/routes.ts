@@ -1,0 +1,103 @@
+import { and, asc, eq, gt, gte, like, lte, or, type SQL } from 'drizzle-orm';
+import { Type } from 'typebox';
+import type { RouteModule } from '../context.js';
+import { auditEntries } from '../db/schema.js';
+import { responses } from '../http/schemas.js';
+import { isRegulator, requireOrgRole } from '../auth/roles.js';
+import { verifyAudit } from './verify.js';
+import { latestCheckpoint } from './checkpoints.js';
+
+const Entry = Type.Object({
+  seq: Type.Integer(),
+  chain: Type.String({ description: 'Region code whose chain holds the entry' }),
+  chainSeq: Type.Integer(),
+  recordedAt: Type.String({ format: 'date-time' }),
+  orgId: Type.Union([Type.String(), Type.Null()]),
+  clientId: Type.Union([Type.String(), Type.Null()]),
+  requestId: Type.Union([Type.String(), Type.Null()]),
+  entityType: Type.String(),
+  entityId: Type.String(),
+  action: Type.String(),
+  outcome: Type.Union([Type.Literal('applied'), Type.Literal('refused')]),
+  before: Type.Unknown(),
+  after: Type.Unknown(),
+  prevHash: Type.String(),
+  hash: Type.String(),
+});
+
+export const auditRoutes: RouteModule = (app, ctx) => {
+  app.get('/api/v1/audit', {
+    schema: {
+      operationId: 'listAuditEntries', tags: ['audit'],
+      summary: 'Audit entries, oldest first: regulators see their jurisdiction, parties the entries of their own organisation',
+      querystring: Type.Object({
+        entityType: Type.Optional(Type.String({ maxLength: 50 })),
+        entityId: Type.Optional(Type.String({ maxLength: 100 })),
+        from: Type.Optional(Type.String({ format: 'date-time' })),
+        to: Type.Optional(Type.String({ format: 'date-time' })),
+        limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
+        cursor: Type.Optional(Type.String({ pattern: '^\\d{1,18}$', description: 'seq of the last entry of the previous page' })),
+      }),
+      response: responses({ 200: Type.Object({ items: Type.Array(Entry), nextCursor: Type.Union([Type.String(), Type.Null()]) }) }, 401),
+    },
+  }, async (request) => {
+    const { caller } = request;
+    const q = request.query;
+    const limit = q.limit ?? 100;
+    const where: (SQL | undefined)[] = [];
+    if (isRegulator(caller)) where.push(like(auditEntries.chain, `${caller.jurisdiction}%`));
+    else {
+      // A party's own trail: what its clients did, and what was done to the organisation itself.
+      where.push(or(eq(auditEntries.orgId, caller.orgId), eq(auditEntries.entityId, caller.orgId)));
+    }
+    if (q.entityType) where.push(eq(auditEntries.entityType, q.entityType));
+    if (q.entityId) where.push(eq(auditEntries.entityId, q.entityId));
+    if (q.from) where.push(gte(auditEntries.recordedAt, q.from));
+    if (q.to) where.push(lte(auditEntries.recordedAt, q.to));
+    if (q.cursor) where.push(gt(auditEntries.seq, Number(q.cursor)));
+    const rows = await ctx.db.select().from(auditEntries).where(and(...where)).orderBy(asc(auditEntries.seq)).limit(limit + 1);
+    const items = rows.slice(0, limit).map((r) => ({ ...r, recordedAt: new Date(r.recordedAt).toISOString() }));
+    return { items, nextCursor: rows.length > limit ? String(items[items.length - 1].seq) : null };
+  });
+
+  app.get('/api/v1/audit/verify', {
+    schema: {
+      operationId: 'verifyAuditTrail', tags: ['audit'],
+      summary: 'Recompute the hash chains of the caller\'s jurisdiction and name the first broken entry',
+      querystring: Type.Object({
+        fromSeq: Type.Optional(Type.Integer({ minimum: 1 })),
+        toSeq: Type.Optional(Type.Integer({ minimum: 1 })),
+      }),
+      response: responses({
+        200: Type.Object({
+          ok: Type.Boolean(), checked: Type.Integer(), chains: Type.Integer(),
+          firstBrokenSeq: Type.Optional(Type.Union([Type.Integer(), Type.Null()])),
+          brokenChain: Type.Optional(Type.String()), reason: Type.Optional(Type.String()),
+        }),
+      }, 401, 403),
+    },
+  }, async (request) => {
+    requireOrgRole(request.caller, 'regulator');
+    const r = await verifyAudit(ctx.db, request.caller.jurisdiction!, request.query.fromSeq, request.query.toSeq);
+    return { ...r, ...(r.ok ? {} : { firstBrokenSeq: r.firstBrokenSeq ?? null }) };
+  });
+
+  app.get('/api/v1/audit/checkpoints/latest', {
+    schema: {
+      operationId: 'getLatestAuditCheckpoint', tags: ['audit'],
+      summary: 'A signed (JWS, EdDSA) checkpoint of the head of every audit chain; verify it with /.well-known/jwks.json',
+      response: responses({
+        200: Type.Object({
+          jws: Type.String(),
+          payload: Type.Object({
+            iss: Type.String(), iat: Type.Integer(),
+            chains: Type.Array(Type.Object({ chain: Type.String(), headSeq: Type.Integer(), headHash: Type.String() })),
+          }),
+        }),
+      }, 401, 403),
+    },
+  }, async (request) => {
+    requireOrgRole(request.caller, 'regulator');
+    return latestCheckpoint(ctx.db, ctx.keys, ctx.config.jwt.issuer);
+  });
+};

@@ -1,0 +1,62 @@
+// Machine credentials of an organisation: created with a secret shown once, disabled for good.
+import { and, asc, eq, isNull } from 'drizzle-orm';
+import type { DbOrTx } from '../db/database.js';
+import { clients } from '../db/schema.js';
+import type { Command } from '../http/command.js';
+import { AppError, invalid, notFound } from '../http/errors.js';
+import { hashSecret, newClientId, newSecret } from '../auth/secrets.js';
+import { requireClientRole, supervises, type Caller } from '../auth/roles.js';
+import { loadManagedOrg, findOrg } from './organisations.js';
+
+type ClientRow = typeof clients.$inferSelect;
+
+const view = (c: ClientRow) => ({
+  clientId: c.id,
+  orgId: c.orgId,
+  name: c.name,
+  roles: c.roles,
+  disabled: c.disabledAt !== null,
+  createdAt: c.createdAt.toISOString(),
+});
+
+/** The org's own admin, or a registrar whose jurisdiction holds the org. */
+function requireClientManager(caller: Caller, org: { id: string; regionCode: string }): void {
+  if (caller.orgId === org.id && caller.roles.includes('admin')) return;
+  if (supervises(caller, org.regionCode) && caller.roles.includes('registrar')) return;
+  throw new AppError('FORBIDDEN', 'Only the organisation\'s admin or a registrar may manage its clients');
+}
+
+export async function createClient(cmd: Command, orgId: string, input: { name: string; roles: string[] }) {
+  const org = await loadManagedOrg(cmd.tx, cmd.actor.caller, orgId);
+  cmd.onRefusal({ chain: org.regionCode, entityType: 'organisation', entityId: org.id, action: 'create_client' });
+  requireClientManager(cmd.actor.caller, org);
+  if (input.roles.includes('registrar') && !org.roles.includes('regulator')) {
+    throw invalid('Only a regulator\'s clients may hold the registrar role', [{ path: 'body.roles', message: 'registrar needs a regulator organisation' }]);
+  }
+  const clientSecret = newSecret();
+  const [row] = await cmd.tx.insert(clients).values({
+    id: newClientId(), orgId, name: input.name, roles: [...new Set(input.roles)], secretHash: await hashSecret(clientSecret),
+  }).returning();
+  await cmd.audit({ chain: org.regionCode, entityType: 'client', entityId: row.id, action: 'create', after: view(row) });
+  return { ...view(row), clientSecret };
+}
+
+export async function listClients(db: DbOrTx, caller: Caller, orgId: string) {
+  const org = await loadManagedOrg(db, caller, orgId);
+  if (caller.orgId === org.id) requireClientRole(caller, 'admin');
+  const rows = await db.select().from(clients).where(eq(clients.orgId, orgId)).orderBy(asc(clients.createdAt));
+  return { items: rows.map(view) };
+}
+
+export async function disableClient(cmd: Command, clientId: string) {
+  const { caller } = cmd.actor;
+  const [row] = await cmd.tx.select().from(clients).where(eq(clients.id, clientId));
+  const org = row ? await findOrg(cmd.tx, row.orgId) : undefined;
+  if (!row || !org || !(caller.orgId === org.id || supervises(caller, org.regionCode))) throw notFound('Client');
+  requireClientManager(caller, org);
+  const [updated] = await cmd.tx.update(clients).set({ disabledAt: new Date() })
+    .where(and(eq(clients.id, clientId), isNull(clients.disabledAt))).returning();
+  if (!updated) return view(row); // already disabled: nothing to change
+  await cmd.audit({ chain: org.regionCode, entityType: 'client', entityId: clientId, action: 'disable', before: view(row), after: view(updated) });
+  return view(updated);
+}
