@@ -186,6 +186,7 @@ CREATE TABLE "label_steps" (
 CREATE TABLE "labels" (
 	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
 	"digital_code" text NOT NULL,
+	"qr_token" text NOT NULL,
 	"generator_id" uuid NOT NULL,
 	"holder_id" uuid NOT NULL,
 	"region_code" text NOT NULL,
@@ -209,7 +210,8 @@ CREATE TABLE "labels" (
 	"version" integer DEFAULT 1 NOT NULL,
 	"parent_id" uuid,
 	"open_manifest_id" uuid,
-	"has_left_generator" integer DEFAULT 0 NOT NULL,
+	"has_left_generator" boolean DEFAULT false NOT NULL,
+	"holder_region_code" text NOT NULL,
 	"held_since" timestamp with time zone NOT NULL,
 	"last_step_at" timestamp with time zone NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
@@ -354,6 +356,7 @@ CREATE UNIQUE INDEX "label_steps_label_seq_uq" ON "label_steps" USING btree ("la
 CREATE INDEX "labels_region_created_idx" ON "labels" USING btree ("region_code","created_at","id");--> statement-breakpoint
 CREATE INDEX "labels_generator_idx" ON "labels" USING btree ("generator_id","created_at");--> statement-breakpoint
 CREATE INDEX "labels_holder_state_idx" ON "labels" USING btree ("holder_id","state");--> statement-breakpoint
+CREATE INDEX "labels_holder_region_idx" ON "labels" USING btree ("holder_region_code","created_at");--> statement-breakpoint
 CREATE INDEX "labels_waste_code_idx" ON "labels" USING btree ("waste_code","created_at");--> statement-breakpoint
 CREATE INDEX "labels_category_idx" ON "labels" USING btree ("category","created_at");--> statement-breakpoint
 CREATE INDEX "labels_state_idx" ON "labels" USING btree ("state","held_since");--> statement-breakpoint

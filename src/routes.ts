@@ -5,9 +5,11 @@ import { authRoutes } from './auth/routes.js';
 import { orgRoutes } from './parties/org-routes.js';
 import { registryRoutes } from './parties/registry-routes.js';
 import { auditRoutes } from './audit/routes.js';
+import { labelRoutes } from './labels/routes.js';
+import { publicLabelRoutes } from './labels/public-routes.js';
 
 /** Routes that need no access token. */
-export const publicRoutes: RouteModule[] = [authRoutes];
+export const publicRoutes: RouteModule[] = [authRoutes, publicLabelRoutes];
 
 /** Routes behind the bearer-token check. */
-export const protectedRoutes: RouteModule[] = [catalogRoutes, orgRoutes, registryRoutes, auditRoutes];
+export const protectedRoutes: RouteModule[] = [catalogRoutes, orgRoutes, registryRoutes, auditRoutes, labelRoutes];

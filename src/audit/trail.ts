@@ -34,28 +34,42 @@ export function entryHash(f: HashedFields): string {
 }
 
 export async function appendAudit(tx: DbOrTx, actor: AuditActor, input: AuditInput): Promise<void> {
-  // Create the chain on first use and lock its head for the rest of the transaction, in one statement.
-  const head = await tx.execute<{ head_seq: string; head_hash: string }>(sql`
-    INSERT INTO audit_chains (chain, head_seq, head_hash) VALUES (${input.chain}, 0, ${GENESIS_HASH})
-    ON CONFLICT (chain) DO UPDATE SET chain = excluded.chain
-    RETURNING head_seq, head_hash`);
-  const prev = head.rows[0];
-  const fields: HashedFields = {
-    chain: input.chain,
-    chainSeq: Number(prev.head_seq) + 1,
-    prevHash: prev.head_hash,
-    recordedAt: new Date().toISOString(),
-    orgId: actor.orgId ?? null,
-    clientId: actor.clientId ?? null,
-    requestId: actor.requestId ?? null,
-    entityType: input.entityType,
-    entityId: input.entityId,
-    action: input.action,
-    outcome: input.outcome ?? 'applied',
-    before: jsonSafe(input.before ?? null),
-    after: jsonSafe(input.after ?? null),
-  };
-  const hash = entryHash(fields);
-  await tx.insert(auditEntries).values({ ...fields, hash });
-  await tx.execute(sql`UPDATE audit_chains SET head_seq = ${fields.chainSeq}, head_hash = ${hash} WHERE chain = ${input.chain}`);
+  await appendAuditMany(tx, actor, [input]);
+}
+
+/** Appends several entries with one lock, one insert and one head update per chain. */
+export async function appendAuditMany(tx: DbOrTx, actor: AuditActor, inputs: AuditInput[]): Promise<void> {
+  const byChain = new Map<string, AuditInput[]>();
+  for (const i of inputs) byChain.set(i.chain, [...(byChain.get(i.chain) ?? []), i]);
+  // Chains are locked in a fixed order so two transactions touching the same chains cannot deadlock.
+  for (const chain of [...byChain.keys()].sort()) {
+    const head = await tx.execute<{ head_seq: string; head_hash: string }>(sql`
+      INSERT INTO audit_chains (chain, head_seq, head_hash) VALUES (${chain}, 0, ${GENESIS_HASH})
+      ON CONFLICT (chain) DO UPDATE SET chain = excluded.chain
+      RETURNING head_seq, head_hash`);
+    let seq = Number(head.rows[0].head_seq);
+    let prevHash = head.rows[0].head_hash;
+    const recordedAt = new Date().toISOString();
+    const rows = byChain.get(chain)!.map((input) => {
+      const fields: HashedFields = {
+        chain,
+        chainSeq: ++seq,
+        prevHash,
+        recordedAt,
+        orgId: actor.orgId ?? null,
+        clientId: actor.clientId ?? null,
+        requestId: actor.requestId ?? null,
+        entityType: input.entityType,
+        entityId: input.entityId,
+        action: input.action,
+        outcome: input.outcome ?? 'applied',
+        before: jsonSafe(input.before ?? null),
+        after: jsonSafe(input.after ?? null),
+      };
+      prevHash = entryHash(fields);
+      return { ...fields, hash: prevHash };
+    });
+    await tx.insert(auditEntries).values(rows);
+    await tx.execute(sql`UPDATE audit_chains SET head_seq = ${seq}, head_hash = ${prevHash} WHERE chain = ${chain}`);
+  }
 }

@@ -6,7 +6,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Db, Tx } from '../db/database.js';
 import { idempotencyKeys } from '../db/schema.js';
 import { canonicalJson } from '../audit/canonical-json.js';
-import { appendAudit, type AuditInput } from '../audit/trail.js';
+import { appendAuditMany, type AuditInput } from '../audit/trail.js';
 import type { Caller } from '../auth/roles.js';
 import { AppError } from './errors.js';
 
@@ -17,8 +17,8 @@ export interface CommandResult<T> { status: number; body: T; headers?: Record<st
 export interface Command {
   tx: Tx;
   actor: Actor;
-  /** Appends an audit entry for this change, inside the transaction. */
-  audit(input: AuditInput): Promise<void>;
+  /** Appends audit entries for this change, inside the transaction. */
+  audit(...inputs: AuditInput[]): Promise<void>;
   /** Names what a refusal of this command should be audited against. */
   onRefusal(target: Omit<AuditInput, 'outcome' | 'after'>): void;
 }
@@ -96,7 +96,7 @@ export async function runCommand<T>(
       const cmd: Command = {
         tx,
         actor,
-        audit: (input) => appendAudit(tx, { orgId: caller.orgId, clientId: caller.clientId, requestId: actor.requestId }, input),
+        audit: (...inputs) => appendAuditMany(tx, { orgId: caller.orgId, clientId: caller.clientId, requestId: actor.requestId }, inputs),
         onRefusal: (target) => { refusal = target; },
       };
       const r = await work(cmd);
@@ -116,11 +116,11 @@ export async function runCommand<T>(
     }
     if (e instanceof AppError && refusal && AUDITED_REFUSALS.has(e.code)) {
       const target = refusal;
-      await db.transaction((tx) => appendAudit(tx, { orgId: caller.orgId, clientId: caller.clientId, requestId: actor.requestId }, {
+      await db.transaction((tx) => appendAuditMany(tx, { orgId: caller.orgId, clientId: caller.clientId, requestId: actor.requestId }, [{
         ...target,
         outcome: 'refused',
         after: { code: e.code, detail: e.message, ...e.extras },
-      }));
+      }]));
     }
     throw e;
   }

@@ -1,5 +1,5 @@
 import {
-  bigint, date, doublePrecision, index, integer, jsonb, numeric, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid,
+  bigint, boolean, date, doublePrecision, index, integer, jsonb, numeric, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid,
 } from 'drizzle-orm/pg-core';
 import { facilities, organisations } from '../parties/schema.js';
 
@@ -8,6 +8,8 @@ const ts = () => timestamp({ withTimezone: true, mode: 'date' });
 export const labels = pgTable('labels', {
   id: uuid().primaryKey().defaultRandom(),
   digitalCode: text().notNull().unique(),
+  // The signed token printed in the QR code; kept so the printed label and the API always agree.
+  qrToken: text().notNull(),
   generatorId: uuid().notNull().references(() => organisations.id),
   holderId: uuid().notNull().references(() => organisations.id),
   // Region of the generating unit: every hot table carries it (jurisdiction, future sharding).
@@ -32,7 +34,9 @@ export const labels = pgTable('labels', {
   version: integer().notNull().default(1),
   parentId: uuid(),
   openManifestId: uuid(),
-  hasLeftGenerator: integer().notNull().default(0),
+  hasLeftGenerator: boolean().notNull().default(false),
+  // Region of the current holder, so the regulator where the waste now sits can see it.
+  holderRegionCode: text().notNull(),
   heldSince: ts().notNull(),
   lastStepAt: ts().notNull(),
   createdAt: ts().notNull().defaultNow(),
@@ -40,6 +44,7 @@ export const labels = pgTable('labels', {
   index('labels_region_created_idx').on(t.regionCode, t.createdAt, t.id),
   index('labels_generator_idx').on(t.generatorId, t.createdAt),
   index('labels_holder_state_idx').on(t.holderId, t.state),
+  index('labels_holder_region_idx').on(t.holderRegionCode, t.createdAt),
   index('labels_waste_code_idx').on(t.wasteCode, t.createdAt),
   index('labels_category_idx').on(t.category, t.createdAt),
   index('labels_state_idx').on(t.state, t.heldSince),

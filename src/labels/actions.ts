@@ -1,0 +1,157 @@
+// A client's own custody steps on a label: store, treat, consolidate, return, void.
+import { and, eq } from 'drizzle-orm';
+import type { DbOrTx } from '../db/database.js';
+import { facilities, licences } from '../db/schema.js';
+import type { Command } from '../http/command.js';
+import { checkVersion } from '../http/command.js';
+import { AppError, forbidden, invalid, notFound, ruleViolation } from '../http/errors.js';
+import { requireClientRole, WRITE_ROLES, type Caller } from '../auth/roles.js';
+import { shanghaiDate } from '../calendar/working-days.js';
+import { methodKind } from '../catalog/treatment-methods.js';
+import { licenceActiveOn, licenceCovers, requiredModesFor } from '../parties/licence-rules.js';
+import { findOrg } from '../parties/organisations.js';
+import { resolveOccurredAt } from '../lifecycle/occurred-at.js';
+import { labelLifecycle, type DirectLabelAction, type LabelActor, type LabelState } from './label-lifecycle.js';
+import { lockLabel, recordCustodySteps, type CustodyStep } from './custody.js';
+import { nextBatchCode, treatmentLedgerKind } from './ledger-codes.js';
+import type { LabelRow } from './label-view.js';
+import { canSeeLabel } from './visibility.js';
+
+export interface LabelActionInput {
+  action: DirectLabelAction;
+  facilityId?: string;
+  method?: string;
+  parentLabelId?: string;
+  reason?: string;
+  location?: { lat: number; lng: number };
+  occurredAt?: string;
+}
+
+export interface LabelActionSettings { occurredAtWindowDays: number }
+
+/** Which lifecycle actor kinds the caller is for this label (drives allowedActions). */
+export function actorKinds(caller: Caller, l: LabelRow): (by: LabelActor) => boolean {
+  const writer = WRITE_ROLES.some((r) => caller.roles.includes(r));
+  return (by) => writer && (
+    (by === 'holder' && caller.orgId === l.holderId) ||
+    (by === 'generator' && caller.orgId === l.generatorId)
+  );
+}
+
+/** The direct actions this caller may take on the label now. */
+export function allowedDirectActions(caller: Caller, l: LabelRow): string[] {
+  const may = actorKinds(caller, l);
+  return labelLifecycle.allowedActions(l.state as LabelState, may).filter((a) => a !== 'dispatch' && a !== 'accept' && a !== 'refuse');
+}
+
+async function ownFacility(tx: DbOrTx, orgId: string, id: string | undefined, kind: 'storage' | 'treatment') {
+  if (!id) throw invalid(`facilityId is required: the ${kind} facility`, [{ path: 'body.facilityId', message: 'required' }]);
+  const [f] = await tx.select().from(facilities).where(and(eq(facilities.id, id), eq(facilities.orgId, orgId)));
+  if (!f || f.kind !== kind) throw ruleViolation('facility', `Facility ${id} is not a ${kind} facility of the holder`, { facilityId: id });
+  return f;
+}
+
+function requireHolder(caller: Caller, l: LabelRow, action: string) {
+  if (caller.orgId !== l.holderId) throw forbidden(`Only the current holder may ${action} this container`);
+}
+
+async function checkTreatment(tx: DbOrTx, l: LabelRow, method: string | undefined, facilityId: string | undefined, today: string) {
+  if (!method) throw invalid('method is required to treat (R… utilisation, D… disposal, C… other)', [{ path: 'body.method', message: 'required' }]);
+  if (!methodKind(method)) throw invalid(`Unknown treatment method ${method}`, [{ path: 'body.method', message: 'unknown method code' }]);
+  const facility = await ownFacility(tx, l.holderId, facilityId, 'treatment');
+  if (!facility.methods.includes(method)) {
+    throw ruleViolation('facility_method', `Facility ${facility.code} does not run method ${method}`, { facilityId: facility.id, method });
+  }
+  // A generator treating its own waste in its own facility (自行利用/处置) needs no licence.
+  if (l.holderId === l.generatorId) return facility;
+  const held = await tx.select().from(licences).where(and(eq(licences.orgId, l.holderId), eq(licences.kind, 'operating')));
+  const modes = requiredModesFor(method);
+  const ok = held.some((lic) => licenceActiveOn(lic, today) && licenceCovers(lic, l.wasteCode) && lic.modes.some((m) => modes.includes(m as never)));
+  if (!ok) {
+    throw ruleViolation('treatment_licence', `The holder has no active operating licence with mode ${modes.join('/')} covering ${l.wasteCode}`, { wasteCode: l.wasteCode, method });
+  }
+  return facility;
+}
+
+export async function performLabelAction(
+  cmd: Command, settings: LabelActionSettings, labelId: string, input: LabelActionInput, expectedVersion?: number,
+  afterTreatment?: (cmd: Command, labelIds: string[]) => Promise<void>,
+): Promise<LabelRow> {
+  const { tx, actor } = cmd;
+  const { caller } = actor;
+  const label = await lockLabel(tx, labelId);
+  if (!label || !(await canSeeLabel(tx, caller, label))) throw notFound('Label');
+  cmd.onRefusal({ chain: label.regionCode, entityType: 'label', entityId: label.id, action: input.action, before: { state: label.state, version: label.version } });
+  checkVersion(expectedVersion, label.version, 'The label');
+  labelLifecycle.transition(label.state as LabelState, input.action); // 409 before anything else
+  requireClientRole(caller, ...WRITE_ROLES);
+  const occurredAt = resolveOccurredAt(input.occurredAt, label.lastStepAt, settings.occurredAtWindowDays);
+  const day = shanghaiDate(occurredAt);
+  const step: CustodyStep = { label, action: input.action, orgId: caller.orgId, occurredAt, location: input.location ?? null };
+
+  if (label.openManifestId && input.action !== 'store') {
+    throw ruleViolation('on_open_manifest', 'The container is on an open transfer manifest; cancel or complete it first', { manifestId: label.openManifestId });
+  }
+
+  switch (input.action) {
+    case 'store': {
+      requireHolder(caller, label, 'store');
+      const f = await ownFacility(tx, label.holderId, input.facilityId, 'storage');
+      step.facilityId = f.id;
+      step.changes = { facilityId: f.id };
+      step.ledger = [{ orgId: caller.orgId, kind: 'HWRK', batchCode: await nextBatchCode(tx, caller.orgId, 'HWRK', day), facilityCode: f.code }];
+      break;
+    }
+    case 'treat': {
+      requireHolder(caller, label, 'treat');
+      const f = await checkTreatment(tx, label, input.method, input.facilityId, day);
+      const kind = treatmentLedgerKind(input.method!, true);
+      step.facilityId = f.id;
+      step.method = input.method!;
+      step.changes = { facilityId: f.id };
+      step.details = { methodKind: methodKind(input.method!) };
+      step.ledger = [{ orgId: caller.orgId, kind, batchCode: await nextBatchCode(tx, caller.orgId, kind, day), facilityCode: f.code, method: input.method }];
+      break;
+    }
+    case 'consolidate': {
+      requireHolder(caller, label, 'consolidate');
+      if (!input.parentLabelId) throw invalid('parentLabelId is required', [{ path: 'body.parentLabelId', message: 'required' }]);
+      if (input.parentLabelId === label.id) throw ruleViolation('consolidation_parent', 'A container cannot be consolidated into itself');
+      const parent = await lockLabel(tx, input.parentLabelId);
+      if (!parent || parent.holderId !== label.holderId) {
+        throw ruleViolation('consolidation_parent', 'The parent label must be held by the same organisation', { parentLabelId: input.parentLabelId });
+      }
+      if (parent.category !== label.category) {
+        throw ruleViolation('consolidation_parent', `The parent holds ${parent.category}, this container ${label.category}`, { parentLabelId: parent.id });
+      }
+      if (labelLifecycle.terminal.includes(parent.state as LabelState) || parent.state === 'in_transit') {
+        throw ruleViolation('consolidation_parent', `The parent label is ${parent.state}`, { parentLabelId: parent.id });
+      }
+      step.changes = { parentId: parent.id };
+      step.details = { parentLabelId: parent.id, parentDigitalCode: parent.digitalCode };
+      break;
+    }
+    case 'return': {
+      if (caller.orgId !== label.generatorId) throw forbidden('Only the generator takes back refused waste');
+      const generator = (await findOrg(tx, label.generatorId))!;
+      const f = await ownFacility(tx, generator.id, input.facilityId, 'storage');
+      step.facilityId = f.id;
+      step.changes = { holderId: generator.id, holderRegionCode: generator.regionCode, facilityId: f.id, heldSince: occurredAt, openManifestId: null };
+      step.ledger = [{ orgId: generator.id, kind: 'HWRK', batchCode: await nextBatchCode(tx, generator.id, 'HWRK', day), facilityCode: f.code }];
+      break;
+    }
+    case 'void': {
+      if (caller.orgId !== label.generatorId || label.holderId !== label.generatorId) throw forbidden('Only the generator voids its own labels');
+      if (label.hasLeftGenerator) throw ruleViolation('void_after_transfer', 'This container has left the generator; it can no longer be voided');
+      if (!input.reason?.trim()) throw invalid('A reason is required to void a label', [{ path: 'body.reason', message: 'required' }]);
+      step.details = { reason: input.reason };
+      break;
+    }
+    default:
+      throw new AppError('VALIDATION_FAILED', `Unknown action ${String(input.action)}`);
+  }
+
+  const [updated] = await recordCustodySteps(cmd, [step]);
+  if (input.action === 'treat' && afterTreatment) await afterTreatment(cmd, [updated.id]);
+  return updated;
+}

@@ -1,0 +1,136 @@
+// Issuing HJ 1276 labels: one or a batch (all or nothing), each with its digital code and signed QR.
+import { randomUUID } from 'node:crypto';
+import { and, eq, sql } from 'drizzle-orm';
+import { facilities, labels, labelSteps, ledgerRecords } from '../db/schema.js';
+import type { Command } from '../http/command.js';
+import { invalid, ruleViolation, type FieldError } from '../http/errors.js';
+import { requireClientRole, requireOrgRole, WRITE_ROLES } from '../auth/roles.js';
+import type { KeyRing } from '../auth/keys.js';
+import { findWasteCode, type Hazard } from '../catalog/catalog.js';
+import { shanghaiDate } from '../calendar/working-days.js';
+import { findOrg } from '../parties/organisations.js';
+import { digitalCode, MAX_DAILY_SEQUENCE } from './digital-code.js';
+import { signLabelToken } from './qr-token.js';
+import { nextBatchCode } from './ledger-codes.js';
+import type { LabelRow } from './label-view.js';
+
+export interface NewLabel {
+  wasteCode: string;
+  wasteName?: string;
+  physicalForm: string;
+  hazards?: Hazard[];
+  mainComponents: string;
+  harmfulComponents: string;
+  precautions?: string;
+  quantity: { value: number; unit: 'kg' | 't' };
+  packaging: { type: string; volumeL?: number };
+  generatedAt?: string;
+  facilityId?: string;
+  remarks?: string;
+}
+
+/** How far back a generation date may go: existing stock can be labelled for up to a year. */
+const MAX_BACKDATE_MS = 366 * 86_400_000;
+
+function checkItem(item: NewLabel, path: string, now: Date) {
+  const errors: FieldError[] = [];
+  const code = findWasteCode(item.wasteCode);
+  if (!code) errors.push({ path: `${path}.wasteCode`, message: `${item.wasteCode} is not in the National Hazardous Waste List` });
+  const generatedAt = item.generatedAt ? new Date(item.generatedAt) : now;
+  if (generatedAt.getTime() > now.getTime() + 120_000) errors.push({ path: `${path}.generatedAt`, message: 'lies in the future' });
+  if (generatedAt.getTime() < now.getTime() - MAX_BACKDATE_MS) errors.push({ path: `${path}.generatedAt`, message: 'more than a year in the past' });
+  if (errors.length) throw invalid(errors.map((e) => `${e.path} ${e.message}`).join('; '), errors);
+  const hazards = item.hazards?.length ? item.hazards : code!.hazards;
+  return { code: code!, generatedAt, hazards };
+}
+
+export async function issueLabels(cmd: Command, keys: KeyRing, items: NewLabel[]): Promise<LabelRow[]> {
+  const { tx, actor } = cmd;
+  const { caller } = actor;
+  requireOrgRole(caller, 'generator', 'collector');
+  requireClientRole(caller, ...WRITE_ROLES);
+  const org = (await findOrg(tx, caller.orgId))!;
+  const now = new Date();
+  const checked = items.map((item, i) => ({ item, ...checkItem(item, items.length > 1 ? `body.items.${i}` : 'body', now) }));
+
+  const facilityIds = [...new Set(items.map((i) => i.facilityId).filter((f): f is string => Boolean(f)))];
+  for (const fid of facilityIds) {
+    const [f] = await tx.select({ id: facilities.id }).from(facilities).where(and(eq(facilities.id, fid), eq(facilities.orgId, org.id)));
+    if (!f) throw invalid(`Facility ${fid} is not one of your facilities`, [{ path: 'body.facilityId', message: 'not your facility' }]);
+  }
+
+  // One sequence range per (waste code, day): taken under the counter row's lock, so concurrent
+  // requests get consecutive, distinct numbers; a rollback gives the range back.
+  const groups = new Map<string, number[]>();
+  checked.forEach((c, i) => {
+    const k = `${c.code.code}|${shanghaiDate(c.generatedAt)}`;
+    groups.set(k, [...(groups.get(k) ?? []), i]);
+  });
+  const sequences: number[] = [];
+  for (const [k, idxs] of [...groups.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+    const [code, day] = k.split('|');
+    const { rows } = await tx.execute<{ last: number }>(sql`
+      INSERT INTO label_sequences (generator_id, waste_code, day, last) VALUES (${org.id}, ${code}, ${day}, ${idxs.length})
+      ON CONFLICT (generator_id, waste_code, day) DO UPDATE SET last = label_sequences.last + ${idxs.length}
+      RETURNING last`);
+    const last = rows[0].last;
+    if (last > MAX_DAILY_SEQUENCE) {
+      throw ruleViolation('daily_sequence_exhausted',
+        `At most ${MAX_DAILY_SEQUENCE} labels per unit, waste code and day: ${code} on ${day} would reach ${last}`, { wasteCode: code, day });
+    }
+    idxs.forEach((idx, j) => { sequences[idx] = last - idxs.length + 1 + j; });
+  }
+
+  const batchCodes = new Map<string, string>();
+  const rows: (typeof labels.$inferInsert)[] = [];
+  for (const [i, c] of checked.entries()) {
+    const day = shanghaiDate(c.generatedAt);
+    if (!batchCodes.has(day)) batchCodes.set(day, await nextBatchCode(tx, org.id, 'HWCS', day));
+    const id = randomUUID();
+    const dc = digitalCode(org.uscc, c.code.code, day, sequences[i]);
+    rows.push({
+      id,
+      digitalCode: dc,
+      qrToken: await signLabelToken(keys, { lid: id, dc }),
+      generatorId: org.id,
+      holderId: org.id,
+      regionCode: org.regionCode,
+      holderRegionCode: org.regionCode,
+      wasteCode: c.code.code,
+      category: c.code.category,
+      wasteName: c.item.wasteName ?? c.code.description,
+      physicalForm: c.item.physicalForm,
+      hazards: c.hazards,
+      mainComponents: c.item.mainComponents,
+      harmfulComponents: c.item.harmfulComponents,
+      precautions: c.item.precautions ?? '',
+      quantityKg: c.item.quantity.unit === 't' ? c.item.quantity.value * 1000 : c.item.quantity.value,
+      packagingType: c.item.packaging.type,
+      volumeL: c.item.packaging.volumeL ?? null,
+      generatedAt: c.generatedAt,
+      generatedOn: day,
+      sequence: sequences[i],
+      facilityId: c.item.facilityId ?? null,
+      remarks: c.item.remarks ?? '',
+      state: 'issued',
+      version: 1,
+      heldSince: c.generatedAt,
+      lastStepAt: c.generatedAt,
+    });
+  }
+  const created = await tx.insert(labels).values(rows).returning();
+  const steps = await tx.insert(labelSteps).values(created.map((l) => ({
+    labelId: l.id, seq: 1, action: 'issue', fromState: null, toState: 'issued', orgId: org.id,
+    clientId: caller.clientId, facilityId: l.facilityId, occurredAt: l.generatedAt, requestId: actor.requestId, details: {},
+  }))).returning({ id: labelSteps.id });
+  await tx.insert(ledgerRecords).values(created.map((l, i) => ({
+    orgId: org.id, labelId: l.id, stepId: steps[i].id, kind: 'HWCS', batchCode: batchCodes.get(l.generatedOn)!,
+    occurredAt: l.generatedAt, wasteCode: l.wasteCode, wasteName: l.wasteName, category: l.category,
+    physicalForm: l.physicalForm, quantityKg: l.quantityKg, digitalCode: l.digitalCode, operatorClientId: caller.clientId,
+  })));
+  await cmd.audit(...created.map((l) => ({
+    chain: l.regionCode, entityType: 'label', entityId: l.id, action: 'issue',
+    after: { digitalCode: l.digitalCode, state: l.state, wasteCode: l.wasteCode, quantityKg: l.quantityKg },
+  })));
+  return created;
+}

@@ -1,0 +1,32 @@
+// The physical custody of one container (domain.md §4), as data.
+import { defineLifecycle } from '../lifecycle/lifecycle.js';
+
+export const LABEL_STATES = ['issued', 'stored', 'in_transit', 'received', 'rejected', 'treated', 'consolidated', 'voided'] as const;
+export type LabelState = (typeof LABEL_STATES)[number];
+
+export const LABEL_ACTIONS = ['store', 'dispatch', 'accept', 'refuse', 'return', 'treat', 'consolidate', 'void'] as const;
+export type LabelAction = (typeof LABEL_ACTIONS)[number];
+
+/** Actions a client takes on the label itself; the others happen only through a manifest. */
+export const DIRECT_LABEL_ACTIONS = ['store', 'treat', 'consolidate', 'return', 'void'] as const;
+export type DirectLabelAction = (typeof DIRECT_LABEL_ACTIONS)[number];
+
+export type LabelActor = 'generator' | 'holder' | 'carrier' | 'receiver';
+
+export const labelLifecycle = defineLifecycle<LabelState, LabelAction, LabelActor>({
+  name: 'label',
+  states: LABEL_STATES,
+  initial: 'issued',
+  createdBy: { action: 'issue' as LabelAction, by: 'generator' },
+  terminal: ['treated', 'consolidated', 'voided'],
+  rows: [
+    { from: ['issued', 'received'], action: 'store', to: 'stored', by: 'holder', note: 'into one of its storage facilities' },
+    { from: ['issued', 'stored'], action: 'dispatch', to: 'in_transit', by: 'carrier', note: 'manifest pickup only' },
+    { from: ['in_transit'], action: 'accept', to: 'received', by: 'receiver', note: 'manifest receipt; the receiver becomes holder' },
+    { from: ['in_transit'], action: 'refuse', to: 'rejected', by: 'receiver', note: 'manifest receipt' },
+    { from: ['rejected'], action: 'return', to: 'stored', by: 'generator', note: 'the waste is back' },
+    { from: ['issued', 'stored', 'received'], action: 'treat', to: 'treated', by: 'holder', note: 'licence mode or own facility' },
+    { from: ['issued', 'stored', 'received'], action: 'consolidate', to: 'consolidated', by: 'holder', note: 'into a parent of the same holder and category' },
+    { from: ['issued', 'stored'], action: 'void', to: 'voided', by: 'generator', note: 'never left the generator; reason required' },
+  ],
+});

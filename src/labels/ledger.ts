@@ -1,0 +1,66 @@
+// The HJ 1259 management ledger of one organisation, as JSON records or as the standard's CSV.
+import { and, asc, eq, gte, lt } from 'drizzle-orm';
+import type { Db } from '../db/database.js';
+import { ledgerRecords } from '../db/schema.js';
+import { LEDGER_KINDS, type LedgerKind } from './ledger-codes.js';
+import { shanghaiDayStart } from '../calendar/working-days.js';
+
+export type LedgerRow = typeof ledgerRecords.$inferSelect;
+
+const FORMS: Record<string, string> = { solid: '固态', semi_solid: '半固态', liquid: '液态', gas: '气态' };
+
+/** Column headings as HJ 1259-2022's ledger tables name them, and how each is filled. */
+const COLUMNS: Array<[string, (r: LedgerRow) => string]> = [
+  ['批次编码', (r) => r.batchCode],
+  ['记录类型', (r) => LEDGER_KINDS[r.kind as LedgerKind] ?? r.kind],
+  ['发生时间', (r) => r.occurredAt.toISOString()],
+  ['废物名称', (r) => r.wasteName],
+  ['废物类别', (r) => r.category],
+  ['废物代码', (r) => r.wasteCode],
+  ['废物形态', (r) => FORMS[r.physicalForm] ?? r.physicalForm],
+  ['数量', (r) => String(r.quantityKg)],
+  ['计量单位', () => 'kg'],
+  ['容器/包装数字识别码', (r) => r.digitalCode],
+  ['设施编码', (r) => r.facilityCode ?? ''],
+  ['利用/处置方式', (r) => r.method ?? ''],
+  ['接收/来源单位', (r) => r.counterpartyName ?? ''],
+  ['转移联单编号', (r) => r.manifestNumber ?? ''],
+  ['经办人', (r) => r.operatorClientId],
+];
+
+export const LEDGER_CSV_HEADER = COLUMNS.map(([h]) => h);
+
+export function csvCell(v: string): string {
+  return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+}
+
+export const ledgerCsvLine = (r: LedgerRow) => `${COLUMNS.map(([, f]) => csvCell(f(r))).join(',')}\r\n`;
+
+/** Records of the period [from, to] (calendar dates in Asia/Shanghai), in time order. */
+export async function readLedger(db: Db, orgId: string, from?: string, to?: string) {
+  const where = [eq(ledgerRecords.orgId, orgId)];
+  if (from) where.push(gte(ledgerRecords.occurredAt, shanghaiDayStart(from)));
+  if (to) where.push(lt(ledgerRecords.occurredAt, new Date(shanghaiDayStart(to).getTime() + 86_400_000)));
+  return db.select().from(ledgerRecords).where(and(...where)).orderBy(asc(ledgerRecords.occurredAt), asc(ledgerRecords.id));
+}
+
+export function ledgerView(r: LedgerRow) {
+  return {
+    batchCode: r.batchCode,
+    kind: r.kind,
+    kindName: LEDGER_KINDS[r.kind as LedgerKind] ?? r.kind,
+    occurredAt: r.occurredAt.toISOString(),
+    labelId: r.labelId,
+    digitalCode: r.digitalCode,
+    wasteCode: r.wasteCode,
+    wasteName: r.wasteName,
+    category: r.category,
+    physicalForm: r.physicalForm,
+    quantityKg: r.quantityKg,
+    facilityCode: r.facilityCode,
+    method: r.method,
+    counterpartyName: r.counterpartyName,
+    manifestNumber: r.manifestNumber,
+    operatorClientId: r.operatorClientId,
+  };
+}

@@ -1,0 +1,209 @@
+import { and, asc, eq, gt, like, or, sql, type SQL } from 'drizzle-orm';
+import QRCode from 'qrcode';
+import { Type } from 'typebox';
+import type { AppContext, RouteModule } from '../context.js';
+import { labels, organisations } from '../db/schema.js';
+import { etag, ifMatchVersion, runCommand } from '../http/command.js';
+import { decodeCursor, encodeCursor } from '../http/cursor.js';
+import { Cursor, IdParams, Limit, Page, responses } from '../http/schemas.js';
+import { isRegulator } from '../auth/roles.js';
+import { loadManagedOrg } from '../parties/organisations.js';
+import { issueLabels } from './issue.js';
+import { allowedDirectActions, performLabelAction } from './actions.js';
+import { labelView, LabelSchema, type LabelRow } from './label-view.js';
+import { loadVisibleLabel, canSeeLabel } from './visibility.js';
+import { qrUrl, tokenFromQr, verifyLabelToken } from './qr-token.js';
+import { labelTrace } from './trace.js';
+import { LEDGER_CSV_HEADER, ledgerCsvLine, ledgerView, readLedger } from './ledger.js';
+import { renderLabelSvg } from './print-label.js';
+import { LabelActionBody, NewLabelBody } from './schemas.js';
+import { LABEL_STATES } from './label-lifecycle.js';
+import { AppError, notFound } from '../http/errors.js';
+import { afterLabelsTreated } from '../manifests/completion.js';
+
+const lit = (xs: readonly string[]) => Type.Union(xs.map((x) => Type.Literal(x)));
+
+const StepSchema = Type.Object({
+  order: Type.Integer(), seq: Type.Integer(), labelId: Type.String(), digitalCode: Type.String(), viaParent: Type.Boolean(),
+  occurredAt: Type.String({ format: 'date-time' }), recordedAt: Type.String({ format: 'date-time' }),
+  action: Type.String(), fromState: Type.Union([Type.String(), Type.Null()]), toState: Type.String(),
+  orgId: Type.String(), clientId: Type.String(), manifestId: Type.Union([Type.String(), Type.Null()]),
+  facilityId: Type.Union([Type.String(), Type.Null()]), method: Type.Union([Type.String(), Type.Null()]),
+  location: Type.Union([Type.Object({ lat: Type.Number(), lng: Type.Number() }), Type.Null()]),
+  details: Type.Record(Type.String(), Type.Unknown()),
+});
+const LabelRef = Type.Object({ id: Type.String(), digitalCode: Type.String(), state: Type.String() });
+const ManifestRef = Type.Object({ id: Type.String(), number: Type.Union([Type.String(), Type.Null()]), state: Type.String() });
+
+const LedgerRecord = Type.Object({
+  batchCode: Type.String(), kind: Type.String(), kindName: Type.String(), occurredAt: Type.String({ format: 'date-time' }),
+  labelId: Type.String(), digitalCode: Type.String(), wasteCode: Type.String(), wasteName: Type.String(), category: Type.String(),
+  physicalForm: Type.String(), quantityKg: Type.Number(), facilityCode: Type.Union([Type.String(), Type.Null()]),
+  method: Type.Union([Type.String(), Type.Null()]), counterpartyName: Type.Union([Type.String(), Type.Null()]),
+  manifestNumber: Type.Union([Type.String(), Type.Null()]), operatorClientId: Type.String(),
+});
+
+export function viewOf(ctx: AppContext, l: LabelRow) {
+  return labelView(l, qrUrl(ctx.config.publicBaseUrl, l.qrToken));
+}
+
+export const labelRoutes: RouteModule = (app, ctx) => {
+  const settings = { occurredAtWindowDays: ctx.config.occurredAtWindowDays };
+
+  app.post('/api/v1/labels', {
+    schema: {
+      operationId: 'issueLabel', tags: ['labels'], summary: 'Issue an HJ 1276 label with its digital code and signed QR',
+      body: NewLabelBody, response: responses({ 201: LabelSchema }, 401, 403, 422),
+    },
+  }, (request, reply) => runCommand(ctx.db, request, reply, async (cmd) => {
+    const [l] = await issueLabels(cmd, ctx.keys, [request.body]);
+    return { status: 201, body: viewOf(ctx, l), headers: { etag: etag(l.version) } };
+  }));
+
+  app.post('/api/v1/labels/batch', {
+    schema: {
+      operationId: 'issueLabelBatch', tags: ['labels'], summary: 'Issue up to 500 labels, all or nothing',
+      body: Type.Object({ items: Type.Array(NewLabelBody, { minItems: 1, maxItems: 500 }) }, { additionalProperties: false }),
+      response: responses({ 201: Type.Object({ items: Type.Array(LabelSchema) }) }, 401, 403, 422),
+    },
+  }, (request, reply) => runCommand(ctx.db, request, reply, async (cmd) => {
+    const created = await issueLabels(cmd, ctx.keys, request.body.items);
+    return { status: 201, body: { items: created.map((l) => viewOf(ctx, l)) } };
+  }));
+
+  app.get('/api/v1/labels', {
+    schema: {
+      operationId: 'listLabels', tags: ['labels'],
+      summary: 'Labels the caller generated or holds (a regulator: its jurisdiction)',
+      querystring: Type.Object({
+        state: Type.Optional(lit(LABEL_STATES)),
+        wasteCode: Type.Optional(Type.String({ maxLength: 10 })),
+        limit: Limit, cursor: Cursor,
+      }),
+      response: responses({ 200: Page(LabelSchema) }, 401),
+    },
+  }, async (request) => {
+    const { caller } = request;
+    const q = request.query;
+    const limit = q.limit ?? 50;
+    const where: (SQL | undefined)[] = [
+      isRegulator(caller)
+        ? or(like(labels.regionCode, `${caller.jurisdiction}%`), like(labels.holderRegionCode, `${caller.jurisdiction}%`))
+        : or(eq(labels.generatorId, caller.orgId), eq(labels.holderId, caller.orgId)),
+    ];
+    if (q.state) where.push(eq(labels.state, q.state));
+    if (q.wasteCode) where.push(eq(labels.wasteCode, q.wasteCode));
+    if (q.cursor) {
+      const c = decodeCursor(q.cursor);
+      where.push(sql`(${labels.createdAt}, ${labels.id}) > (${c.at}, ${c.id})`);
+    }
+    const rows = await ctx.db.select().from(labels).where(and(...where)).orderBy(asc(labels.createdAt), asc(labels.id)).limit(limit + 1);
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return { items: page.map((l) => viewOf(ctx, l)), nextCursor: rows.length > limit ? encodeCursor(last.createdAt, last.id) : null };
+  });
+
+  app.get('/api/v1/labels/:id', {
+    schema: { operationId: 'getLabel', tags: ['labels'], summary: 'One label', params: IdParams, response: responses({ 200: LabelSchema }, 401, 404) },
+  }, async (request, reply) => {
+    const l = await loadVisibleLabel(ctx.db, request.caller, request.params.id);
+    reply.header('etag', etag(l.version));
+    return viewOf(ctx, l);
+  });
+
+  app.get('/api/v1/labels/:id/qr', {
+    schema: {
+      operationId: 'getLabelQr', tags: ['labels'], summary: 'The QR code alone, as PNG or SVG',
+      params: IdParams,
+      querystring: Type.Object({ format: Type.Optional(lit(['png', 'svg'])), size: Type.Optional(Type.Integer({ minimum: 64, maximum: 2048 })) }),
+      response: responses({ 200: Type.String({ description: 'image/png or image/svg+xml' }) }, 401, 404),
+    },
+  }, async (request, reply) => {
+    const l = await loadVisibleLabel(ctx.db, request.caller, request.params.id);
+    const content = qrUrl(ctx.config.publicBaseUrl, l.qrToken);
+    if (request.query.format === 'svg') {
+      return reply.type('image/svg+xml').send(await QRCode.toString(content, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 }));
+    }
+    return reply.type('image/png').send(await QRCode.toBuffer(content, { errorCorrectionLevel: 'M', margin: 2, width: request.query.size ?? 512 }));
+  });
+
+  app.get('/api/v1/labels/:id/print', {
+    schema: {
+      operationId: 'printLabel', tags: ['labels'], summary: 'The whole printable HJ 1276 label (SVG), sized by container volume',
+      params: IdParams, querystring: Type.Object({ format: Type.Optional(Type.Literal('svg')) }),
+      response: responses({ 200: Type.String({ description: 'image/svg+xml' }) }, 401, 404),
+    },
+  }, async (request, reply) => {
+    const l = await loadVisibleLabel(ctx.db, request.caller, request.params.id);
+    const [g] = await ctx.db.select().from(organisations).where(eq(organisations.id, l.generatorId));
+    const svg = await renderLabelSvg({
+      label: l,
+      generator: { name: g.name, contactName: g.contactName, contactPhone: g.contactPhone },
+      qrContent: qrUrl(ctx.config.publicBaseUrl, l.qrToken),
+    });
+    return reply.type('image/svg+xml').send(svg);
+  });
+
+  app.post('/api/v1/scan', {
+    schema: {
+      operationId: 'scanLabel', tags: ['labels'], summary: 'Verify a scanned QR and get the label with the actions this caller may take',
+      body: Type.Object({ qr: Type.String({ minLength: 1, maxLength: 2000, description: 'The QR content (URL) or the bare token' }) }, { additionalProperties: false }),
+      response: responses({ 200: Type.Object({ label: LabelSchema, allowedActions: Type.Array(Type.String()) }) }, 401, 404, 422),
+    },
+  }, async (request) => {
+    const claims = await verifyLabelToken(ctx.keys, tokenFromQr(request.body.qr));
+    const [l] = await ctx.db.select().from(labels).where(eq(labels.id, claims.lid));
+    if (!l || l.digitalCode !== claims.dc) throw new AppError('QR_INVALID', 'The QR names a label this platform does not hold');
+    if (!(await canSeeLabel(ctx.db, request.caller, l))) throw notFound('Label');
+    return { label: viewOf(ctx, l), allowedActions: allowedDirectActions(request.caller, l) };
+  });
+
+  app.post('/api/v1/labels/:id/actions', {
+    schema: {
+      operationId: 'actOnLabel', tags: ['labels'], summary: 'A custody step: store, treat, consolidate, return or void',
+      params: IdParams, body: LabelActionBody,
+      headers: Type.Object({ 'if-match': Type.Optional(Type.String()), 'idempotency-key': Type.Optional(Type.String()) }),
+      response: responses({ 200: LabelSchema }, 401, 403, 404, 409, 412, 422),
+    },
+  }, (request, reply) => runCommand(ctx.db, request, reply, async (cmd) => {
+    const l = await performLabelAction(cmd, settings, request.params.id, request.body, ifMatchVersion(request), afterLabelsTreated);
+    return { status: 200, body: viewOf(ctx, l), headers: { etag: etag(l.version) } };
+  }));
+
+  app.get('/api/v1/labels/:id/trace', {
+    schema: {
+      operationId: 'traceLabel', tags: ['labels'], summary: 'Every step of the container in order, through consolidation both ways',
+      params: IdParams,
+      response: responses({
+        200: Type.Object({
+          label: LabelSchema, steps: Type.Array(StepSchema), manifests: Type.Array(ManifestRef),
+          parent: Type.Union([LabelRef, Type.Null()]), ancestors: Type.Array(LabelRef), children: Type.Array(LabelRef),
+        }),
+      }, 401, 404),
+    },
+  }, async (request) => {
+    const l = await loadVisibleLabel(ctx.db, request.caller, request.params.id);
+    return { label: viewOf(ctx, l), ...(await labelTrace(ctx.db, l)) };
+  });
+
+  app.get('/api/v1/orgs/:id/ledger', {
+    schema: {
+      operationId: 'getLedger', tags: ['labels'], summary: 'The HJ 1259 management ledger of an organisation (JSON or CSV)',
+      params: IdParams,
+      querystring: Type.Object({
+        from: Type.Optional(Type.String({ format: 'date' })), to: Type.Optional(Type.String({ format: 'date' })),
+        format: Type.Optional(lit(['json', 'csv'])),
+      }),
+      response: responses({ 200: Type.Object({ items: Type.Array(LedgerRecord) }) }, 401, 404),
+    },
+  }, async (request, reply) => {
+    const org = await loadManagedOrg(ctx.db, request.caller, request.params.id);
+    const rows = await readLedger(ctx.db, org.id, request.query.from, request.query.to);
+    if (request.query.format === 'csv') {
+      // A BOM so spreadsheet programs open the Chinese headings as UTF-8.
+      const body = `\ufeff${LEDGER_CSV_HEADER.join(',')}\r\n${rows.map(ledgerCsvLine).join('')}`;
+      return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="ledger-${org.uscc}.csv"`).send(body);
+    }
+    return { items: rows.map(ledgerView) };
+  });
+};

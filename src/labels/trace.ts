@@ -1,0 +1,59 @@
+// The whole path of a container: its own steps, then (once consolidated) its parent's later steps,
+// up the chain; a parent lists the containers consolidated into it.
+import { asc, eq, inArray } from 'drizzle-orm';
+import type { DbOrTx } from '../db/database.js';
+import { labels, labelSteps, manifestLabels, manifests } from '../db/schema.js';
+import type { LabelRow } from './label-view.js';
+
+type StepRow = typeof labelSteps.$inferSelect;
+
+const stepView = (s: StepRow, label: LabelRow, viaParent: boolean) => ({
+  seq: s.seq,
+  labelId: s.labelId,
+  digitalCode: label.digitalCode,
+  viaParent,
+  occurredAt: s.occurredAt.toISOString(),
+  recordedAt: s.recordedAt.toISOString(),
+  action: s.action,
+  fromState: s.fromState,
+  toState: s.toState,
+  orgId: s.orgId,
+  clientId: s.clientId,
+  manifestId: s.manifestId,
+  facilityId: s.facilityId,
+  method: s.method,
+  location: s.lat !== null && s.lng !== null ? { lat: s.lat, lng: s.lng } : null,
+  details: s.details as Record<string, unknown>,
+});
+
+export async function labelTrace(db: DbOrTx, label: LabelRow) {
+  const own = await db.select().from(labelSteps).where(eq(labelSteps.labelId, label.id)).orderBy(asc(labelSteps.seq));
+  const steps = own.map((s) => stepView(s, label, false));
+
+  // Follow the consolidation chain upwards: each parent's steps after the child went in.
+  let child = label;
+  let since = own.length ? own[own.length - 1].occurredAt : label.generatedAt;
+  const parents: Array<{ id: string; digitalCode: string; state: string }> = [];
+  for (let depth = 0; child.parentId && depth < 20; depth++) {
+    const [parent] = await db.select().from(labels).where(eq(labels.id, child.parentId));
+    if (!parent) break;
+    parents.push({ id: parent.id, digitalCode: parent.digitalCode, state: parent.state });
+    const later = (await db.select().from(labelSteps).where(eq(labelSteps.labelId, parent.id)).orderBy(asc(labelSteps.seq)))
+      .filter((s) => s.occurredAt >= since && s.action !== 'issue');
+    steps.push(...later.map((s) => stepView(s, parent, true)));
+    if (later.length) since = later[later.length - 1].occurredAt;
+    child = parent;
+  }
+
+  const children = await db.select({ id: labels.id, digitalCode: labels.digitalCode, state: labels.state })
+    .from(labels).where(eq(labels.parentId, label.id)).orderBy(asc(labels.digitalCode));
+  const manifestIds = [...new Set(steps.map((s) => s.manifestId).filter((m): m is string => Boolean(m)))];
+  const onManifests = await db.select({ id: manifests.id, number: manifests.number, state: manifests.state })
+    .from(manifestLabels).innerJoin(manifests, eq(manifests.id, manifestLabels.manifestId))
+    .where(eq(manifestLabels.labelId, label.id));
+  const extra = manifestIds.length
+    ? await db.select({ id: manifests.id, number: manifests.number, state: manifests.state }).from(manifests).where(inArray(manifests.id, manifestIds))
+    : [];
+  const byId = new Map([...onManifests, ...extra].map((m) => [m.id, m]));
+  return { steps: steps.map((s, i) => ({ ...s, order: i + 1 })), parent: parents[0] ?? null, ancestors: parents, children, manifests: [...byId.values()] };
+}

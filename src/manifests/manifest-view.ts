@@ -1,0 +1,115 @@
+// A manifest with its carriers and containers, as stored and as the API shows it.
+import { asc, eq } from 'drizzle-orm';
+import { Type } from 'typebox';
+import type { DbOrTx } from '../db/database.js';
+import { labels, manifestCarriers, manifestLabels, manifests } from '../db/schema.js';
+import { supervises, type Caller } from '../auth/roles.js';
+import { notFound } from '../http/errors.js';
+
+export type ManifestRow = typeof manifests.$inferSelect;
+export type CarrierRow = typeof manifestCarriers.$inferSelect;
+
+export interface ManifestLabelRow {
+  labelId: string;
+  digitalCode: string;
+  wasteCode: string;
+  category: string;
+  state: string;
+  declaredKg: number;
+  accepted: boolean | null;
+  measuredKg: number | null;
+  refusalReason: string | null;
+}
+
+export interface LoadedManifest { m: ManifestRow; carriers: CarrierRow[]; items: ManifestLabelRow[] }
+
+export async function loadManifestParts(db: DbOrTx, m: ManifestRow): Promise<LoadedManifest> {
+  const carriers = await db.select().from(manifestCarriers).where(eq(manifestCarriers.manifestId, m.id)).orderBy(asc(manifestCarriers.position));
+  const items = await db.select({
+    labelId: manifestLabels.labelId, digitalCode: labels.digitalCode, wasteCode: labels.wasteCode, category: labels.category,
+    state: labels.state, declaredKg: manifestLabels.declaredKg, accepted: manifestLabels.accepted,
+    measuredKg: manifestLabels.measuredKg, refusalReason: manifestLabels.refusalReason,
+  }).from(manifestLabels).innerJoin(labels, eq(labels.id, manifestLabels.labelId))
+    .where(eq(manifestLabels.manifestId, m.id)).orderBy(asc(labels.digitalCode));
+  return { m, carriers, items };
+}
+
+export function canSeeManifest(caller: Caller, m: ManifestRow, carriers: CarrierRow[]): boolean {
+  return caller.orgId === m.generatorId || caller.orgId === m.receiverId ||
+    carriers.some((c) => c.orgId === caller.orgId) ||
+    supervises(caller, m.regionCode) || supervises(caller, m.receiverRegionCode);
+}
+
+/** Loads (and optionally locks) a manifest the caller may see; 404 otherwise. */
+export async function loadVisibleManifest(db: DbOrTx, caller: Caller, id: string, lock = false): Promise<LoadedManifest> {
+  const q = db.select().from(manifests).where(eq(manifests.id, id));
+  const [m] = lock ? await q.for('update') : await q;
+  if (!m) throw notFound('Manifest');
+  const loaded = await loadManifestParts(db, m);
+  if (!canSeeManifest(caller, m, loaded.carriers)) throw notFound('Manifest');
+  return loaded;
+}
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+export function manifestView({ m, carriers, items }: LoadedManifest) {
+  const accepted = items.filter((i) => i.accepted);
+  return {
+    id: m.id,
+    number: m.number,
+    state: m.state,
+    version: m.version,
+    generatorId: m.generatorId,
+    receiverId: m.receiverId,
+    regionCode: m.regionCode,
+    receiverRegionCode: m.receiverRegionCode,
+    plannedAt: m.plannedAt.toISOString(),
+    exemptionId: m.exemptionId,
+    intendedMethod: m.intendedMethod,
+    emergencyMeasures: m.emergencyMeasures,
+    discrepant: m.discrepant,
+    currentCarrier: m.currentCarrier,
+    carriers: carriers.map((c) => ({
+      position: c.position, orgId: c.orgId, vehiclePlate: c.vehiclePlate,
+      driver: c.driverName ? { name: c.driverName, qualificationNo: c.driverQualificationNo ?? '' } : null,
+      tookOverAt: iso(c.tookOverAt),
+    })),
+    labels: items,
+    totals: {
+      count: items.length,
+      declaredKg: items.reduce((s, i) => s + i.declaredKg, 0),
+      acceptedKg: accepted.reduce((s, i) => s + (i.measuredKg ?? i.declaredKg), 0),
+    },
+    submittedAt: iso(m.submittedAt),
+    pickedUpAt: iso(m.pickedUpAt),
+    deliveredAt: iso(m.deliveredAt),
+    receiptDueOn: m.receiptDueOn,
+    receivedAt: iso(m.receivedAt),
+    completedAt: iso(m.completedAt),
+    cancelReason: m.cancelReason,
+    createdAt: m.createdAt.toISOString(),
+    updatedAt: m.updatedAt.toISOString(),
+  };
+}
+
+const S = Type.String();
+const NS = Type.Union([Type.String(), Type.Null()]);
+const NDT = Type.Union([Type.String({ format: 'date-time' }), Type.Null()]);
+
+export const ManifestSchema = Type.Object({
+  id: S, number: NS, state: S, version: Type.Integer(), generatorId: S, receiverId: S, regionCode: S, receiverRegionCode: S,
+  plannedAt: Type.String({ format: 'date-time' }), exemptionId: NS, intendedMethod: NS, emergencyMeasures: S,
+  discrepant: Type.Boolean(), currentCarrier: Type.Integer(),
+  carriers: Type.Array(Type.Object({
+    position: Type.Integer(), orgId: S, vehiclePlate: NS,
+    driver: Type.Union([Type.Object({ name: S, qualificationNo: S }), Type.Null()]), tookOverAt: NDT,
+  })),
+  labels: Type.Array(Type.Object({
+    labelId: S, digitalCode: S, wasteCode: S, category: S, state: S, declaredKg: Type.Number(),
+    accepted: Type.Union([Type.Boolean(), Type.Null()]), measuredKg: Type.Union([Type.Number(), Type.Null()]), refusalReason: NS,
+  })),
+  totals: Type.Object({ count: Type.Integer(), declaredKg: Type.Number(), acceptedKg: Type.Number() }),
+  submittedAt: NDT, pickedUpAt: NDT, deliveredAt: NDT, receiptDueOn: Type.Union([Type.String({ format: 'date' }), Type.Null()]),
+  receivedAt: NDT, completedAt: NDT, cancelReason: NS,
+  createdAt: Type.String({ format: 'date-time' }), updatedAt: Type.String({ format: 'date-time' }),
+});
