@@ -124,7 +124,7 @@ export function loadConfig(env: Env = process.env): Config {
       capacityWarnPct: num(env, 'ALERT_CAPACITY_WARN_PCT', 90, 1, 100),
     },
     pressure: {
-      maxEventLoopDelayMs: int(env, 'MAX_EVENT_LOOP_DELAY_MS', 1000, 10),
+      maxEventLoopDelayMs: int(env, 'MAX_EVENT_LOOP_DELAY_MS', 1000, 0), // 0 turns the check off
       maxPoolWaiting: int(env, 'MAX_DB_POOL_WAITING', 200, 1),
     },
     verifyRateLimitPerMinute: int(env, 'VERIFY_RATE_LIMIT_PER_MINUTE', 60, 1),

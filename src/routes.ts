@@ -7,9 +7,10 @@ import { registryRoutes } from './parties/registry-routes.js';
 import { auditRoutes } from './audit/routes.js';
 import { labelRoutes } from './labels/routes.js';
 import { publicLabelRoutes } from './labels/public-routes.js';
+import { manifestRoutes } from './manifests/routes.js';
 
 /** Routes that need no access token. */
 export const publicRoutes: RouteModule[] = [authRoutes, publicLabelRoutes];
 
 /** Routes behind the bearer-token check. */
-export const protectedRoutes: RouteModule[] = [catalogRoutes, orgRoutes, registryRoutes, auditRoutes, labelRoutes];
+export const protectedRoutes: RouteModule[] = [catalogRoutes, orgRoutes, registryRoutes, auditRoutes, labelRoutes, manifestRoutes];

@@ -5,7 +5,7 @@ import { and, eq, inArray } from 'drizzle-orm';
 import type { DbOrTx } from '../db/database.js';
 import { labels, labelSteps, ledgerRecords } from '../db/schema.js';
 import type { Command } from '../http/command.js';
-import { AppError } from '../http/errors.js';
+import { AppError, invalid } from '../http/errors.js';
 import { labelLifecycle, type LabelAction, type LabelState } from './label-lifecycle.js';
 import type { LabelRow } from './label-view.js';
 import type { LedgerKind } from './ledger-codes.js';
@@ -57,6 +57,10 @@ export async function recordCustodySteps(cmd: Command, steps: CustodyStep[]): Pr
   for (const s of steps) {
     const from = s.label.state as LabelState;
     const to = labelLifecycle.transition(from, s.action, s.to);
+    if (s.occurredAt < s.label.lastStepAt) {
+      throw invalid(`occurredAt is before the last step of container ${s.label.digitalCode} (${s.label.lastStepAt.toISOString()})`,
+        [{ path: 'body.occurredAt', message: 'before the previous step' }]);
+    }
     const version = s.label.version + 1;
     const [row] = await tx.update(labels)
       .set({ ...s.changes, state: to, version, lastStepAt: s.occurredAt })

@@ -1,7 +1,35 @@
-// A received manifest completes when every accepted label is treated, directly or through its
-// consolidation parent. Checked whenever a label is treated.
+// A received manifest completes when every accepted container is treated, directly or through
+// its consolidation parent. Checked whenever a container is treated, in the same transaction.
+import { eq, sql } from 'drizzle-orm';
 import type { Command } from '../http/command.js';
+import { manifests } from '../db/schema.js';
+import { loadManifestParts } from './manifest-view.js';
+import { finishStep } from './actions.js';
 
-export async function afterLabelsTreated(_cmd: Command, _labelIds: string[]): Promise<void> {
-  // Manifests arrive with the transfer-manifest issue; until then no manifest can be waiting.
+export async function afterLabelsTreated(cmd: Command, labelIds: string[]): Promise<void> {
+  const { tx } = cmd;
+  // Manifests waiting on the treated containers or on anything consolidated into them.
+  const { rows } = await tx.execute<{ id: string }>(sql`
+    WITH RECURSIVE descendants(id) AS (
+      SELECT unnest(${sql`ARRAY[${sql.join(labelIds.map((id) => sql`${id}::uuid`), sql`, `)}]`})
+      UNION SELECT l.id FROM labels l JOIN descendants d ON l.parent_id = d.id
+    )
+    SELECT DISTINCT m.id FROM manifests m JOIN manifest_labels ml ON ml.manifest_id = m.id
+    WHERE m.state = 'received' AND ml.accepted AND ml.label_id IN (SELECT id FROM descendants)
+    ORDER BY m.id`);
+  for (const { id } of rows) {
+    const { rows: pending } = await tx.execute<{ label_id: string }>(sql`
+      WITH RECURSIVE chain(label_id, parent_id, state) AS (
+        SELECT l.id, l.parent_id, l.state FROM labels l JOIN manifest_labels ml ON ml.label_id = l.id
+        WHERE ml.manifest_id = ${id} AND ml.accepted
+        UNION ALL
+        SELECT c.label_id, p.parent_id, p.state FROM chain c JOIN labels p ON p.id = c.parent_id WHERE c.state = 'consolidated'
+      )
+      SELECT label_id FROM chain GROUP BY label_id HAVING NOT bool_or(state = 'treated')`);
+    if (pending.length) continue;
+    const [m] = await tx.select().from(manifests).where(eq(manifests.id, id)).for('update');
+    if (m.state !== 'received') continue;
+    const now = new Date();
+    await finishStep(cmd, await loadManifestParts(tx, m), 'complete', 'completed', { completedAt: now }, now, { trigger: 'every accepted container treated' });
+  }
 }

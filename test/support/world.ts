@@ -51,3 +51,26 @@ export async function issueLabel(client: Client, overrides: Record<string, unkno
 export async function act(client: Client, labelId: string, body: Record<string, unknown>, headers?: Record<string, string>) {
   return client.post(`/api/v1/labels/${labelId}/actions`, body, headers);
 }
+
+export interface CarrierSite extends Party { plate: string; licenceId: string }
+
+/** A carrier with a transport licence and one registered vehicle. */
+export async function createCarrier(app: App, registrar: Client, plate = `晋A${randomInt(10000, 99999)}`, spec: Partial<OrgSpec> = {}): Promise<CarrierSite> {
+  const p = await createParty(app, registrar, { roles: ['carrier'], ...spec });
+  const lic = await registrar.post(`/api/v1/orgs/${p.org.id}/licences`, {
+    kind: 'transport', number: `TR-${randomInt(1e9)}`, modes: [], wasteCodes: [], validFrom: '2025-01-01', validTo: '2027-12-31',
+  });
+  expect(lic.statusCode, lic.body).toBe(201);
+  const v = await p.client.post(`/api/v1/orgs/${p.org.id}/vehicles`, { plate, licenceId: lic.json().id });
+  expect(v.statusCode, v.body).toBe(201);
+  return { ...p, plate, licenceId: lic.json().id };
+}
+
+export const DRIVER = { name: '王师傅', qualificationNo: 'DG-140100-0001' };
+
+/** Runs a manifest action and asserts the expected status. */
+export async function manifestAction(client: Client, id: string, body: Record<string, unknown>, status = 200, headers?: Record<string, string>) {
+  const res = await client.post(`/api/v1/manifests/${id}/actions`, body, headers);
+  expect(res.statusCode, `${String(body.action)}: ${res.body}`).toBe(status);
+  return res.json();
+}

@@ -1,0 +1,138 @@
+// Creating and editing draft manifests: parties checked, containers claimed for this manifest only.
+import { and, eq, inArray, isNull } from 'drizzle-orm';
+import type { DbOrTx } from '../db/database.js';
+import { exemptions, labels, manifestCarriers, manifestLabels, manifests, organisations } from '../db/schema.js';
+import type { Command } from '../http/command.js';
+import { checkVersion } from '../http/command.js';
+import { invalid, ruleViolation } from '../http/errors.js';
+import { requireClientRole, requireOrgRole, WRITE_ROLES } from '../auth/roles.js';
+import { normalisePlate } from '../parties/vehicles.js';
+import { manifestLifecycle, type ManifestState } from './manifest-lifecycle.js';
+import { loadManifestParts, loadVisibleManifest, type LoadedManifest } from './manifest-view.js';
+
+export interface CarrierInput { orgId: string; vehiclePlate?: string; driver?: { name: string; qualificationNo: string } }
+
+export interface DraftInput {
+  receiverId: string;
+  carriers: CarrierInput[];
+  labelIds: string[];
+  plannedAt: string;
+  exemptionId?: string;
+  intendedMethod?: string;
+  emergencyMeasures?: string;
+}
+
+
+async function checkParties(tx: DbOrTx, generatorId: string, input: Pick<DraftInput, 'receiverId' | 'carriers' | 'exemptionId'>) {
+  const ids = [input.receiverId, ...input.carriers.map((c) => c.orgId)];
+  const orgs = await tx.select().from(organisations).where(inArray(organisations.id, ids));
+  const byId = new Map(orgs.map((o) => [o.id, o]));
+  const receiver = byId.get(input.receiverId);
+  if (!receiver || !receiver.roles.some((r) => r === 'receiver' || r === 'collector')) {
+    throw ruleViolation('receiver_role', 'The receiver must be a registered receiver or collector', { receiverId: input.receiverId });
+  }
+  if (receiver.id === generatorId) throw ruleViolation('receiver_role', 'A manifest cannot transfer waste to its own generator');
+  input.carriers.forEach((c, i) => {
+    const o = byId.get(c.orgId);
+    if (!o || !o.roles.includes('carrier')) {
+      throw ruleViolation('carrier_role', `Carrier ${i + 1} is not a registered carrier`, { carrierId: c.orgId });
+    }
+  });
+  if (input.exemptionId) {
+    const [ex] = await tx.select().from(exemptions).where(eq(exemptions.id, input.exemptionId));
+    if (!ex || ex.generatorId !== generatorId || ex.receiverId !== input.receiverId) {
+      throw ruleViolation('exemption', 'The exemption is not for this generator and receiver', { exemptionId: input.exemptionId });
+    }
+  }
+  return receiver;
+}
+
+/** Claims labels for a manifest: held by the generator, issued or stored, on no other open manifest. */
+async function claimLabels(tx: DbOrTx, generatorId: string, manifestId: string, labelIds: string[]) {
+  const unique = [...new Set(labelIds)];
+  if (unique.length !== labelIds.length) throw invalid('labelIds lists a container twice', [{ path: 'body.labelIds', message: 'duplicates' }]);
+  const claimed = await tx.update(labels).set({ openManifestId: manifestId })
+    .where(and(inArray(labels.id, unique), eq(labels.holderId, generatorId), inArray(labels.state, ['issued', 'stored']), isNull(labels.openManifestId)))
+    .returning({ id: labels.id, quantityKg: labels.quantityKg });
+  if (claimed.length !== unique.length) {
+    const got = new Set(claimed.map((c) => c.id));
+    const refused = unique.filter((id) => !got.has(id));
+    throw ruleViolation('labels_unavailable',
+      'Some containers are not yours, not issued or stored, or already on another open manifest', { labelIds: refused });
+  }
+  await tx.insert(manifestLabels).values(claimed.map((c) => ({ manifestId, labelId: c.id, declaredKg: c.quantityKg })));
+}
+
+async function writeCarriers(tx: DbOrTx, manifestId: string, carriers: CarrierInput[]) {
+  await tx.insert(manifestCarriers).values(carriers.map((c, i) => ({
+    manifestId, position: i, orgId: c.orgId, vehiclePlate: c.vehiclePlate ? normalisePlate(c.vehiclePlate) : null,
+    driverName: c.driver?.name ?? null, driverQualificationNo: c.driver?.qualificationNo ?? null,
+  })));
+}
+
+export async function createDraft(cmd: Command, input: DraftInput): Promise<LoadedManifest> {
+  const { tx, actor: { caller } } = cmd;
+  requireOrgRole(caller, 'generator', 'collector');
+  requireClientRole(caller, ...WRITE_ROLES);
+  const receiver = await checkParties(tx, caller.orgId, input);
+  const [m] = await tx.insert(manifests).values({
+    state: 'draft',
+    generatorId: caller.orgId,
+    receiverId: receiver.id,
+    regionCode: caller.regionCode,
+    receiverRegionCode: receiver.regionCode,
+    plannedAt: new Date(input.plannedAt),
+    exemptionId: input.exemptionId ?? null,
+    intendedMethod: input.intendedMethod ?? null,
+    emergencyMeasures: input.emergencyMeasures ?? '',
+  }).returning();
+  await writeCarriers(tx, m.id, input.carriers);
+  await claimLabels(tx, caller.orgId, m.id, input.labelIds);
+  const loaded = await loadManifestParts(tx, m);
+  await cmd.audit({ chain: m.regionCode, entityType: 'manifest', entityId: m.id, action: 'create', after: { state: 'draft', labelIds: input.labelIds, receiverId: receiver.id } });
+  return loaded;
+}
+
+export async function updateDraft(cmd: Command, id: string, patch: Partial<DraftInput>, expectedVersion?: number): Promise<LoadedManifest> {
+  const { tx, actor: { caller } } = cmd;
+  const current = await loadVisibleManifest(tx, caller, id, true);
+  const { m } = current;
+  cmd.onRefusal({ chain: m.regionCode, entityType: 'manifest', entityId: m.id, action: 'update' });
+  if (caller.orgId !== m.generatorId) throw ruleViolation('not_generator', 'Only the generator edits its manifest');
+  requireClientRole(caller, ...WRITE_ROLES);
+  checkVersion(expectedVersion, m.version, 'The manifest');
+  if (m.state !== 'draft') {
+    manifestLifecycle.transition(m.state as ManifestState, 'submit'); // raises the 409 with the allowed actions
+  }
+  const next = {
+    receiverId: patch.receiverId ?? m.receiverId,
+    carriers: patch.carriers ?? current.carriers.map((c) => ({
+      orgId: c.orgId, vehiclePlate: c.vehiclePlate ?? undefined,
+      driver: c.driverName ? { name: c.driverName, qualificationNo: c.driverQualificationNo ?? '' } : undefined,
+    })),
+    exemptionId: patch.exemptionId ?? m.exemptionId ?? undefined,
+  };
+  const receiver = await checkParties(tx, m.generatorId, next);
+  if (patch.carriers) {
+    await tx.delete(manifestCarriers).where(eq(manifestCarriers.manifestId, m.id));
+    await writeCarriers(tx, m.id, patch.carriers);
+  }
+  if (patch.labelIds) {
+    await tx.update(labels).set({ openManifestId: null }).where(eq(labels.openManifestId, m.id));
+    await tx.delete(manifestLabels).where(eq(manifestLabels.manifestId, m.id));
+    await claimLabels(tx, m.generatorId, m.id, patch.labelIds);
+  }
+  const [updated] = await tx.update(manifests).set({
+    receiverId: receiver.id,
+    receiverRegionCode: receiver.regionCode,
+    plannedAt: patch.plannedAt ? new Date(patch.plannedAt) : m.plannedAt,
+    exemptionId: next.exemptionId ?? null,
+    intendedMethod: patch.intendedMethod ?? m.intendedMethod,
+    emergencyMeasures: patch.emergencyMeasures ?? m.emergencyMeasures,
+    version: m.version + 1,
+    updatedAt: new Date(),
+  }).where(eq(manifests.id, m.id)).returning();
+  const loaded = await loadManifestParts(tx, updated);
+  await cmd.audit({ chain: m.regionCode, entityType: 'manifest', entityId: m.id, action: 'update', before: { version: m.version }, after: { version: updated.version, patch } });
+  return loaded;
+}

@@ -1,0 +1,175 @@
+import { and, asc, eq, inArray, or, sql, like, type SQL } from 'drizzle-orm';
+import { Type } from 'typebox';
+import type { RouteModule } from '../context.js';
+import { labelSteps, manifestCarriers, manifests, manifestSteps } from '../db/schema.js';
+import { etag, ifMatchVersion, runCommand } from '../http/command.js';
+import { decodeCursor, encodeCursor } from '../http/cursor.js';
+import { notFound } from '../http/errors.js';
+import { Cursor, IdParams, Limit, Page, responses } from '../http/schemas.js';
+import { isRegulator } from '../auth/roles.js';
+import { METHOD_CODE_PATTERN } from '../catalog/treatment-methods.js';
+import { Location, OccurredAt } from '../labels/schemas.js';
+import { createDraft, updateDraft } from './drafts.js';
+import { manifestActorCheck, performManifestAction } from './actions.js';
+import { CLIENT_MANIFEST_ACTIONS, MANIFEST_STATES, manifestLifecycle, type ManifestState } from './manifest-lifecycle.js';
+import { loadManifestParts, loadVisibleManifest, ManifestSchema, manifestView, type LoadedManifest } from './manifest-view.js';
+import { MANIFEST_NUMBER_PATTERN } from './manifest-number.js';
+
+const lit = (xs: readonly string[]) => Type.Union(xs.map((x) => Type.Literal(x)));
+const Uuid = Type.String({ format: 'uuid' });
+const Driver = Type.Object({ name: Type.String({ minLength: 1, maxLength: 50 }), qualificationNo: Type.String({ minLength: 1, maxLength: 50 }) }, { additionalProperties: false });
+const Carrier = Type.Object({
+  orgId: Uuid, vehiclePlate: Type.Optional(Type.String({ minLength: 5, maxLength: 12 })), driver: Type.Optional(Driver),
+}, { additionalProperties: false });
+
+const draftFields = {
+  receiverId: Uuid,
+  carriers: Type.Array(Carrier, { minItems: 1, maxItems: 5, description: 'In the order they carry the load (multimodal, Art. 17)' }),
+  labelIds: Type.Array(Uuid, { minItems: 1, maxItems: 1000 }),
+  plannedAt: Type.String({ format: 'date-time' }),
+  exemptionId: Type.Optional(Uuid),
+  intendedMethod: Type.Optional(Type.String({ pattern: METHOD_CODE_PATTERN })),
+  emergencyMeasures: Type.Optional(Type.String({ maxLength: 1000 })),
+};
+const NewManifest = Type.Object(draftFields, { additionalProperties: false });
+const ManifestPatch = Type.Partial(Type.Object(draftFields), { additionalProperties: false });
+
+const ActionBody = Type.Object({
+  action: lit(CLIENT_MANIFEST_ACTIONS),
+  reason: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
+  qr: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 2000 }), { minItems: 1, maxItems: 1000 })),
+  labelIds: Type.Optional(Type.Array(Uuid, { minItems: 1, maxItems: 1000 })),
+  vehiclePlate: Type.Optional(Type.String({ minLength: 5, maxLength: 12 })),
+  driver: Type.Optional(Driver),
+  location: Type.Optional(Location),
+  occurredAt: Type.Optional(OccurredAt),
+  items: Type.Optional(Type.Array(Type.Object({
+    labelId: Uuid,
+    accepted: Type.Boolean(),
+    measuredQuantity: Type.Object({ value: Type.Number({ minimum: 0, maximum: 1e7 }), unit: lit(['kg', 't']) }, { additionalProperties: false }),
+    refusalReason: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
+  }, { additionalProperties: false }), { minItems: 1, maxItems: 1000 })),
+}, { additionalProperties: false, description: 'pickup {qr[] or labelIds[], vehiclePlate, driver}; handover {vehiclePlate, driver}; deliver {}; receive {items}; cancel {reason}' });
+
+const ManifestWithActions = Type.Object({ ...ManifestSchema.properties, allowedActions: Type.Array(Type.String()) });
+
+const TraceSchema = Type.Object({
+  manifest: ManifestSchema,
+  steps: Type.Array(Type.Object({
+    action: Type.String(), fromState: Type.Union([Type.String(), Type.Null()]), toState: Type.String(),
+    orgId: Type.String(), clientId: Type.String(), occurredAt: Type.String({ format: 'date-time' }),
+    recordedAt: Type.String({ format: 'date-time' }), details: Type.Record(Type.String(), Type.Unknown()),
+    labels: Type.Array(Type.Object({ labelId: Type.String(), action: Type.String(), toState: Type.String() })),
+  })),
+});
+
+export const manifestRoutes: RouteModule = (app, ctx) => {
+  const settings = {
+    keys: ctx.keys,
+    occurredAtWindowDays: ctx.config.occurredAtWindowDays,
+    receiptWorkingDays: ctx.config.receiptWorkingDays,
+    weightTolerancePct: ctx.config.weightTolerancePct,
+  };
+  const withActions = (caller: Parameters<typeof manifestActorCheck>[0], loaded: LoadedManifest) => ({
+    ...manifestView(loaded),
+    allowedActions: manifestLifecycle.allowedActions(loaded.m.state as ManifestState, manifestActorCheck(caller, loaded)).filter((a) => a !== 'complete'),
+  });
+
+  app.post('/api/v1/manifests', {
+    schema: {
+      operationId: 'createManifest', tags: ['manifests'], summary: 'Draft a transfer manifest (转移联单)',
+      body: NewManifest, response: responses({ 201: ManifestWithActions }, 401, 403, 422),
+    },
+  }, (request, reply) => runCommand(ctx.db, request, reply, async (cmd) => {
+    const loaded = await createDraft(cmd, request.body);
+    return { status: 201, body: withActions(request.caller, loaded), headers: { etag: etag(loaded.m.version) } };
+  }));
+
+  app.patch('/api/v1/manifests/:id', {
+    schema: {
+      operationId: 'updateManifest', tags: ['manifests'], summary: 'Edit a draft (generator)',
+      params: IdParams, body: ManifestPatch, response: responses({ 200: ManifestWithActions }, 401, 403, 404, 409, 412, 422),
+    },
+  }, (request, reply) => runCommand(ctx.db, request, reply, async (cmd) => {
+    const loaded = await updateDraft(cmd, request.params.id, request.body, ifMatchVersion(request));
+    return { status: 200, body: withActions(request.caller, loaded), headers: { etag: etag(loaded.m.version) } };
+  }));
+
+  app.post('/api/v1/manifests/:id/actions', {
+    schema: {
+      operationId: 'actOnManifest', tags: ['manifests'], summary: 'submit, cancel, pickup, handover, deliver or receive',
+      params: IdParams, body: ActionBody, response: responses({ 200: ManifestWithActions }, 401, 403, 404, 409, 412, 422),
+    },
+  }, (request, reply) => runCommand(ctx.db, request, reply, async (cmd) => {
+    const loaded = await performManifestAction(cmd, settings, request.params.id, request.body, ifMatchVersion(request));
+    return { status: 200, body: withActions(request.caller, loaded), headers: { etag: etag(loaded.m.version) } };
+  }));
+
+  app.get('/api/v1/manifests/:id', {
+    schema: { operationId: 'getManifest', tags: ['manifests'], summary: 'One manifest', params: IdParams, response: responses({ 200: ManifestWithActions }, 401, 404) },
+  }, async (request, reply) => {
+    const loaded = await loadVisibleManifest(ctx.db, request.caller, request.params.id);
+    reply.header('etag', etag(loaded.m.version));
+    return withActions(request.caller, loaded);
+  });
+
+  app.get('/api/v1/manifests/by-number/:number', {
+    schema: {
+      operationId: 'getManifestByNumber', tags: ['manifests'], summary: 'One manifest by its 14-digit number',
+      params: Type.Object({ number: Type.String({ pattern: MANIFEST_NUMBER_PATTERN }) }), response: responses({ 200: ManifestWithActions }, 401, 404),
+    },
+  }, async (request, reply) => {
+    const [m] = await ctx.db.select({ id: manifests.id }).from(manifests).where(eq(manifests.number, request.params.number));
+    if (!m) throw notFound('Manifest');
+    const loaded = await loadVisibleManifest(ctx.db, request.caller, m.id);
+    reply.header('etag', etag(loaded.m.version));
+    return withActions(request.caller, loaded);
+  });
+
+  app.get('/api/v1/manifests', {
+    schema: {
+      operationId: 'listManifests', tags: ['manifests'], summary: 'Manifests the caller is party to (a regulator: its jurisdiction)',
+      querystring: Type.Object({ state: Type.Optional(lit(MANIFEST_STATES)), limit: Limit, cursor: Cursor }),
+      response: responses({ 200: Page(ManifestWithActions) }, 401),
+    },
+  }, async (request) => {
+    const { caller } = request;
+    const limit = request.query.limit ?? 50;
+    const where: (SQL | undefined)[] = [
+      isRegulator(caller)
+        ? or(like(manifests.regionCode, `${caller.jurisdiction}%`), like(manifests.receiverRegionCode, `${caller.jurisdiction}%`))
+        : or(eq(manifests.generatorId, caller.orgId), eq(manifests.receiverId, caller.orgId),
+          inArray(manifests.id, ctx.db.select({ id: manifestCarriers.manifestId }).from(manifestCarriers).where(eq(manifestCarriers.orgId, caller.orgId)))),
+    ];
+    if (request.query.state) where.push(eq(manifests.state, request.query.state));
+    if (request.query.cursor) {
+      const c = decodeCursor(request.query.cursor);
+      where.push(sql`(${manifests.createdAt}, ${manifests.id}) > (${c.at}, ${c.id})`);
+    }
+    const rows = await ctx.db.select().from(manifests).where(and(...where)).orderBy(asc(manifests.createdAt), asc(manifests.id)).limit(limit + 1);
+    const page = rows.slice(0, limit);
+    const items = [];
+    for (const m of page) items.push(withActions(caller, await loadManifestParts(ctx.db, m)));
+    const last = page[page.length - 1];
+    return { items, nextCursor: rows.length > limit ? encodeCursor(last.createdAt, last.id) : null };
+  });
+
+  app.get('/api/v1/manifests/:id/trace', {
+    schema: {
+      operationId: 'traceManifest', tags: ['manifests'], summary: 'Every step of the manifest with the containers it moved',
+      params: IdParams, response: responses({ 200: TraceSchema }, 401, 404),
+    },
+  }, async (request) => {
+    const loaded = await loadVisibleManifest(ctx.db, request.caller, request.params.id);
+    const steps = await ctx.db.select().from(manifestSteps).where(eq(manifestSteps.manifestId, loaded.m.id)).orderBy(asc(manifestSteps.id));
+    const moved = await ctx.db.select().from(labelSteps).where(eq(labelSteps.manifestId, loaded.m.id)).orderBy(asc(labelSteps.id));
+    return {
+      manifest: manifestView(loaded),
+      steps: steps.map((s) => ({
+        action: s.action, fromState: s.fromState, toState: s.toState, orgId: s.orgId, clientId: s.clientId,
+        occurredAt: s.occurredAt.toISOString(), recordedAt: s.recordedAt.toISOString(), details: s.details as Record<string, unknown>,
+        labels: moved.filter((l) => l.requestId === s.requestId).map((l) => ({ labelId: l.labelId, action: l.action, toState: l.toState })),
+      })),
+    };
+  });
+};

@@ -1,0 +1,99 @@
+// The checks of domain.md §5 before a manifest may be submitted: each failure is a 422 that names
+// the rule and the offending waste code or party.
+import { and, eq, gte, inArray, lte, sql } from 'drizzle-orm';
+import type { DbOrTx } from '../db/database.js';
+import { exemptions, licences, organisations, vehicles } from '../db/schema.js';
+import { ruleViolation } from '../http/errors.js';
+import { licenceActiveOn, licenceCovers, licenceHasMode } from '../parties/licence-rules.js';
+import { shanghaiDate, shanghaiDayStart } from '../calendar/working-days.js';
+import type { LoadedManifest } from './manifest-view.js';
+
+type Licence = typeof licences.$inferSelect;
+
+/** Why no licence serves this code, from the most to the least specific reason. */
+function licenceRefusal(covering: Licence[], date: string, code: string, method: string | null) {
+  if (covering.length === 0) return ruleViolation('licence_coverage', `The receiver holds no operating licence covering ${code}`, { wasteCode: code });
+  const inForce = covering.filter((l) => l.status === 'active');
+  if (inForce.length === 0) {
+    return ruleViolation('licence_suspended', `The receiver's licence covering ${code} is ${covering[0].status}`, { wasteCode: code, licenceNumber: covering[0].number });
+  }
+  const valid = inForce.filter((l) => licenceActiveOn(l, date));
+  if (valid.length === 0) {
+    return ruleViolation('licence_expired', `The receiver's licence covering ${code} is not valid on ${date}`, { wasteCode: code, licenceNumber: inForce[0].number, plannedOn: date });
+  }
+  return ruleViolation('licence_mode', `The receiver's licence covering ${code} has no mode for method ${method ?? '(none)'}`, { wasteCode: code, licenceNumber: valid[0].number });
+}
+
+/** The receiver's weight accepted this year on received or completed manifests. */
+async function receivedThisYearKg(tx: DbOrTx, receiverId: string, year: number): Promise<number> {
+  const from = shanghaiDayStart(`${year}-01-01`);
+  const to = shanghaiDayStart(`${year + 1}-01-01`);
+  const { rows } = await tx.execute<{ kg: number | null }>(sql`
+    SELECT COALESCE(SUM(COALESCE(ml.measured_kg, ml.declared_kg)), 0)::float8 AS kg
+    FROM manifests m JOIN manifest_labels ml ON ml.manifest_id = m.id
+    WHERE m.receiver_id = ${receiverId} AND m.state IN ('received', 'completed') AND ml.accepted
+      AND m.received_at >= ${from} AND m.received_at < ${to}`);
+  return Number(rows[0]?.kg ?? 0);
+}
+
+export async function checkSubmission(tx: DbOrTx, { m, carriers, items }: LoadedManifest): Promise<void> {
+  const date = shanghaiDate(m.plannedAt);
+  const [receiver] = await tx.select().from(organisations).where(eq(organisations.id, m.receiverId));
+  const isCollector = receiver.roles.includes('collector');
+  const held = await tx.select().from(licences).where(and(eq(licences.orgId, m.receiverId), eq(licences.kind, 'operating')));
+  const exempt = await tx.select().from(exemptions).where(and(
+    eq(exemptions.generatorId, m.generatorId), eq(exemptions.receiverId, m.receiverId),
+    lte(exemptions.validFrom, date), gte(exemptions.validTo, date),
+  ));
+
+  if (items.some((i) => i.state !== 'issued' && i.state !== 'stored')) {
+    throw ruleViolation('labels_unavailable', 'Every container must be issued or stored to be shipped', { labelIds: items.filter((i) => i.state !== 'issued' && i.state !== 'stored').map((i) => i.labelId) });
+  }
+
+  // Per waste code: an exemption for this pair, or a licence in force that covers it with the right mode.
+  const kgByLicence = new Map<string, { licence: Licence; kg: number }>();
+  for (const code of [...new Set(items.map((i) => i.wasteCode))].sort()) {
+    if (exempt.some((e) => e.wasteCode === code && (!m.exemptionId || e.id === m.exemptionId))) continue;
+    const covering = held.filter((l) => licenceCovers(l, code));
+    const usable = covering.find((l) => l.status === 'active' && licenceActiveOn(l, date) && licenceHasMode(l, m.intendedMethod ?? undefined, isCollector));
+    if (!usable) throw licenceRefusal(covering, date, code, m.intendedMethod);
+    const kg = items.filter((i) => i.wasteCode === code).reduce((s, i) => s + i.declaredKg, 0);
+    const entry = kgByLicence.get(usable.id) ?? { licence: usable, kg: 0 };
+    entry.kg += kg;
+    kgByLicence.set(usable.id, entry);
+  }
+
+  // Annual capacity: what the receiver already took in this year plus this manifest.
+  const year = Number(date.slice(0, 4));
+  for (const { licence, kg } of kgByLicence.values()) {
+    if (licence.annualCapacityKg === null) continue;
+    const used = await receivedThisYearKg(tx, m.receiverId, year);
+    if (used + kg > licence.annualCapacityKg) {
+      throw ruleViolation('capacity', `Licence ${licence.number} allows ${licence.annualCapacityKg} kg a year; ${used} kg received in ${year}, this manifest adds ${kg} kg`,
+        { licenceNumber: licence.number, annualCapacityKg: licence.annualCapacityKg, usedKg: used, manifestKg: kg });
+    }
+  }
+
+  // Every carrier holds a transport licence valid on the planned date; named vehicles are registered to it.
+  const transport = await tx.select().from(licences).where(and(inArray(licences.orgId, carriers.map((c) => c.orgId)), eq(licences.kind, 'transport')));
+  for (const c of carriers) {
+    const valid = transport.filter((l) => l.orgId === c.orgId && l.status === 'active' && licenceActiveOn(l, date));
+    if (valid.length === 0) {
+      throw ruleViolation('carrier_licence', `Carrier ${c.position + 1} has no transport licence valid on ${date}`, { carrierId: c.orgId });
+    }
+    if (c.vehiclePlate) await checkVehicle(tx, c.orgId, c.vehiclePlate, date);
+  }
+}
+
+/** A plate registered to the carrier under a transport licence valid on the date. */
+export async function checkVehicle(tx: DbOrTx, carrierId: string, plate: string, date: string): Promise<void> {
+  const [row] = await tx.select({ v: vehicles, l: licences }).from(vehicles)
+    .innerJoin(licences, eq(licences.id, vehicles.licenceId))
+    .where(and(eq(vehicles.orgId, carrierId), eq(vehicles.plate, plate)));
+  if (!row) throw ruleViolation('vehicle_unregistered', `Vehicle ${plate} is not registered to this carrier`, { vehiclePlate: plate, carrierId });
+  if (row.l.status !== 'active' || !licenceActiveOn(row.l, date)) {
+    throw ruleViolation('vehicle_unregistered', `Vehicle ${plate}'s transport licence is not valid on ${date}`, { vehiclePlate: plate, carrierId });
+  }
+}
+
+

@@ -1,0 +1,86 @@
+// The plan's medical chain (村卫生站分类、乡镇集中暂存、县人民医院收集) and the receipt clock,
+// with steps reported as of dates in the past (offline handsets, window widened for the test).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildTestApp, type TestApp } from '../support/test-app.js';
+import { loginAdmin, type Client } from '../support/factories.js';
+import {
+  act, addOperatingLicence, createCarrier, createSite, DRIVER, issueLabel, manifestAction, type CarrierSite, type Site,
+} from '../support/world.js';
+
+let t: TestApp;
+let admin: Client;
+let carrier: CarrierSite;
+
+beforeAll(async () => {
+  t = await buildTestApp({ OCCURRED_AT_WINDOW_DAYS: '400' });
+  admin = await loginAdmin(t.app);
+  carrier = await createCarrier(t.app, admin);
+});
+afterAll(() => t.close());
+
+const MEDICAL_BAG = { wasteCode: '841-001-01', physicalForm: 'solid', mainComponents: '棉签、纱布', harmfulComponents: '病原微生物', packaging: { type: 'bag', volumeL: 10 }, quantity: { value: 2.5, unit: 'kg' } };
+
+/** Ships labels from one site to another through a one-carrier manifest and receives them all. */
+async function ship(from: Site, to: Site, labelIds: string[], intendedMethod = 'D10') {
+  const res = await from.client.post('/api/v1/manifests', {
+    receiverId: to.org.id, carriers: [{ orgId: carrier.org.id }], labelIds, plannedAt: new Date().toISOString(), intendedMethod,
+  });
+  expect(res.statusCode, res.body).toBe(201);
+  const id = res.json().id;
+  await manifestAction(from.client, id, { action: 'submit' });
+  await manifestAction(carrier.client, id, { action: 'pickup', labelIds, vehiclePlate: carrier.plate, driver: DRIVER });
+  await manifestAction(carrier.client, id, { action: 'deliver' });
+  const items = labelIds.map((labelId) => ({ labelId, accepted: true, measuredQuantity: { value: 2.5, unit: 'kg' } }));
+  await manifestAction(to.client, id, { action: 'receive', items });
+  return id;
+}
+
+describe('village clinic → township centre → county hospital → incinerator', () => {
+  it('the bag\'s trace ends at the box\'s incineration, and every manifest completes', async () => {
+    const clinic = await createSite(t.app, admin, { roles: ['generator'], regionCode: '140121', generatorClass: 'medical', medicalTier: 'village_clinic' });
+    const township = await createSite(t.app, admin, { roles: ['generator', 'collector'], regionCode: '140121', generatorClass: 'medical', medicalTier: 'township_health_centre' });
+    const county = await createSite(t.app, admin, { roles: ['generator', 'collector'], regionCode: '140121', generatorClass: 'medical', medicalTier: 'county_hospital' });
+    const incinerator = await createSite(t.app, admin, { roles: ['receiver'], regionCode: '140108' }, ['D10']);
+    await addOperatingLicence(admin, township.org.id, { modes: ['collection', 'storage'], wasteCodes: ['HW01'], annualCapacityKg: 50_000 });
+    await addOperatingLicence(admin, county.org.id, { modes: ['collection', 'storage'], wasteCodes: ['HW01'], annualCapacityKg: 500_000 });
+    await addOperatingLicence(admin, incinerator.org.id, { modes: ['disposal'], wasteCodes: ['HW01'], annualCapacityKg: 5_000_000 });
+
+    const bags = [await issueLabel(clinic.client, MEDICAL_BAG), await issueLabel(clinic.client, MEDICAL_BAG)];
+    const m1 = await ship(clinic, township, bags.map((b) => b.id));
+    const box = await issueLabel(township.client, { ...MEDICAL_BAG, packaging: { type: 'turnover_box', volumeL: 60 }, quantity: { value: 5, unit: 'kg' } });
+    for (const bag of bags) expect((await act(township.client, bag.id, { action: 'consolidate', parentLabelId: box.id })).statusCode).toBe(200);
+    const m2 = await ship(township, county, [box.id]);
+    expect((await act(county.client, box.id, { action: 'store', facilityId: county.storageId })).statusCode).toBe(200);
+    const m3 = await ship(county, incinerator, [box.id]);
+    expect((await act(incinerator.client, box.id, { action: 'treat', method: 'D10', facilityId: incinerator.treatmentId })).statusCode).toBe(200);
+
+    const trace = (await clinic.client.get(`/api/v1/labels/${bags[0].id}/trace`)).json();
+    const actions = trace.steps.map((s: { action: string; viaParent: boolean }) => `${s.viaParent ? 'box:' : ''}${s.action}`);
+    expect(actions).toEqual(['issue', 'dispatch', 'accept', 'consolidate', 'box:dispatch', 'box:accept', 'box:store', 'box:dispatch', 'box:accept', 'box:treat']);
+    expect(trace.steps[trace.steps.length - 1]).toMatchObject({ method: 'D10', orgId: incinerator.org.id });
+    for (const id of [m1, m2, m3]) expect((await admin.get(`/api/v1/manifests/${id}`)).json().state, id).toBe('completed');
+  });
+});
+
+describe('the receipt clock', () => {
+  it('counts 5 working days from arrival, skipping the National Day holiday and counting the make-up Saturday', async () => {
+    const generator = await createSite(t.app, admin, { roles: ['generator'] });
+    const receiver = await createSite(t.app, admin, { roles: ['receiver'] }, ['D10']);
+    await addOperatingLicence(admin, receiver.org.id);
+    const l = await issueLabel(generator.client, { generatedAt: '2026-09-20T09:00:00+08:00' });
+    const res = await generator.client.post('/api/v1/manifests', {
+      receiverId: receiver.org.id, carriers: [{ orgId: carrier.org.id }], labelIds: [l.id], plannedAt: '2026-09-28T09:00:00+08:00', intendedMethod: 'D10',
+    });
+    const id = res.json().id;
+    // The draft was written in September, before the steps below were reported.
+    await t.database.pool.query(`UPDATE manifests SET created_at = '2026-09-25T09:00:00+08:00' WHERE id = $1`, [id]);
+    await manifestAction(generator.client, id, { action: 'submit', occurredAt: '2026-09-28T09:00:00+08:00' });
+    await manifestAction(carrier.client, id, { action: 'pickup', labelIds: [l.id], vehiclePlate: carrier.plate, driver: DRIVER, occurredAt: '2026-09-29T09:00:00+08:00' });
+    // Before the pickup: refused.
+    await manifestAction(carrier.client, id, { action: 'deliver', occurredAt: '2026-09-28T10:00:00+08:00' }, 400);
+    const delivered = await manifestAction(carrier.client, id, { action: 'deliver', occurredAt: '2026-09-30T10:00:00+08:00' });
+    // Oct 1–7 holidays; Oct 8, 9, 10 (make-up Saturday), 12, 13.
+    expect(delivered.receiptDueOn).toBe('2026-10-13');
+    expect(delivered.deliveredAt).toBe('2026-09-30T02:00:00.000Z');
+  });
+});
