@@ -8,9 +8,11 @@ import { auditRoutes } from './audit/routes.js';
 import { labelRoutes } from './labels/routes.js';
 import { publicLabelRoutes } from './labels/public-routes.js';
 import { manifestRoutes } from './manifests/routes.js';
+import { supervisionRoutes } from './supervision/routes.js';
+import { insightRoutes } from './supervision/insight-routes.js';
 
 /** Routes that need no access token. */
 export const publicRoutes: RouteModule[] = [authRoutes, publicLabelRoutes];
 
 /** Routes behind the bearer-token check. */
-export const protectedRoutes: RouteModule[] = [catalogRoutes, orgRoutes, registryRoutes, auditRoutes, labelRoutes, manifestRoutes];
+export const protectedRoutes: RouteModule[] = [catalogRoutes, orgRoutes, registryRoutes, auditRoutes, labelRoutes, manifestRoutes, supervisionRoutes, insightRoutes];

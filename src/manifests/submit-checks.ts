@@ -25,7 +25,7 @@ function licenceRefusal(covering: Licence[], date: string, code: string, method:
 }
 
 /** The receiver's weight accepted this year on received or completed manifests. */
-async function receivedThisYearKg(tx: DbOrTx, receiverId: string, year: number): Promise<number> {
+export async function receivedThisYearKg(tx: DbOrTx, receiverId: string, year: number): Promise<number> {
   const from = shanghaiDayStart(`${year}-01-01`);
   const to = shanghaiDayStart(`${year + 1}-01-01`);
   const { rows } = await tx.execute<{ kg: number | null }>(sql`
