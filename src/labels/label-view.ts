@@ -2,10 +2,13 @@
 import { Type } from 'typebox';
 import type { labels } from '../db/schema.js';
 import { findCategory } from '../catalog/catalog.js';
+import { qrUrl } from './qr-token.js';
 
 export type LabelRow = typeof labels.$inferSelect;
 
-export function labelView(l: LabelRow, qrContent: string) {
+/** The label with the QR content for this deployment's public address. */
+export function labelView(l: LabelRow, publicBaseUrl: string) {
+  const qrContent = qrUrl(publicBaseUrl, l.qrToken);
   return {
     id: l.id,
     digitalCode: l.digitalCode,

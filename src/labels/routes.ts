@@ -43,9 +43,7 @@ const LedgerRecord = Type.Object({
   manifestNumber: Type.Union([Type.String(), Type.Null()]), operatorClientId: Type.String(),
 });
 
-export function viewOf(ctx: AppContext, l: LabelRow) {
-  return labelView(l, qrUrl(ctx.config.publicBaseUrl, l.qrToken));
-}
+const viewOf = (ctx: AppContext, l: LabelRow) => labelView(l, ctx.config.publicBaseUrl);
 
 export const labelRoutes: RouteModule = (app, ctx) => {
   const settings = { occurredAtWindowDays: ctx.config.occurredAtWindowDays };

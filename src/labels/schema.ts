@@ -41,12 +41,13 @@ export const labels = pgTable('labels', {
   lastStepAt: ts().notNull(),
   createdAt: ts().notNull().defaultNow(),
 }, (t) => [
-  index('labels_region_created_idx').on(t.regionCode, t.createdAt, t.id),
-  index('labels_generator_idx').on(t.generatorId, t.createdAt),
+  index('labels_region_generated_idx').on(t.regionCode, t.generatedAt, t.id),
+  index('labels_generated_idx').on(t.generatedAt, t.id),
+  index('labels_generator_idx').on(t.generatorId, t.generatedAt),
   index('labels_holder_state_idx').on(t.holderId, t.state),
-  index('labels_holder_region_idx').on(t.holderRegionCode, t.createdAt),
-  index('labels_waste_code_idx').on(t.wasteCode, t.createdAt),
-  index('labels_category_idx').on(t.category, t.createdAt),
+  index('labels_holder_region_idx').on(t.holderRegionCode, t.generatedAt),
+  index('labels_waste_code_idx').on(t.wasteCode, t.generatedAt),
+  index('labels_category_idx').on(t.category, t.generatedAt),
   index('labels_state_idx').on(t.state, t.heldSince),
   index('labels_parent_idx').on(t.parentId),
 ]);

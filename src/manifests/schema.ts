@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import {
   bigint, boolean, date, index, integer, jsonb, numeric, pgTable, primaryKey, text, timestamp, uuid,
 } from 'drizzle-orm/pg-core';
@@ -27,6 +28,9 @@ export const manifests = pgTable('manifests', {
   receivedAt: ts(),
   completedAt: ts(),
   cancelReason: text(),
+  // A regulator's review closes the weight-discrepancy alert; the discrepancy itself stays on record.
+  discrepancyReviewedAt: ts(),
+  discrepancyReviewNote: text(),
   version: integer().notNull().default(1),
   createdAt: ts().notNull().defaultNow(),
   updatedAt: ts().notNull().defaultNow(),
@@ -36,6 +40,8 @@ export const manifests = pgTable('manifests', {
   index('manifests_generator_idx').on(t.generatorId, t.createdAt),
   index('manifests_receiver_idx').on(t.receiverId, t.createdAt),
   index('manifests_state_idx').on(t.state, t.receiptDueOn),
+  index('manifests_created_idx').on(t.createdAt, t.id),
+  index('manifests_discrepant_idx').on(t.createdAt).where(sql`discrepant`),
 ]);
 
 export const manifestCarriers = pgTable('manifest_carriers', {

@@ -1,4 +1,124 @@
-// Search and alerts routes (regulators).
+// Regulators' search, exports and alerts, always inside their jurisdiction.
+import { eq } from 'drizzle-orm';
+import { Type } from 'typebox';
 import type { RouteModule } from '../context.js';
+import { manifests } from '../db/schema.js';
+import { runCommand } from '../http/command.js';
+import { notFound } from '../http/errors.js';
+import { Cursor, IdParams, Limit, responses } from '../http/schemas.js';
+import { requireClientRole, requireOrgRole, supervises } from '../auth/roles.js';
+import { labelView, LabelSchema } from '../labels/label-view.js';
+import { LABEL_STATES } from '../labels/label-lifecycle.js';
+import { MANIFEST_STATES } from '../manifests/manifest-lifecycle.js';
+import { effectivePrefix } from './jurisdiction.js';
+import {
+  csvStream, LABEL_CSV_HEADER, labelCsvCells, MANIFEST_CSV_HEADER, manifestCsvCells, manifestSummary,
+  searchLabels, searchManifests, EXPORT_PAGE, type SearchFilters,
+} from './search.js';
+import { ALERT_TYPES, openAlerts } from './alerts.js';
 
-export const supervisionRoutes: RouteModule = () => {};
+const lit = (xs: readonly string[]) => Type.Union(xs.map((x) => Type.Literal(x)));
+const Uuid = Type.String({ format: 'uuid' });
+const NS = Type.Union([Type.String(), Type.Null()]);
+
+const filterFields = {
+  regionCode: Type.Optional(Type.String({ pattern: '^\\d{2,6}$', description: 'Region code or prefix inside your jurisdiction' })),
+  generatorId: Type.Optional(Uuid),
+  receiverId: Type.Optional(Uuid),
+  carrierId: Type.Optional(Uuid),
+  wasteCode: Type.Optional(Type.String({ pattern: '^\\d{3}-\\d{3}-\\d{2}$' })),
+  category: Type.Optional(Type.String({ pattern: '^HW\\d{2}$' })),
+  from: Type.Optional(Type.String({ format: 'date' })),
+  to: Type.Optional(Type.String({ format: 'date' })),
+  discrepant: Type.Optional(Type.Boolean()),
+  format: Type.Optional(lit(['json', 'csv'])),
+  limit: Limit,
+  cursor: Cursor,
+};
+
+const ManifestSummary = Type.Object({
+  id: Type.String(), number: NS, state: Type.String(), generatorId: Type.String(), receiverId: Type.String(),
+  regionCode: Type.String(), receiverRegionCode: Type.String(), plannedAt: Type.String({ format: 'date-time' }),
+  discrepant: Type.Boolean(), intendedMethod: NS, submittedAt: NS, pickedUpAt: NS, deliveredAt: NS,
+  receiptDueOn: NS, receivedAt: NS, completedAt: NS, createdAt: Type.String({ format: 'date-time' }),
+});
+
+const AlertSchema = Type.Object({
+  type: lit(ALERT_TYPES), severity: lit(['high', 'medium']), entityType: lit(['label', 'manifest', 'licence']),
+  entityId: Type.String(), orgId: Type.String(), regionCode: Type.String(), deadline: Type.String({ format: 'date-time' }),
+  lateBy: Type.Union([Type.Object({ value: Type.Integer(), unit: lit(['working_days', 'days', 'hours']) }), Type.Null()]),
+  summary: Type.String(), details: Type.Record(Type.String(), Type.Unknown()),
+});
+
+export const supervisionRoutes: RouteModule = (app, ctx) => {
+  app.get('/api/v1/supervision/labels', {
+    schema: {
+      operationId: 'searchLabels', tags: ['supervision'],
+      summary: 'Search containers in your jurisdiction (generator\'s or holder\'s region); format=csv streams every match',
+      querystring: Type.Object({ ...filterFields, state: Type.Optional(lit(LABEL_STATES)) }),
+      response: responses({ 200: Type.Object({ items: Type.Array(LabelSchema), nextCursor: NS }) }, 401, 403, 404),
+    },
+  }, async (request, reply) => {
+    const { regionCode, format, limit, cursor, ...filters } = request.query;
+    const prefix = effectivePrefix(request.caller, regionCode);
+    if (format === 'csv') {
+      const stream = csvStream(LABEL_CSV_HEADER, (c) => searchLabels(ctx.db, prefix, filters as SearchFilters, EXPORT_PAGE, c), labelCsvCells);
+      return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="labels.csv"').send(stream);
+    }
+    const { page, nextCursor } = await searchLabels(ctx.db, prefix, filters as SearchFilters, limit ?? 50, cursor);
+    return { items: page.map((l) => labelView(l, ctx.config.publicBaseUrl)), nextCursor };
+  });
+
+  app.get('/api/v1/supervision/manifests', {
+    schema: {
+      operationId: 'searchManifests', tags: ['supervision'],
+      summary: 'Search manifests in your jurisdiction (generator\'s or receiver\'s region); format=csv streams every match',
+      querystring: Type.Object({ ...filterFields, state: Type.Optional(lit(MANIFEST_STATES)) }),
+      response: responses({ 200: Type.Object({ items: Type.Array(ManifestSummary), nextCursor: NS }) }, 401, 403, 404),
+    },
+  }, async (request, reply) => {
+    const { regionCode, format, limit, cursor, ...filters } = request.query;
+    const prefix = effectivePrefix(request.caller, regionCode);
+    if (format === 'csv') {
+      const stream = csvStream(MANIFEST_CSV_HEADER, (c) => searchManifests(ctx.db, prefix, filters as SearchFilters, EXPORT_PAGE, c), manifestCsvCells);
+      return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="manifests.csv"').send(stream);
+    }
+    const { page, nextCursor } = await searchManifests(ctx.db, prefix, filters as SearchFilters, limit ?? 50, cursor);
+    return { items: page.map(manifestSummary), nextCursor };
+  });
+
+  app.get('/api/v1/supervision/alerts', {
+    schema: {
+      operationId: 'listAlerts', tags: ['supervision'],
+      summary: 'Open alerts in your jurisdiction, computed from the records now, with deadline and how late',
+      querystring: Type.Object({ type: Type.Optional(lit(ALERT_TYPES)), regionCode: Type.Optional(Type.String({ pattern: '^\\d{2,6}$' })) }),
+      response: responses({ 200: Type.Object({ items: Type.Array(AlertSchema), total: Type.Integer(), computedAt: Type.String({ format: 'date-time' }) }) }, 401, 403, 404),
+    },
+  }, async (request) => {
+    const prefix = effectivePrefix(request.caller, request.query.regionCode);
+    const now = new Date();
+    const items = await openAlerts(ctx.db, ctx.config, prefix, request.query.type, now);
+    return { items, total: items.length, computedAt: now.toISOString() };
+  });
+
+  app.post('/api/v1/supervision/manifests/:id/discrepancy-review', {
+    schema: {
+      operationId: 'reviewManifestDiscrepancy', tags: ['supervision'],
+      summary: 'A regulator records its review of a weight discrepancy, which closes the alert (the discrepancy stays on record)',
+      params: IdParams,
+      body: Type.Object({ note: Type.String({ minLength: 1, maxLength: 1000 }) }, { additionalProperties: false }),
+      response: responses({ 200: ManifestSummary }, 401, 403, 404, 422),
+    },
+  }, (request, reply) => runCommand(ctx.db, request, reply, async (cmd) => {
+    const { caller } = cmd.actor;
+    requireOrgRole(caller, 'regulator');
+    const [m] = await cmd.tx.select().from(manifests).where(eq(manifests.id, request.params.id)).for('update');
+    if (!m || !supervises(caller, m.receiverRegionCode)) throw notFound('Manifest');
+    requireClientRole(caller, 'admin', 'operator', 'registrar');
+    const [updated] = await cmd.tx.update(manifests)
+      .set({ discrepancyReviewedAt: new Date(), discrepancyReviewNote: request.body.note })
+      .where(eq(manifests.id, m.id)).returning();
+    await cmd.audit({ chain: m.regionCode, entityType: 'manifest', entityId: m.id, action: 'review_discrepancy', after: { note: request.body.note } });
+    return { status: 200, body: manifestSummary(updated) };
+  }));
+};

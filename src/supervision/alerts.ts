@@ -1,0 +1,186 @@
+// Open alerts (domain.md §7), computed from the records at the moment of the request: an alert
+// exists exactly while its condition holds, so it disappears as soon as the record is put right.
+import { sql, type SQL } from 'drizzle-orm';
+import type { Db } from '../db/database.js';
+import type { Config } from '../config.js';
+import { inRegion } from './jurisdiction.js';
+import { shanghaiDate, shanghaiDayStart, workingDaysBetween } from '../calendar/working-days.js';
+
+export const ALERT_TYPES = [
+  'receipt_overdue', 'storage_near_limit', 'storage_over_limit', 'medical_hold_exceeded', 'in_transit_too_long',
+  'weight_discrepancy', 'refusal', 'licence_expiring', 'capacity_near_limit',
+] as const;
+export type AlertType = (typeof ALERT_TYPES)[number];
+
+export interface Alert {
+  type: AlertType;
+  severity: 'high' | 'medium';
+  entityType: 'label' | 'manifest' | 'licence';
+  entityId: string;
+  orgId: string;
+  regionCode: string;
+  deadline: string;
+  lateBy: { value: number; unit: 'working_days' | 'days' | 'hours' } | null;
+  summary: string;
+  details: Record<string, unknown>;
+}
+
+const DAY = 86_400_000;
+const HOUR = 3_600_000;
+
+const range = (column: SQL, prefix: string) => sql`(${inRegion(column, prefix)})`;
+
+type Rows = Array<Record<string, unknown>>;
+
+export async function openAlerts(db: Db, config: Config, prefix: string, type?: AlertType, now = new Date()): Promise<Alert[]> {
+  const a = config.alerts;
+  const today = shanghaiDate(now);
+  const wanted = (t: AlertType) => !type || type === t;
+  const out: Alert[] = [];
+  const q = async (query: SQL) => (await db.execute(query)).rows as Rows;
+
+  if (wanted('receipt_overdue')) {
+    for (const r of await q(sql`SELECT id, number, receiver_id, receiver_region_code, receipt_due_on, delivered_at FROM manifests
+        WHERE state = 'delivered' AND receipt_due_on < ${today}
+          AND (${range(sql`receiver_region_code`, prefix)} OR ${range(sql`region_code`, prefix)})`)) {
+      const due = String(r.receipt_due_on);
+      out.push({
+        type: 'receipt_overdue', severity: 'high', entityType: 'manifest', entityId: String(r.id), orgId: String(r.receiver_id),
+        regionCode: String(r.receiver_region_code), deadline: new Date(shanghaiDayStart(due).getTime() + DAY).toISOString(),
+        lateBy: { value: workingDaysBetween(due, today), unit: 'working_days' },
+        summary: `Receipt of manifest ${r.number} not confirmed by ${due} (5 working days after arrival)`,
+        details: { number: r.number, receiptDueOn: due, deliveredAt: new Date(r.delivered_at as string).toISOString() },
+      });
+    }
+  }
+
+  if (wanted('storage_near_limit') || wanted('storage_over_limit')) {
+    const warnBefore = new Date(now.getTime() - a.storageWarnDays * DAY);
+    for (const r of await q(sql`SELECT id, digital_code, holder_id, holder_region_code, held_since, state FROM labels
+        WHERE state IN ('issued', 'stored', 'received', 'rejected') AND held_since <= ${warnBefore}
+          AND ${range(sql`holder_region_code`, prefix)}`)) {
+      const heldSince = new Date(r.held_since as string);
+      const deadline = new Date(heldSince.getTime() + a.storageLimitDays * DAY);
+      const over = deadline <= now;
+      const t: AlertType = over ? 'storage_over_limit' : 'storage_near_limit';
+      if (!wanted(t)) continue;
+      out.push({
+        type: t, severity: over ? 'high' : 'medium', entityType: 'label', entityId: String(r.id), orgId: String(r.holder_id),
+        regionCode: String(r.holder_region_code), deadline: deadline.toISOString(),
+        lateBy: over ? { value: Math.floor((now.getTime() - deadline.getTime()) / DAY), unit: 'days' } : null,
+        summary: over ? `Container ${r.digital_code} stored for more than a year` : `Container ${r.digital_code} reaches one year of storage on ${shanghaiDate(deadline)}`,
+        details: { digitalCode: r.digital_code, heldSince: heldSince.toISOString(), daysHeld: Math.floor((now.getTime() - heldSince.getTime()) / DAY), state: r.state },
+      });
+    }
+  }
+
+  if (wanted('medical_hold_exceeded')) {
+    const before = new Date(now.getTime() - a.medicalHoldDays * DAY);
+    for (const r of await q(sql`SELECT l.id, l.digital_code, l.holder_id, l.holder_region_code, l.held_since FROM labels l
+        JOIN organisations o ON o.id = l.holder_id
+        WHERE l.category = 'HW01' AND l.state IN ('issued', 'stored', 'received') AND o.generator_class = 'medical'
+          AND l.held_since <= ${before} AND ${range(sql`l.holder_region_code`, prefix)}`)) {
+      const deadline = new Date(new Date(r.held_since as string).getTime() + a.medicalHoldDays * DAY);
+      out.push({
+        type: 'medical_hold_exceeded', severity: 'high', entityType: 'label', entityId: String(r.id), orgId: String(r.holder_id),
+        regionCode: String(r.holder_region_code), deadline: deadline.toISOString(),
+        lateBy: { value: Math.floor((now.getTime() - deadline.getTime()) / HOUR), unit: 'hours' },
+        summary: `Medical waste ${r.digital_code} held more than ${a.medicalHoldDays} days at a medical institution`,
+        details: { digitalCode: r.digital_code, heldSince: new Date(r.held_since as string).toISOString() },
+      });
+    }
+  }
+
+  if (wanted('in_transit_too_long')) {
+    const before = new Date(now.getTime() - a.inTransitHours * HOUR);
+    for (const r of await q(sql`SELECT id, number, generator_id, region_code, picked_up_at FROM manifests
+        WHERE state = 'in_transit' AND picked_up_at <= ${before}
+          AND (${range(sql`region_code`, prefix)} OR ${range(sql`receiver_region_code`, prefix)})`)) {
+      const deadline = new Date(new Date(r.picked_up_at as string).getTime() + a.inTransitHours * HOUR);
+      out.push({
+        type: 'in_transit_too_long', severity: 'medium', entityType: 'manifest', entityId: String(r.id), orgId: String(r.generator_id),
+        regionCode: String(r.region_code), deadline: deadline.toISOString(),
+        lateBy: { value: Math.floor((now.getTime() - deadline.getTime()) / HOUR), unit: 'hours' },
+        summary: `Manifest ${r.number} in transit for more than ${a.inTransitHours} hours`,
+        details: { number: r.number, pickedUpAt: new Date(r.picked_up_at as string).toISOString() },
+      });
+    }
+  }
+
+  if (wanted('weight_discrepancy')) {
+    const tol = config.weightTolerancePct / 100;
+    for (const r of await q(sql`SELECT m.id, m.number, m.receiver_id, m.receiver_region_code, m.received_at,
+          json_agg(json_build_object('labelId', ml.label_id, 'declaredKg', ml.declared_kg, 'measuredKg', ml.measured_kg)) AS off
+        FROM manifests m JOIN manifest_labels ml ON ml.manifest_id = m.id
+        WHERE m.discrepant AND m.discrepancy_reviewed_at IS NULL AND m.state IN ('received', 'completed')
+          AND ml.accepted AND ml.declared_kg > 0 AND abs(ml.measured_kg - ml.declared_kg) > ml.declared_kg * ${tol}
+          AND ${range(sql`m.receiver_region_code`, prefix)}
+        GROUP BY m.id`)) {
+      out.push({
+        type: 'weight_discrepancy', severity: 'medium', entityType: 'manifest', entityId: String(r.id), orgId: String(r.receiver_id),
+        regionCode: String(r.receiver_region_code), deadline: new Date(r.received_at as string).toISOString(), lateBy: null,
+        summary: `Manifest ${r.number}: measured weights differ from the declared by more than ${config.weightTolerancePct} %`,
+        details: { number: r.number, containers: r.off },
+      });
+    }
+  }
+
+  if (wanted('refusal')) {
+    for (const r of await q(sql`SELECT m.id, m.number, m.generator_id, m.region_code, m.receiver_region_code, m.received_at,
+          json_agg(json_build_object('labelId', ml.label_id, 'reason', ml.refusal_reason)) AS refused
+        FROM manifests m JOIN manifest_labels ml ON ml.manifest_id = m.id JOIN labels l ON l.id = ml.label_id
+        WHERE m.state IN ('received', 'rejected', 'completed') AND ml.accepted = false AND l.state = 'rejected'
+          AND (${range(sql`m.receiver_region_code`, prefix)} OR ${range(sql`m.region_code`, prefix)})
+        GROUP BY m.id`)) {
+      out.push({
+        type: 'refusal', severity: 'medium', entityType: 'manifest', entityId: String(r.id), orgId: String(r.generator_id),
+        regionCode: String(r.region_code), deadline: new Date(r.received_at as string).toISOString(), lateBy: null,
+        summary: `Manifest ${r.number}: refused containers not yet taken back by the generator`,
+        details: { number: r.number, refused: r.refused },
+      });
+    }
+  }
+
+  if (wanted('licence_expiring')) {
+    const until = shanghaiDate(new Date(now.getTime() + a.licenceExpiryDays * DAY));
+    for (const r of await q(sql`SELECT id, number, kind, org_id, region_code, valid_to FROM licences l
+        WHERE status = 'active' AND valid_to >= ${today} AND valid_to <= ${until} AND ${range(sql`region_code`, prefix)}
+          AND NOT EXISTS (SELECT 1 FROM licences n WHERE n.org_id = l.org_id AND n.kind = l.kind AND n.status = 'active'
+                          AND n.id <> l.id AND n.valid_to > ${until} AND n.valid_from <= l.valid_to + 1)`)) {
+      const validTo = String(r.valid_to);
+      out.push({
+        type: 'licence_expiring', severity: 'medium', entityType: 'licence', entityId: String(r.id), orgId: String(r.org_id),
+        regionCode: String(r.region_code), deadline: new Date(shanghaiDayStart(validTo).getTime() + DAY).toISOString(), lateBy: null,
+        summary: `${r.kind === 'operating' ? 'Operating' : 'Transport'} licence ${r.number} expires on ${validTo} with no renewal registered`,
+        details: { number: r.number, kind: r.kind, validTo },
+      });
+    }
+  }
+
+  if (wanted('capacity_near_limit')) {
+    const year = Number(today.slice(0, 4));
+    const from = shanghaiDayStart(`${year}-01-01`);
+    const to = shanghaiDayStart(`${year + 1}-01-01`);
+    for (const r of await q(sql`SELECT l.id, l.number, l.org_id, l.region_code, l.annual_capacity_kg, l.valid_to,
+          (SELECT COALESCE(SUM(COALESCE(ml.measured_kg, ml.declared_kg)), 0)::float8 FROM manifests m
+             JOIN manifest_labels ml ON ml.manifest_id = m.id
+           WHERE m.receiver_id = l.org_id AND m.state IN ('received', 'completed') AND ml.accepted
+             AND m.received_at >= ${from} AND m.received_at < ${to}) AS used_kg
+        FROM licences l
+        WHERE l.kind = 'operating' AND l.status = 'active' AND l.annual_capacity_kg > 0 AND l.valid_to >= ${today}
+          AND ${range(sql`l.region_code`, prefix)}`)) {
+      const used = Number(r.used_kg);
+      const cap = Number(r.annual_capacity_kg);
+      const pct = (used / cap) * 100;
+      if (pct < a.capacityWarnPct) continue;
+      out.push({
+        type: 'capacity_near_limit', severity: pct >= 100 ? 'high' : 'medium', entityType: 'licence', entityId: String(r.id), orgId: String(r.org_id),
+        regionCode: String(r.region_code), deadline: new Date(to.getTime()).toISOString(), lateBy: null,
+        summary: `Licence ${r.number} has used ${pct.toFixed(1)} % of its annual capacity`,
+        details: { number: r.number, annualCapacityKg: cap, usedKg: used, usedPct: Math.round(pct * 10) / 10 },
+      });
+    }
+  }
+
+  return out.sort((x, y) => x.deadline.localeCompare(y.deadline) || x.entityId.localeCompare(y.entityId));
+}
