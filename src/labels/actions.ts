@@ -13,7 +13,7 @@ import { findOrg } from '../parties/organisations.js';
 import { resolveOccurredAt } from '../lifecycle/occurred-at.js';
 import { labelLifecycle, type DirectLabelAction, type LabelActor, type LabelState } from './label-lifecycle.js';
 import { lockLabel, recordCustodySteps, type CustodyStep } from './custody.js';
-import { nextBatchCode, treatmentLedgerKind } from './ledger-codes.js';
+import { treatmentLedgerKind } from './ledger-codes.js';
 import type { LabelRow } from './label-view.js';
 import { canSeeLabel } from './visibility.js';
 
@@ -99,7 +99,7 @@ export async function performLabelAction(
       const f = await ownFacility(tx, label.holderId, input.facilityId, 'storage');
       step.facilityId = f.id;
       step.changes = { facilityId: f.id };
-      step.ledger = [{ orgId: caller.orgId, kind: 'HWRK', batchCode: await nextBatchCode(tx, caller.orgId, 'HWRK', day), facilityCode: f.code }];
+      step.ledger = [{ orgId: caller.orgId, kind: 'HWRK', facilityCode: f.code }];
       break;
     }
     case 'treat': {
@@ -110,7 +110,7 @@ export async function performLabelAction(
       step.method = input.method!;
       step.changes = { facilityId: f.id };
       step.details = { methodKind: methodKind(input.method!) };
-      step.ledger = [{ orgId: caller.orgId, kind, batchCode: await nextBatchCode(tx, caller.orgId, kind, day), facilityCode: f.code, method: input.method }];
+      step.ledger = [{ orgId: caller.orgId, kind, facilityCode: f.code, method: input.method }];
       break;
     }
     case 'consolidate': {
@@ -137,7 +137,7 @@ export async function performLabelAction(
       const f = await ownFacility(tx, generator.id, input.facilityId, 'storage');
       step.facilityId = f.id;
       step.changes = { holderId: generator.id, holderRegionCode: generator.regionCode, facilityId: f.id, heldSince: occurredAt, openManifestId: null };
-      step.ledger = [{ orgId: generator.id, kind: 'HWRK', batchCode: await nextBatchCode(tx, generator.id, 'HWRK', day), facilityCode: f.code }];
+      step.ledger = [{ orgId: generator.id, kind: 'HWRK', facilityCode: f.code }];
       break;
     }
     case 'void': {

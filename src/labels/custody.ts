@@ -8,12 +8,13 @@ import type { Command } from '../http/command.js';
 import { AppError, invalid } from '../http/errors.js';
 import { labelLifecycle, type LabelAction, type LabelState } from './label-lifecycle.js';
 import type { LabelRow } from './label-view.js';
-import type { LedgerKind } from './ledger-codes.js';
+import { nextBatchCode, type LedgerKind } from './ledger-codes.js';
+import { shanghaiDate } from '../calendar/working-days.js';
 
+/** A ledger record to write with a step; its batch code is assigned when the step is recorded. */
 export interface LedgerEntry {
   orgId: string;
   kind: LedgerKind;
-  batchCode: string;
   facilityCode?: string | null;
   method?: string | null;
   counterpartyName?: string | null;
@@ -91,25 +92,36 @@ export async function recordCustodySteps(cmd: Command, steps: CustodyStep[]): Pr
 
   const inserted = stepRows.length ? await tx.insert(labelSteps).values(stepRows).returning({ id: labelSteps.id }) : [];
   if (pendingLedger.length) {
-    await tx.insert(ledgerRecords).values(pendingLedger.map(({ entry, label, stepIndex, occurredAt }) => ({
-      orgId: entry.orgId,
-      labelId: label.id,
-      stepId: inserted[stepIndex].id,
-      kind: entry.kind,
-      batchCode: entry.batchCode,
-      occurredAt,
-      wasteCode: label.wasteCode,
-      wasteName: label.wasteName,
-      category: label.category,
-      physicalForm: label.physicalForm,
-      quantityKg: label.quantityKg,
-      digitalCode: label.digitalCode,
-      facilityCode: entry.facilityCode ?? null,
-      method: entry.method ?? null,
-      counterpartyName: entry.counterpartyName ?? null,
-      manifestNumber: entry.manifestNumber ?? null,
-      operatorClientId: actor.caller.clientId,
-    })));
+    // One batch code per organisation, kind and day for the whole request, taken as late as possible:
+    // the counter row stays locked until commit, and every step of that organisation needs it.
+    const keyOf = (p: (typeof pendingLedger)[number]) => `${p.entry.orgId}|${p.entry.kind}|${shanghaiDate(p.occurredAt)}`;
+    const codes = new Map<string, string>();
+    for (const key of [...new Set(pendingLedger.map(keyOf))].sort()) {
+      const [orgId, kind, day] = key.split('|');
+      codes.set(key, await nextBatchCode(tx, orgId, kind as LedgerKind, day));
+    }
+    await tx.insert(ledgerRecords).values(pendingLedger.map((p) => {
+      const { entry, label, stepIndex, occurredAt } = p;
+      return {
+        orgId: entry.orgId,
+        labelId: label.id,
+        stepId: inserted[stepIndex].id,
+        kind: entry.kind,
+        batchCode: codes.get(keyOf(p))!,
+        occurredAt,
+        wasteCode: label.wasteCode,
+        wasteName: label.wasteName,
+        category: label.category,
+        physicalForm: label.physicalForm,
+        quantityKg: label.quantityKg,
+        digitalCode: label.digitalCode,
+        facilityCode: entry.facilityCode ?? null,
+        method: entry.method ?? null,
+        counterpartyName: entry.counterpartyName ?? null,
+        manifestNumber: entry.manifestNumber ?? null,
+        operatorClientId: actor.caller.clientId,
+      };
+    }));
   }
   await cmd.audit(...steps.map((s, i) => ({
     chain: s.label.regionCode,

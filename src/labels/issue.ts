@@ -81,11 +81,9 @@ export async function issueLabels(cmd: Command, keys: KeyRing, items: NewLabel[]
     idxs.forEach((idx, j) => { sequences[idx] = last - idxs.length + 1 + j; });
   }
 
-  const batchCodes = new Map<string, string>();
   const rows: (typeof labels.$inferInsert)[] = [];
   for (const [i, c] of checked.entries()) {
     const day = shanghaiDate(c.generatedAt);
-    if (!batchCodes.has(day)) batchCodes.set(day, await nextBatchCode(tx, org.id, 'HWCS', day));
     const id = randomUUID();
     const dc = digitalCode(org.uscc, c.code.code, day, sequences[i]);
     rows.push({
@@ -123,6 +121,9 @@ export async function issueLabels(cmd: Command, keys: KeyRing, items: NewLabel[]
     labelId: l.id, seq: 1, action: 'issue', fromState: null, toState: 'issued', orgId: org.id,
     clientId: caller.clientId, facilityId: l.facilityId, occurredAt: l.generatedAt, requestId: actor.requestId, details: {},
   }))).returning({ id: labelSteps.id });
+  // Batch codes last: the organisation's counter row stays locked until commit.
+  const batchCodes = new Map<string, string>();
+  for (const day of [...new Set(created.map((l) => l.generatedOn))].sort()) batchCodes.set(day, await nextBatchCode(tx, org.id, 'HWCS', day));
   await tx.insert(ledgerRecords).values(created.map((l, i) => ({
     orgId: org.id, labelId: l.id, stepId: steps[i].id, kind: 'HWCS', batchCode: batchCodes.get(l.generatedOn)!,
     occurredAt: l.generatedAt, wasteCode: l.wasteCode, wasteName: l.wasteName, category: l.category,

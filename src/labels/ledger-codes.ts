@@ -21,8 +21,9 @@ export function treatmentLedgerKind(method: string, own: boolean): LedgerKind {
   return utilisation ? 'HWWWLY' : 'HWWWCZ';
 }
 
-export async function nextBatchCode(tx: DbOrTx, orgId: string, kind: LedgerKind, day: string): Promise<string> {
-  const { rows } = await tx.execute<{ last: number }>(sql`
+/** The next batch code; the caller's transaction holds the counter row until it commits. */
+export async function nextBatchCode(db: DbOrTx, orgId: string, kind: LedgerKind, day: string): Promise<string> {
+  const { rows } = await db.execute<{ last: number }>(sql`
     INSERT INTO ledger_serials (org_id, kind, day, last) VALUES (${orgId}, ${kind}, ${day}, 1)
     ON CONFLICT (org_id, kind, day) DO UPDATE SET last = ledger_serials.last + 1
     RETURNING last`);

@@ -11,7 +11,7 @@ import type { KeyRing } from '../auth/keys.js';
 import { addWorkingDays, shanghaiDate } from '../calendar/working-days.js';
 import { resolveOccurredAt } from '../lifecycle/occurred-at.js';
 import { lockLabels, recordCustodySteps, type CustodyStep } from '../labels/custody.js';
-import { nextBatchCode, treatmentLedgerKind } from '../labels/ledger-codes.js';
+import { treatmentLedgerKind } from '../labels/ledger-codes.js';
 import { tokenFromQr, verifyLabelToken } from '../labels/qr-token.js';
 import { normalisePlate } from '../parties/vehicles.js';
 import { manifestLifecycle, type ManifestAction, type ManifestState } from './manifest-lifecycle.js';
@@ -129,16 +129,14 @@ export async function performManifestAction(
       Object.assign(details, { vehiclePlate: plate, driver });
       // Out of the generator's storage (出库) and, when the route is known, contracted treatment (委外).
       const [receiver] = await tx.select().from(organisations).where(eq(organisations.id, m.receiverId));
-      const ck = await nextBatchCode(tx, m.generatorId, 'HWCK', day);
       const wwKind = m.intendedMethod ? treatmentLedgerKind(m.intendedMethod, false) : undefined;
-      const ww = wwKind ? await nextBatchCode(tx, m.generatorId, wwKind, day) : undefined;
       const locked = await lockLabels(tx, items.map((i) => i.labelId));
       await recordCustodySteps(cmd, locked.map((label): CustodyStep => ({
         label, action: 'dispatch', orgId: caller.orgId, occurredAt, manifestId: m.id, location: input.location ?? null,
         changes: { hasLeftGenerator: true }, details: { manifestNumber: m.number, vehiclePlate: plate },
         ledger: [
-          { orgId: m.generatorId, kind: 'HWCK', batchCode: ck, counterpartyName: receiver.name, manifestNumber: m.number },
-          ...(wwKind ? [{ orgId: m.generatorId, kind: wwKind, batchCode: ww!, method: m.intendedMethod, counterpartyName: receiver.name, manifestNumber: m.number }] : []),
+          { orgId: m.generatorId, kind: 'HWCK', counterpartyName: receiver.name, manifestNumber: m.number },
+          ...(wwKind ? [{ orgId: m.generatorId, kind: wwKind, method: m.intendedMethod, counterpartyName: receiver.name, manifestNumber: m.number }] : []),
         ],
       })));
       break;
@@ -176,7 +174,6 @@ export async function performManifestAction(
         if (!r.accepted && !r.refusalReason?.trim()) throw invalid('A refused container needs a refusalReason', [{ path: `body.items.${i}.refusalReason`, message: 'required when refused' }]);
       });
       const [receiver] = await tx.select().from(organisations).where(eq(organisations.id, m.receiverId));
-      const rk = await nextBatchCode(tx, m.receiverId, 'HWRK', day);
       let discrepant = false;
       const steps: CustodyStep[] = [];
       for (const label of await lockLabels(tx, items.map((i) => i.labelId))) {
@@ -192,7 +189,7 @@ export async function performManifestAction(
             label, action: 'accept', orgId: caller.orgId, occurredAt, manifestId: m.id, location: input.location ?? null,
             changes: { holderId: receiver.id, holderRegionCode: receiver.regionCode, heldSince: occurredAt, openManifestId: null, facilityId: null },
             details: { measuredKg, declaredKg: declared, manifestNumber: m.number },
-            ledger: [{ orgId: receiver.id, kind: 'HWRK', batchCode: rk, counterpartyName: generator.name, manifestNumber: m.number }],
+            ledger: [{ orgId: receiver.id, kind: 'HWRK', counterpartyName: generator.name, manifestNumber: m.number }],
           }
           : {
             label, action: 'refuse', orgId: caller.orgId, occurredAt, manifestId: m.id, location: input.location ?? null,
