@@ -29,12 +29,14 @@ export interface AppDeps {
   /** Pre-loaded keys (tests share one ring); loaded from config or the database otherwise. */
   keys?: KeyRing;
   logger?: boolean;
+  /** Where JSON log lines go (stdout by default); tests read them to check redaction. */
+  logStream?: { write(line: string): void };
 }
 
 export async function buildApp(deps: AppDeps): Promise<App> {
   const { config, database } = deps;
   const app = Fastify({
-    logger: deps.logger === false ? false : loggerOptions(config.logLevel),
+    logger: deps.logger === false ? false : { ...loggerOptions(config.logLevel), ...(deps.logStream ? { stream: deps.logStream } : {}) },
     genReqId: () => randomUUID(),
     requestIdHeader: false,
     bodyLimit: config.bodyLimitBytes,
