@@ -30,3 +30,6 @@ export const Limit = Type.Optional(Type.Integer({ minimum: 1, maximum: 500, defa
 export const Cursor = Type.Optional(Type.String({ maxLength: 200 }));
 export const Page = <T extends TSchema>(item: T) =>
   Type.Object({ items: Type.Array(item), nextCursor: Type.Union([Type.String(), Type.Null()]) });
+
+/** One of a fixed list of strings (an enum in the OpenAPI document). */
+export const OneOf = (values: readonly string[]) => Type.Union(values.map((v) => Type.Literal(v)));

@@ -5,7 +5,7 @@ import type { AppContext, RouteModule } from '../context.js';
 import { labels, organisations } from '../db/schema.js';
 import { etag, ifMatchVersion, runCommand } from '../http/command.js';
 import { decodeCursor, encodeCursor } from '../http/cursor.js';
-import { Cursor, IdParams, Limit, Page, responses } from '../http/schemas.js';
+import { Cursor, IdParams, Limit, Page, responses, OneOf } from '../http/schemas.js';
 import { isRegulator } from '../auth/roles.js';
 import { loadManagedOrg } from '../parties/organisations.js';
 import { issueLabels } from './issue.js';
@@ -21,7 +21,6 @@ import { LABEL_STATES } from './label-lifecycle.js';
 import { AppError, notFound } from '../http/errors.js';
 import { afterLabelsTreated } from '../manifests/completion.js';
 
-const lit = (xs: readonly string[]) => Type.Union(xs.map((x) => Type.Literal(x)));
 
 const StepSchema = Type.Object({
   order: Type.Integer(), seq: Type.Integer(), labelId: Type.String(), digitalCode: Type.String(), viaParent: Type.Boolean(),
@@ -74,7 +73,7 @@ export const labelRoutes: RouteModule = (app, ctx) => {
       operationId: 'listLabels', tags: ['labels'],
       summary: 'Labels the caller generated or holds (a regulator: its jurisdiction)',
       querystring: Type.Object({
-        state: Type.Optional(lit(LABEL_STATES)),
+        state: Type.Optional(OneOf(LABEL_STATES)),
         wasteCode: Type.Optional(Type.String({ maxLength: 10 })),
         limit: Limit, cursor: Cursor,
       }),
@@ -113,7 +112,7 @@ export const labelRoutes: RouteModule = (app, ctx) => {
     schema: {
       operationId: 'getLabelQr', tags: ['labels'], summary: 'The QR code alone, as PNG or SVG',
       params: IdParams,
-      querystring: Type.Object({ format: Type.Optional(lit(['png', 'svg'])), size: Type.Optional(Type.Integer({ minimum: 64, maximum: 2048 })) }),
+      querystring: Type.Object({ format: Type.Optional(OneOf(['png', 'svg'])), size: Type.Optional(Type.Integer({ minimum: 64, maximum: 2048 })) }),
       response: responses({ 200: Type.String({ description: 'image/png or image/svg+xml' }) }, 401, 404),
     },
   }, async (request, reply) => {
@@ -190,7 +189,7 @@ export const labelRoutes: RouteModule = (app, ctx) => {
       params: IdParams,
       querystring: Type.Object({
         from: Type.Optional(Type.String({ format: 'date' })), to: Type.Optional(Type.String({ format: 'date' })),
-        format: Type.Optional(lit(['json', 'csv'])),
+        format: Type.Optional(OneOf(['json', 'csv'])),
       }),
       response: responses({ 200: Type.Object({ items: Type.Array(LedgerRecord) }) }, 401, 404),
     },

@@ -1,10 +1,10 @@
 // Request schemas of the label routes.
 import { Type } from 'typebox';
+import { OneOf } from '../http/schemas.js';
 import { HAZARDS, WASTE_CODE_PATTERN } from '../catalog/catalog.js';
 import { METHOD_CODE_PATTERN } from '../catalog/treatment-methods.js';
 import { DIRECT_LABEL_ACTIONS } from './label-lifecycle.js';
 
-const lit = (xs: readonly string[]) => Type.Union(xs.map((x) => Type.Literal(x)));
 
 export const PHYSICAL_FORMS = ['solid', 'semi_solid', 'liquid', 'gas'] as const;
 
@@ -18,14 +18,14 @@ export const OccurredAt = Type.String({ format: 'date-time', description: 'When 
 export const NewLabelBody = Type.Object({
   wasteCode: Type.String({ pattern: WASTE_CODE_PATTERN }),
   wasteName: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
-  physicalForm: lit(PHYSICAL_FORMS),
-  hazards: Type.Optional(Type.Array(lit(HAZARDS), { minItems: 1, uniqueItems: true, description: 'Defaults to the catalogue' })),
+  physicalForm: OneOf(PHYSICAL_FORMS),
+  hazards: Type.Optional(Type.Array(OneOf(HAZARDS), { minItems: 1, uniqueItems: true, description: 'Defaults to the catalogue' })),
   mainComponents: Type.String({ minLength: 1, maxLength: 200 }),
   harmfulComponents: Type.String({ minLength: 1, maxLength: 200 }),
   precautions: Type.Optional(Type.String({ maxLength: 300 })),
   quantity: Type.Object({
     value: Type.Number({ exclusiveMinimum: 0, maximum: 1e7 }),
-    unit: lit(['kg', 't']),
+    unit: OneOf(['kg', 't']),
   }, { additionalProperties: false }),
   packaging: Type.Object({
     type: Type.String({ minLength: 1, maxLength: 50, description: 'drum, bag, box, IBC, sharps container…' }),
@@ -37,7 +37,7 @@ export const NewLabelBody = Type.Object({
 }, { additionalProperties: false });
 
 export const LabelActionBody = Type.Object({
-  action: lit(DIRECT_LABEL_ACTIONS),
+  action: OneOf(DIRECT_LABEL_ACTIONS),
   facilityId: Type.Optional(Type.String({ format: 'uuid' })),
   method: Type.Optional(Type.String({ pattern: METHOD_CODE_PATTERN, description: 'R… utilisation, D… disposal (D1 landfill, D10 incineration), C… other' })),
   parentLabelId: Type.Optional(Type.String({ format: 'uuid' })),

@@ -5,7 +5,7 @@ import { labelSteps, manifestCarriers, manifests, manifestSteps } from '../db/sc
 import { etag, ifMatchVersion, runCommand } from '../http/command.js';
 import { decodeCursor, encodeCursor } from '../http/cursor.js';
 import { notFound } from '../http/errors.js';
-import { Cursor, IdParams, Limit, Page, responses } from '../http/schemas.js';
+import { Cursor, IdParams, Limit, Page, responses, OneOf } from '../http/schemas.js';
 import { isRegulator } from '../auth/roles.js';
 import { METHOD_CODE_PATTERN } from '../catalog/treatment-methods.js';
 import { Location, OccurredAt } from '../labels/schemas.js';
@@ -15,7 +15,6 @@ import { CLIENT_MANIFEST_ACTIONS, MANIFEST_STATES, manifestLifecycle, type Manif
 import { loadManifestParts, loadVisibleManifest, ManifestSchema, manifestView, type LoadedManifest } from './manifest-view.js';
 import { MANIFEST_NUMBER_PATTERN } from './manifest-number.js';
 
-const lit = (xs: readonly string[]) => Type.Union(xs.map((x) => Type.Literal(x)));
 const Uuid = Type.String({ format: 'uuid' });
 const Driver = Type.Object({ name: Type.String({ minLength: 1, maxLength: 50 }), qualificationNo: Type.String({ minLength: 1, maxLength: 50 }) }, { additionalProperties: false });
 const Carrier = Type.Object({
@@ -35,7 +34,7 @@ const NewManifest = Type.Object(draftFields, { additionalProperties: false });
 const ManifestPatch = Type.Partial(Type.Object(draftFields), { additionalProperties: false });
 
 const ActionBody = Type.Object({
-  action: lit(CLIENT_MANIFEST_ACTIONS),
+  action: OneOf(CLIENT_MANIFEST_ACTIONS),
   reason: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
   qr: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 2000 }), { minItems: 1, maxItems: 1000 })),
   labelIds: Type.Optional(Type.Array(Uuid, { minItems: 1, maxItems: 1000 })),
@@ -46,7 +45,7 @@ const ActionBody = Type.Object({
   items: Type.Optional(Type.Array(Type.Object({
     labelId: Uuid,
     accepted: Type.Boolean(),
-    measuredQuantity: Type.Object({ value: Type.Number({ minimum: 0, maximum: 1e7 }), unit: lit(['kg', 't']) }, { additionalProperties: false }),
+    measuredQuantity: Type.Object({ value: Type.Number({ minimum: 0, maximum: 1e7 }), unit: OneOf(['kg', 't']) }, { additionalProperties: false }),
     refusalReason: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
   }, { additionalProperties: false }), { minItems: 1, maxItems: 1000 })),
 }, { additionalProperties: false, description: 'pickup {qr[] or labelIds[], vehiclePlate, driver}; handover {vehiclePlate, driver}; deliver {}; receive {items}; cancel {reason}' });
@@ -129,7 +128,7 @@ export const manifestRoutes: RouteModule = (app, ctx) => {
   app.get('/api/v1/manifests', {
     schema: {
       operationId: 'listManifests', tags: ['manifests'], summary: 'Manifests the caller is party to (a regulator: its jurisdiction)',
-      querystring: Type.Object({ state: Type.Optional(lit(MANIFEST_STATES)), limit: Limit, cursor: Cursor }),
+      querystring: Type.Object({ state: Type.Optional(OneOf(MANIFEST_STATES)), limit: Limit, cursor: Cursor }),
       response: responses({ 200: Page(ManifestWithActions) }, 401),
     },
   }, async (request) => {

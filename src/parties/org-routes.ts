@@ -1,22 +1,21 @@
 import { Type } from 'typebox';
 import type { RouteModule } from '../context.js';
 import { runCommand } from '../http/command.js';
-import { IdParams, Limit, Page, responses } from '../http/schemas.js';
+import { IdParams, Limit, Page, responses, OneOf } from '../http/schemas.js';
 import { ORG_ROLES, CLIENT_ROLES } from '../auth/roles.js';
 import { createOrg, GENERATOR_CLASSES, listOrgs, MEDICAL_TIERS, readOrg } from './organisations.js';
 import { createClient, disableClient, listClients } from './clients.js';
 import { USCC_PATTERN } from './uscc.js';
 
-const lit = (xs: readonly string[]) => Type.Union(xs.map((x) => Type.Literal(x)));
 const RegionCode = Type.String({ pattern: '^\\d{6}$', description: 'GB/T 2260 region code' });
 
 const NewOrg = Type.Object({
   uscc: Type.String({ minLength: 18, maxLength: 18, description: 'Unified social credit code; the check character is verified' }),
   name: Type.String({ minLength: 1, maxLength: 200 }),
-  roles: Type.Array(lit(ORG_ROLES), { minItems: 1, uniqueItems: true }),
+  roles: Type.Array(OneOf(ORG_ROLES), { minItems: 1, uniqueItems: true }),
   regionCode: RegionCode,
-  generatorClass: Type.Optional(lit(GENERATOR_CLASSES)),
-  medicalTier: Type.Optional(lit(MEDICAL_TIERS)),
+  generatorClass: Type.Optional(OneOf(GENERATOR_CLASSES)),
+  medicalTier: Type.Optional(OneOf(MEDICAL_TIERS)),
   contact: Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }), phone: Type.String({ minLength: 3, maxLength: 40 }) }, { additionalProperties: false }),
   address: Type.String({ minLength: 1, maxLength: 300 }),
 }, { additionalProperties: false });
@@ -56,7 +55,7 @@ export const orgRoutes: RouteModule = (app, ctx) => {
   app.get('/api/v1/orgs', {
     schema: {
       operationId: 'listOrganisations', tags: ['parties'], summary: 'Organisations: a regulator sees its jurisdiction, others a public directory',
-      querystring: Type.Object({ role: Type.Optional(lit(ORG_ROLES)), regionCode: Type.Optional(Type.String({ pattern: '^\\d{1,6}$' })), limit: Limit, cursor: Type.Optional(Type.String({ format: 'uuid' })) }),
+      querystring: Type.Object({ role: Type.Optional(OneOf(ORG_ROLES)), regionCode: Type.Optional(Type.String({ pattern: '^\\d{1,6}$' })), limit: Limit, cursor: Type.Optional(Type.String({ format: 'uuid' })) }),
       response: responses({ 200: Page(PublicOrg) }, 401),
     },
   }, (request) => listOrgs(ctx.db, request.caller, { ...request.query, limit: request.query.limit ?? 50 }));
@@ -72,7 +71,7 @@ export const orgRoutes: RouteModule = (app, ctx) => {
     schema: {
       operationId: 'createClient', tags: ['parties'], summary: 'Create a client (machine credential); its secret is shown once',
       params: IdParams,
-      body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }), roles: Type.Array(lit(CLIENT_ROLES), { minItems: 1, uniqueItems: true }) }, { additionalProperties: false }),
+      body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }), roles: Type.Array(OneOf(CLIENT_ROLES), { minItems: 1, uniqueItems: true }) }, { additionalProperties: false }),
       response: responses({ 201: NewClientResult }, 401, 403, 404),
     },
   }, (request, reply) => runCommand(ctx.db, request, reply, async (cmd) => ({

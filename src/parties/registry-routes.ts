@@ -2,7 +2,7 @@
 import { Type } from 'typebox';
 import type { RouteModule } from '../context.js';
 import { etag, ifMatchVersion, runCommand } from '../http/command.js';
-import { DateString, IdParams, Limit, Page, responses } from '../http/schemas.js';
+import { DateString, IdParams, Limit, Page, responses, OneOf } from '../http/schemas.js';
 import { WASTE_CODE_PATTERN } from '../catalog/catalog.js';
 import { METHOD_CODE_PATTERN } from '../catalog/treatment-methods.js';
 import { LICENCE_KINDS, LICENCE_MODES, LICENCE_STATUSES } from './licence-rules.js';
@@ -15,7 +15,6 @@ import { createExemption, listExemptions, readExemption } from './exemptions.js'
 import { createPolicy, listPolicies } from './insurance.js';
 import { listInspections, recordInspection } from './inspections.js';
 
-const lit = (xs: readonly string[]) => Type.Union(xs.map((x) => Type.Literal(x)));
 const Id = Type.String({ format: 'uuid' });
 const Timestamp = Type.String({ format: 'date-time' });
 const Text = (maxLength: number, description?: string) =>
@@ -27,9 +26,9 @@ const MAX_KG = 1e13;
 // ---- licences ----
 
 const NewLicence = Type.Object({
-  kind: lit(LICENCE_KINDS),
+  kind: OneOf(LICENCE_KINDS),
   number: Text(100, 'Licence number as printed; unique per kind'),
-  modes: Type.Optional(Type.Array(lit(LICENCE_MODES), { uniqueItems: true, description: 'Operating licences: at least one; transport: none' })),
+  modes: Type.Optional(Type.Array(OneOf(LICENCE_MODES), { uniqueItems: true, description: 'Operating licences: at least one; transport: none' })),
   wasteCodes: Type.Optional(Type.Array(
     Type.String({ pattern: '^(\\d{3}-\\d{3}-\\d{2}|HW\\d{2})$' }),
     { uniqueItems: true, maxItems: 500, description: 'Exact codes NNN-NNN-NN and/or whole categories HWxx; operating licences only' },
@@ -42,14 +41,14 @@ const NewLicence = Type.Object({
 const Licence = Type.Object({
   id: Id,
   orgId: Id,
-  kind: lit(LICENCE_KINDS),
+  kind: OneOf(LICENCE_KINDS),
   number: Type.String(),
-  modes: Type.Array(lit(LICENCE_MODES)),
+  modes: Type.Array(OneOf(LICENCE_MODES)),
   wasteCodes: Type.Array(Type.String()),
   annualCapacityKg: NullableInt,
   validFrom: DateString,
   validTo: DateString,
-  status: lit(LICENCE_STATUSES),
+  status: OneOf(LICENCE_STATUSES),
   version: Type.Integer(),
   createdAt: Timestamp,
 });
@@ -73,8 +72,8 @@ const Vehicle = Type.Object({ id: Id, orgId: Id, licenceId: Id, plate: Type.Stri
 const NewFacility = Type.Object({
   code: Type.String({ minLength: 1, maxLength: 50, pattern: '^\\S+$', description: 'Unique within the organisation' }),
   name: Text(200),
-  kind: lit(FACILITY_KINDS),
-  storageType: Type.Optional(lit(STORAGE_TYPES)),
+  kind: OneOf(FACILITY_KINDS),
+  storageType: Type.Optional(OneOf(STORAGE_TYPES)),
   capacityKg: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_KG })),
   methods: Type.Optional(Type.Array(Type.String({ pattern: METHOD_CODE_PATTERN }), { uniqueItems: true, maxItems: 30, description: 'Treatment facilities: method codes (R…, D…, C…)' })),
 }, { additionalProperties: false });
@@ -84,8 +83,8 @@ const Facility = Type.Object({
   orgId: Id,
   code: Type.String(),
   name: Type.String(),
-  kind: lit(FACILITY_KINDS),
-  storageType: Type.Union([lit(STORAGE_TYPES), Type.Null()]),
+  kind: OneOf(FACILITY_KINDS),
+  storageType: Type.Union([OneOf(STORAGE_TYPES), Type.Null()]),
   capacityKg: NullableInt,
   methods: Type.Array(Type.String()),
   createdAt: Timestamp,
@@ -168,7 +167,7 @@ export const registryRoutes: RouteModule = (app, ctx) => {
     schema: {
       operationId: 'listOrgLicences', tags: ['parties'], summary: 'Licences of an organisation (public register; regulators: their jurisdiction)',
       params: IdParams,
-      querystring: Type.Object({ kind: Type.Optional(lit(LICENCE_KINDS)), status: Type.Optional(lit(LICENCE_STATUSES)), ...Paging }),
+      querystring: Type.Object({ kind: Type.Optional(OneOf(LICENCE_KINDS)), status: Type.Optional(OneOf(LICENCE_STATUSES)), ...Paging }),
       response: responses({ 200: Page(Licence) }, 401, 404),
     },
   }, (request) => listOrgLicences(ctx.db, request.caller, request.params.id, { ...request.query, limit: request.query.limit ?? 50 }));
@@ -189,7 +188,7 @@ export const registryRoutes: RouteModule = (app, ctx) => {
       operationId: 'updateLicenceStatus', tags: ['parties'], summary: 'Suspend, revoke or reactivate a licence (registrar); a revoked licence stays revoked',
       params: IdParams,
       headers: Type.Object({ 'if-match': Type.Optional(Type.String({ description: 'Expected version, e.g. "3"; 412 when it moved on' })) }),
-      body: Type.Object({ status: lit(LICENCE_STATUSES) }, { additionalProperties: false }),
+      body: Type.Object({ status: OneOf(LICENCE_STATUSES) }, { additionalProperties: false }),
       response: responses({ 200: Licence }, 401, 403, 404, 412, 422),
     },
   }, (request, reply) => runCommand(ctx.db, request, reply, async (cmd) => {
@@ -241,7 +240,7 @@ export const registryRoutes: RouteModule = (app, ctx) => {
     schema: {
       operationId: 'listFacilities', tags: ['parties'], summary: 'Facilities of an organisation (itself or its regulator)',
       params: IdParams,
-      querystring: Type.Object({ kind: Type.Optional(lit(FACILITY_KINDS)), ...Paging }),
+      querystring: Type.Object({ kind: Type.Optional(OneOf(FACILITY_KINDS)), ...Paging }),
       response: responses({ 200: Page(Facility) }, 401, 404),
     },
   }, (request) => listFacilities(ctx.db, request.caller, request.params.id, { ...request.query, limit: request.query.limit ?? 50 }));

@@ -2,7 +2,7 @@
 import { Type } from 'typebox';
 import type { RouteModule } from '../context.js';
 import { runCommand } from '../http/command.js';
-import { DateString, IdParams, responses } from '../http/schemas.js';
+import { DateString, IdParams, responses, OneOf } from '../http/schemas.js';
 import { WASTE_CODE_PATTERN } from '../catalog/catalog.js';
 import { LICENCE_MODES } from '../parties/licence-rules.js';
 import { INDICATOR_INPUT_KEYS, listIndicatorInputs, putIndicatorInput } from './indicator-inputs.js';
@@ -11,13 +11,12 @@ import { capacityList } from './capacity.js';
 import { orgRisk, RISK_REASON_CODES, RISK_TIERS } from './risk.js';
 import { MANAGEMENT_CLASSES } from './management-class.js';
 
-const lit = (xs: readonly string[]) => Type.Union(xs.map((x) => Type.Literal(x)));
 const Id = Type.String({ format: 'uuid' });
 const RegionCode = Type.String({ pattern: '^\\d{6}$', description: 'GB/T 2260 region code inside your jurisdiction; default: your own region' });
 const yearOf = (description: string) => Type.Integer({ minimum: 2000, maximum: 2100, description });
 const Year = yearOf('Calendar year (Asia/Shanghai)');
 
-const InputKey = lit(INDICATOR_INPUT_KEYS);
+const InputKey = OneOf(INDICATOR_INPUT_KEYS);
 const IndicatorInput = Type.Object({
   id: Id,
   year: Type.Integer(),
@@ -77,14 +76,14 @@ const Risk = Type.Object({
   orgName: Type.String(),
   regionCode: Type.String(),
   asOf: DateString,
-  managementClass: lit(MANAGEMENT_CLASSES),
+  managementClass: OneOf(MANAGEMENT_CLASSES),
   generatedLast12MonthsKg: Type.Number(),
   hasOwnTreatmentFacility: Type.Boolean(),
   holdsOperatingLicence: Type.Boolean(),
-  riskTier: lit(RISK_TIERS),
+  riskTier: OneOf(RISK_TIERS),
   reasons: Type.Array(Type.Object({
-    code: lit(RISK_REASON_CODES),
-    tier: lit(['high', 'medium']),
+    code: OneOf(RISK_REASON_CODES),
+    tier: OneOf(['high', 'medium']),
     detail: Type.String(),
     count: Type.Optional(Type.Integer()),
   })),
@@ -130,7 +129,7 @@ export const insightRoutes: RouteModule = (app, ctx) => {
       querystring: Type.Object({
         wasteCode: Type.String({ pattern: WASTE_CODE_PATTERN, description: 'NNN-NNN-NN' }),
         regionCode: Type.Optional(RegionCode),
-        mode: Type.Optional(lit(LICENCE_MODES)),
+        mode: Type.Optional(OneOf(LICENCE_MODES)),
       }),
       response: responses({ 200: Capacity }, 401, 403, 404),
     },

@@ -1,11 +1,12 @@
 // Regulators' search, exports and alerts, always inside their jurisdiction.
 import { eq } from 'drizzle-orm';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { RouteModule } from '../context.js';
 import { manifests } from '../db/schema.js';
 import { runCommand } from '../http/command.js';
 import { notFound } from '../http/errors.js';
-import { Cursor, IdParams, Limit, responses } from '../http/schemas.js';
+import { Cursor, IdParams, Limit, responses, OneOf } from '../http/schemas.js';
 import { requireClientRole, requireOrgRole, supervises } from '../auth/roles.js';
 import { labelView, LabelSchema } from '../labels/label-view.js';
 import { LABEL_STATES } from '../labels/label-lifecycle.js';
@@ -17,7 +18,6 @@ import {
 } from './search.js';
 import { ALERT_TYPES, openAlerts } from './alerts.js';
 
-const lit = (xs: readonly string[]) => Type.Union(xs.map((x) => Type.Literal(x)));
 const Uuid = Type.String({ format: 'uuid' });
 const NS = Type.Union([Type.String(), Type.Null()]);
 
@@ -31,7 +31,7 @@ const filterFields = {
   from: Type.Optional(Type.String({ format: 'date' })),
   to: Type.Optional(Type.String({ format: 'date' })),
   discrepant: Type.Optional(Type.Boolean()),
-  format: Type.Optional(lit(['json', 'csv'])),
+  format: Type.Optional(OneOf(['json', 'csv'])),
   limit: Limit,
   cursor: Cursor,
 };
@@ -44,54 +44,65 @@ const ManifestSummary = Type.Object({
 });
 
 const AlertSchema = Type.Object({
-  type: lit(ALERT_TYPES), severity: lit(['high', 'medium']), entityType: lit(['label', 'manifest', 'licence']),
+  type: OneOf(ALERT_TYPES), severity: OneOf(['high', 'medium']), entityType: OneOf(['label', 'manifest', 'licence']),
   entityId: Type.String(), orgId: Type.String(), regionCode: Type.String(), deadline: Type.String({ format: 'date-time' }),
-  lateBy: Type.Union([Type.Object({ value: Type.Integer(), unit: lit(['working_days', 'days', 'hours']) }), Type.Null()]),
+  lateBy: Type.Union([Type.Object({ value: Type.Integer(), unit: OneOf(['working_days', 'days', 'hours']) }), Type.Null()]),
   summary: Type.String(), details: Type.Record(Type.String(), Type.Unknown()),
 });
+
+type SearchQuery = { regionCode?: string; format?: string; limit?: number; cursor?: string } & Record<string, unknown>;
+type Page<Row> = { page: Row[]; nextCursor: string | null };
+
+/** One handler shape for both searches: JSON pages, or every match streamed as CSV. */
+function searchHandler<Row, Item>(
+  search: (prefix: string, filters: SearchFilters, limit: number, cursor?: string) => Promise<Page<Row>>,
+  toItem: (row: Row) => Item,
+  csv: { header: string[]; cells: (row: Row) => Array<string | number | boolean | null>; filename: string },
+) {
+  return async (request: FastifyRequest, reply: FastifyReply) => {
+    const { regionCode, format, limit, cursor, ...filters } = request.query as SearchQuery;
+    const prefix = effectivePrefix(request.caller, regionCode);
+    if (format === 'csv') {
+      const stream = csvStream(csv.header, (c) => search(prefix, filters as SearchFilters, EXPORT_PAGE, c), csv.cells);
+      return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${csv.filename}"`).send(stream);
+    }
+    const { page, nextCursor } = await search(prefix, filters as SearchFilters, limit ?? 50, cursor);
+    return { items: page.map(toItem), nextCursor };
+  };
+}
 
 export const supervisionRoutes: RouteModule = (app, ctx) => {
   app.get('/api/v1/supervision/labels', {
     schema: {
       operationId: 'searchLabels', tags: ['supervision'],
       summary: 'Search containers in your jurisdiction (generator\'s or holder\'s region); format=csv streams every match',
-      querystring: Type.Object({ ...filterFields, state: Type.Optional(lit(LABEL_STATES)) }),
+      querystring: Type.Object({ ...filterFields, state: Type.Optional(OneOf(LABEL_STATES)) }),
       response: responses({ 200: Type.Object({ items: Type.Array(LabelSchema), nextCursor: NS }) }, 401, 403, 404),
     },
-  }, async (request, reply) => {
-    const { regionCode, format, limit, cursor, ...filters } = request.query;
-    const prefix = effectivePrefix(request.caller, regionCode);
-    if (format === 'csv') {
-      const stream = csvStream(LABEL_CSV_HEADER, (c) => searchLabels(ctx.db, prefix, filters as SearchFilters, EXPORT_PAGE, c), labelCsvCells);
-      return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="labels.csv"').send(stream);
-    }
-    const { page, nextCursor } = await searchLabels(ctx.db, prefix, filters as SearchFilters, limit ?? 50, cursor);
-    return { items: page.map((l) => labelView(l, ctx.config.publicBaseUrl)), nextCursor };
-  });
+  }, searchHandler(
+    (prefix, f, limit, cursor) => searchLabels(ctx.db, prefix, f, limit, cursor),
+    (l) => labelView(l, ctx.config.publicBaseUrl),
+    { header: LABEL_CSV_HEADER, cells: labelCsvCells, filename: 'labels.csv' },
+  ));
 
   app.get('/api/v1/supervision/manifests', {
     schema: {
       operationId: 'searchManifests', tags: ['supervision'],
       summary: 'Search manifests in your jurisdiction (generator\'s or receiver\'s region); format=csv streams every match',
-      querystring: Type.Object({ ...filterFields, state: Type.Optional(lit(MANIFEST_STATES)) }),
+      querystring: Type.Object({ ...filterFields, state: Type.Optional(OneOf(MANIFEST_STATES)) }),
       response: responses({ 200: Type.Object({ items: Type.Array(ManifestSummary), nextCursor: NS }) }, 401, 403, 404),
     },
-  }, async (request, reply) => {
-    const { regionCode, format, limit, cursor, ...filters } = request.query;
-    const prefix = effectivePrefix(request.caller, regionCode);
-    if (format === 'csv') {
-      const stream = csvStream(MANIFEST_CSV_HEADER, (c) => searchManifests(ctx.db, prefix, filters as SearchFilters, EXPORT_PAGE, c), manifestCsvCells);
-      return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="manifests.csv"').send(stream);
-    }
-    const { page, nextCursor } = await searchManifests(ctx.db, prefix, filters as SearchFilters, limit ?? 50, cursor);
-    return { items: page.map(manifestSummary), nextCursor };
-  });
+  }, searchHandler(
+    (prefix, f, limit, cursor) => searchManifests(ctx.db, prefix, f, limit, cursor),
+    manifestSummary,
+    { header: MANIFEST_CSV_HEADER, cells: manifestCsvCells, filename: 'manifests.csv' },
+  ));
 
   app.get('/api/v1/supervision/alerts', {
     schema: {
       operationId: 'listAlerts', tags: ['supervision'],
       summary: 'Open alerts in your jurisdiction, computed from the records now, with deadline and how late',
-      querystring: Type.Object({ type: Type.Optional(lit(ALERT_TYPES)), regionCode: Type.Optional(Type.String({ pattern: '^\\d{2,6}$' })) }),
+      querystring: Type.Object({ type: Type.Optional(OneOf(ALERT_TYPES)), regionCode: Type.Optional(Type.String({ pattern: '^\\d{2,6}$' })) }),
       response: responses({ 200: Type.Object({ items: Type.Array(AlertSchema), total: Type.Integer(), computedAt: Type.String({ format: 'date-time' }) }) }, 401, 403, 404),
     },
   }, async (request) => {
