@@ -20,6 +20,8 @@ import { LabelActionBody, NewLabelBody } from './schemas.js';
 import { LABEL_STATES } from './label-lifecycle.js';
 import { AppError, notFound } from '../http/errors.js';
 import { afterLabelsTreated } from '../manifests/completion.js';
+import { allowedManifestActions } from '../manifests/actions.js';
+import { loadVisibleManifest } from '../manifests/manifest-view.js';
 
 
 const StepSchema = Type.Object({
@@ -145,14 +147,36 @@ export const labelRoutes: RouteModule = (app, ctx) => {
     schema: {
       operationId: 'scanLabel', tags: ['labels'], summary: 'Verify a scanned QR and get the label with the actions this caller may take',
       body: Type.Object({ qr: Type.String({ minLength: 1, maxLength: 2000, description: 'The QR content (URL) or the bare token' }) }, { additionalProperties: false }),
-      response: responses({ 200: Type.Object({ label: LabelSchema, allowedActions: Type.Array(Type.String()) }) }, 401, 404, 422),
+      response: responses({
+        200: Type.Object({
+          label: LabelSchema,
+          allowedActions: Type.Array(Type.String(), { description: 'Actions on the label itself' }),
+          openManifest: Type.Union([Type.Object({
+            id: Type.String(), number: Type.Union([Type.String(), Type.Null()]), state: Type.String(),
+            allowedActions: Type.Array(Type.String(), { description: 'What this caller may do on the manifest now, e.g. pickup' }),
+          }), Type.Null()]),
+        }),
+      }, 401, 404, 422),
     },
   }, async (request) => {
     const claims = await verifyLabelToken(ctx.keys, tokenFromQr(request.body.qr));
     const [l] = await ctx.db.select().from(labels).where(eq(labels.id, claims.lid));
     if (!l || l.digitalCode !== claims.dc) throw new AppError('QR_INVALID', 'The QR names a label this platform does not hold');
     if (!(await canSeeLabel(ctx.db, request.caller, l))) throw notFound('Label');
-    return { label: viewOf(ctx, l), allowedActions: allowedDirectActions(request.caller, l) };
+    // A driver scanning at pickup needs the manifest the container waits on, and what to do with it.
+    const manifest = l.openManifestId
+      ? await loadVisibleManifest(ctx.db, request.caller, l.openManifestId).catch((e) => {
+        if (e instanceof AppError && e.code === 'NOT_FOUND') return undefined; // not party to it: say nothing
+        throw e;
+      })
+      : undefined;
+    return {
+      label: viewOf(ctx, l),
+      allowedActions: allowedDirectActions(request.caller, l),
+      openManifest: manifest
+        ? { id: manifest.m.id, number: manifest.m.number, state: manifest.m.state, allowedActions: allowedManifestActions(request.caller, manifest) }
+        : null,
+    };
   });
 
   app.post('/api/v1/labels/:id/actions', {

@@ -61,6 +61,11 @@ export function manifestActorCheck(caller: Caller, { m, carriers }: LoadedManife
   };
 }
 
+/** The client actions this caller may take on the manifest now (`complete` is never a client's). */
+export function allowedManifestActions(caller: Caller, loaded: LoadedManifest): string[] {
+  return manifestLifecycle.allowedActions(loaded.m.state as ManifestState, manifestActorCheck(caller, loaded)).filter((a) => a !== 'complete');
+}
+
 async function scannedLabelIds(keys: KeyRing, input: ManifestActionInput): Promise<string[]> {
   if (input.qr?.length) {
     const ids: string[] = [];

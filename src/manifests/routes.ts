@@ -6,12 +6,12 @@ import { etag, ifMatchVersion, runCommand } from '../http/command.js';
 import { decodeCursor, encodeCursor } from '../http/cursor.js';
 import { notFound } from '../http/errors.js';
 import { Cursor, IdParams, Limit, Page, responses, OneOf } from '../http/schemas.js';
-import { isRegulator } from '../auth/roles.js';
+import { isRegulator, type Caller } from '../auth/roles.js';
 import { METHOD_CODE_PATTERN } from '../catalog/treatment-methods.js';
 import { Location, OccurredAt } from '../labels/schemas.js';
 import { createDraft, updateDraft } from './drafts.js';
-import { manifestActorCheck, performManifestAction } from './actions.js';
-import { CLIENT_MANIFEST_ACTIONS, MANIFEST_STATES, manifestLifecycle, type ManifestState } from './manifest-lifecycle.js';
+import { allowedManifestActions, performManifestAction } from './actions.js';
+import { CLIENT_MANIFEST_ACTIONS, MANIFEST_STATES } from './manifest-lifecycle.js';
 import { loadManifestParts, loadVisibleManifest, ManifestSchema, manifestView, type LoadedManifest } from './manifest-view.js';
 import { MANIFEST_NUMBER_PATTERN } from './manifest-number.js';
 
@@ -69,10 +69,7 @@ export const manifestRoutes: RouteModule = (app, ctx) => {
     receiptWorkingDays: ctx.config.receiptWorkingDays,
     weightTolerancePct: ctx.config.weightTolerancePct,
   };
-  const withActions = (caller: Parameters<typeof manifestActorCheck>[0], loaded: LoadedManifest) => ({
-    ...manifestView(loaded),
-    allowedActions: manifestLifecycle.allowedActions(loaded.m.state as ManifestState, manifestActorCheck(caller, loaded)).filter((a) => a !== 'complete'),
-  });
+  const withActions = (caller: Caller, loaded: LoadedManifest) => ({ ...manifestView(loaded), allowedActions: allowedManifestActions(caller, loaded) });
 
   app.post('/api/v1/manifests', {
     schema: {

@@ -54,6 +54,10 @@ describe('a full journey', () => {
     expect(submitted.number).toMatch(/^\d{4}1401\d{6}$/);
     expect(submitted.number.slice(0, 4)).toBe(String(new Date().getFullYear()));
 
+    // The driver's scan shows the manifest the container waits on and that a pickup is due.
+    const scan = (await carrierA.client.post('/api/v1/scan', { qr: ls[1].qrContent })).json();
+    expect(scan.openManifest).toMatchObject({ id: m.id, number: submitted.number, state: 'submitted', allowedActions: ['pickup'] });
+    expect((await carrierB.client.post('/api/v1/scan', { qr: ls[1].qrContent })).json().openManifest.allowedActions).toEqual([]);
     // The first carrier scans every container's QR at pickup.
     await manifestAction(carrierA.client, m.id, { action: 'pickup', qr: ls.map((l) => l.qrContent), vehiclePlate: carrierA.plate, driver: DRIVER });
     const inTransit = (await generator.client.get(`/api/v1/labels/${ls[0].id}`)).json();
