@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, gte, like, lte, or, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gt, gte, like, lte, or, sql, type SQL } from 'drizzle-orm';
 import { Type } from 'typebox';
 import type { RouteModule } from '../context.js';
 import { auditEntries } from '../db/schema.js';
@@ -47,8 +47,21 @@ export const auditRoutes: RouteModule = (app, ctx) => {
     const where: (SQL | undefined)[] = [];
     if (isRegulator(caller)) where.push(like(auditEntries.chain, `${caller.jurisdiction}%`));
     else {
-      // A party's own trail: what its clients did, and what was done to the organisation itself.
-      where.push(or(eq(auditEntries.orgId, caller.orgId), eq(auditEntries.entityId, caller.orgId)));
+      // A party's own trail: what its clients did, what was done to the organisation itself, and
+      // every entry about a container or manifest it is party to (e.g. the receiver's acceptance
+      // of the generator's drum).
+      const org = caller.orgId;
+      where.push(or(
+        eq(auditEntries.orgId, org),
+        eq(auditEntries.entityId, org),
+        sql`(${auditEntries.entityType} = 'label' AND ${auditEntries.entityId} IN (
+          SELECT id::text FROM labels WHERE generator_id = ${org} OR holder_id = ${org}
+          UNION SELECT ml.label_id::text FROM manifest_labels ml JOIN manifests m ON m.id = ml.manifest_id
+          WHERE m.generator_id = ${org} OR m.receiver_id = ${org}))`,
+        sql`(${auditEntries.entityType} = 'manifest' AND ${auditEntries.entityId} IN (
+          SELECT id::text FROM manifests WHERE generator_id = ${org} OR receiver_id = ${org}
+          UNION SELECT manifest_id::text FROM manifest_carriers WHERE org_id = ${org}))`,
+      ));
     }
     if (q.entityType) where.push(eq(auditEntries.entityType, q.entityType));
     if (q.entityId) where.push(eq(auditEntries.entityId, q.entityId));

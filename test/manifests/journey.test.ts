@@ -102,6 +102,12 @@ describe('a full journey', () => {
       .filter((e: { outcome: string }) => e.outcome === 'refused');
     expect(refusedHandover.map((e: { action: string }) => e.action)).toEqual(['handover']);
 
+    // The generator reads the receiver's acceptance of its drum in the trail; a stranger reads nothing of it.
+    const genAudit = (await generator.client.get(`/api/v1/audit?entityType=label&entityId=${ls[0].id}`)).json().items;
+    expect(genAudit.map((e: { action: string }) => e.action)).toEqual(['issue', 'store', 'dispatch', 'accept', 'treat']);
+    const stranger = await createParty(t.app, admin, { roles: ['generator'] });
+    expect((await stranger.client.get(`/api/v1/audit?entityType=label&entityId=${ls[0].id}`)).json().items).toEqual([]);
+
     // The labels' traces carry the manifest; the ledger has the outbound and receipt records.
     const labelTrace = (await generator.client.get(`/api/v1/labels/${ls[0].id}/trace`)).json();
     expect(labelTrace.steps.map((s: { action: string }) => s.action)).toEqual(['issue', 'store', 'dispatch', 'accept', 'treat']);
