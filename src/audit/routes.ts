@@ -29,7 +29,7 @@ export const auditRoutes: RouteModule = (app, ctx) => {
   app.get('/api/v1/audit', {
     schema: {
       operationId: 'listAuditEntries', tags: ['audit'],
-      summary: 'Audit entries, oldest first: regulators see their jurisdiction, parties the entries of their own organisation',
+      summary: 'Audit entries, oldest first: regulators see their jurisdiction; parties their own actions and entries about what they are party to',
       querystring: Type.Object({
         entityType: Type.Optional(Type.String({ maxLength: 50 })),
         entityId: Type.Optional(Type.String({ maxLength: 100 })),
