@@ -1,6 +1,7 @@
 // The one place where anything thrown becomes an RFC 9457 problem+json response.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, problemBody, type ErrorCode, type FieldError } from './errors.js';
+import { CalendarNotCoveredError } from '../calendar/working-days.js';
 
 const BY_STATUS: Record<number, ErrorCode> = {
   400: 'VALIDATION_FAILED',
@@ -48,8 +49,17 @@ export function sendProblem(
     .send(body);
 }
 
+// Last line of defence: a date outside the loaded working-day calendar is a refusal, not a crash.
+function calendarProblem(error: unknown) {
+  return error instanceof CalendarNotCoveredError
+    ? { code: 'RULE_VIOLATION' as const, detail: `${error.message}; the official calendar for that year must be loaded first`, extras: { rule: 'calendar_not_covered', year: error.year } }
+    : undefined;
+}
+
 export function toProblem(error: unknown): { code: ErrorCode; detail: string; extras: Record<string, unknown>; headers?: Record<string, string> } {
   if (error instanceof AppError) return { code: error.code, detail: error.message, extras: error.extras };
+  const calendar = calendarProblem(error);
+  if (calendar) return calendar;
   const err = error as FastifyError & { code?: string; headers?: Record<string, string> };
   if (err && Array.isArray(err.validation)) {
     const errors = validationErrors(err);

@@ -8,7 +8,7 @@ import { checkVersion } from '../http/command.js';
 import { forbidden, invalid, ruleViolation } from '../http/errors.js';
 import { requireClientRole, WRITE_ROLES, type Caller } from '../auth/roles.js';
 import type { KeyRing } from '../auth/keys.js';
-import { addWorkingDays, shanghaiDate } from '../calendar/working-days.js';
+import { addWorkingDays, CalendarNotCoveredError, shanghaiDate } from '../calendar/working-days.js';
 import { resolveOccurredAt } from '../lifecycle/occurred-at.js';
 import { lockLabels, recordCustodySteps, type CustodyStep } from '../labels/custody.js';
 import { treatmentLedgerKind } from '../labels/ledger-codes.js';
@@ -162,8 +162,17 @@ export async function performManifestAction(
         throw ruleViolation('carrier_order', 'The containers have not been handed over to the last carrier yet');
       }
       set.deliveredAt = occurredAt;
-      set.receiptDueOn = addWorkingDays(day, s.receiptWorkingDays);
-      details.receiptDueOn = set.receiptDueOn;
+      try {
+        set.receiptDueOn = addWorkingDays(day, s.receiptWorkingDays);
+        details.receiptDueOn = set.receiptDueOn;
+      } catch (e) {
+        if (!(e instanceof CalendarNotCoveredError)) throw e;
+        // The arrival is a fact and is recorded; the deadline is not guessed. Loading the next
+        // year's official calendar (src/calendar/data) fixes it for later deliveries.
+        set.receiptDueOn = null;
+        details.receiptDueOn = null;
+        details.receiptDueUnknown = `The working-day calendar for ${e.year} is not loaded`;
+      }
       break;
     }
     case 'receive': {

@@ -18,18 +18,23 @@ export async function afterLabelsTreated(cmd: Command, labelIds: string[]): Prom
     WHERE m.state = 'received' AND ml.accepted AND ml.label_id IN (SELECT id FROM descendants)
     ORDER BY m.id`);
   for (const { id } of rows) {
-    const { rows: pending } = await tx.execute<{ label_id: string }>(sql`
-      WITH RECURSIVE chain(label_id, parent_id, state) AS (
-        SELECT l.id, l.parent_id, l.state FROM labels l JOIN manifest_labels ml ON ml.label_id = l.id
-        WHERE ml.manifest_id = ${id} AND ml.accepted
-        UNION ALL
-        SELECT c.label_id, p.parent_id, p.state FROM chain c JOIN labels p ON p.id = c.parent_id WHERE c.state = 'consolidated'
-      )
-      SELECT label_id FROM chain GROUP BY label_id HAVING NOT bool_or(state = 'treated')`);
-    if (pending.length) continue;
+    // Lock first, then look: a concurrent treat of this manifest's last other container waits here,
+    // and its next statement sees this one's committed result, so one of the two completes it.
     const [m] = await tx.select().from(manifests).where(eq(manifests.id, id)).for('update');
     if (m.state !== 'received') continue;
-    const now = new Date();
-    await finishStep(cmd, await loadManifestParts(tx, m), 'complete', 'completed', { completedAt: now }, now, { trigger: 'every accepted container treated' });
+    const { rows: [status] } = await tx.execute<{ pending: number; last_treated_at: Date | null }>(sql`
+      WITH RECURSIVE chain(label_id, id, parent_id, state) AS (
+        SELECT l.id, l.id, l.parent_id, l.state FROM labels l JOIN manifest_labels ml ON ml.label_id = l.id
+        WHERE ml.manifest_id = ${id} AND ml.accepted
+        UNION ALL
+        SELECT c.label_id, p.id, p.parent_id, p.state FROM chain c JOIN labels p ON p.id = c.parent_id WHERE c.state = 'consolidated'
+      )
+      SELECT
+        (SELECT count(*) FROM (SELECT label_id FROM chain GROUP BY label_id HAVING NOT bool_or(state = 'treated')) p)::int AS pending,
+        (SELECT max(s.occurred_at) FROM label_steps s WHERE s.action = 'treat' AND s.label_id IN (SELECT id FROM chain)) AS last_treated_at`);
+    if (status.pending > 0) continue;
+    // Completed when the last container was treated on the ground, not when the server heard of it.
+    const at = status.last_treated_at ? new Date(status.last_treated_at) : new Date();
+    await finishStep(cmd, await loadManifestParts(tx, m), 'complete', 'completed', { completedAt: at }, at, { trigger: 'every accepted container treated' });
   }
 }

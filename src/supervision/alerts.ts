@@ -4,7 +4,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/database.js';
 import type { Config } from '../config.js';
 import { inRegion } from './jurisdiction.js';
-import { shanghaiDate, shanghaiDayStart, workingDaysBetween } from '../calendar/working-days.js';
+import { CalendarNotCoveredError, shanghaiDate, shanghaiDayStart, workingDaysBetween } from '../calendar/working-days.js';
 
 export const ALERT_TYPES = [
   'receipt_overdue', 'storage_near_limit', 'storage_over_limit', 'medical_hold_exceeded', 'in_transit_too_long',
@@ -32,6 +32,16 @@ const range = (column: SQL, prefix: string) => sql`(${inRegion(column, prefix)})
 
 type Rows = Array<Record<string, unknown>>;
 
+/** Working days late; in calendar days (and said so) when the calendar does not cover the dates. */
+function lateInWorkingDays(due: string, today: string): Alert['lateBy'] {
+  try {
+    return { value: workingDaysBetween(due, today), unit: 'working_days' };
+  } catch (e) {
+    if (!(e instanceof CalendarNotCoveredError)) throw e;
+    return { value: Math.round((shanghaiDayStart(today).getTime() - shanghaiDayStart(due).getTime()) / DAY), unit: 'days' };
+  }
+}
+
 export async function openAlerts(db: Db, config: Config, prefix: string, type?: AlertType, now = new Date()): Promise<Alert[]> {
   const a = config.alerts;
   const today = shanghaiDate(now);
@@ -47,7 +57,7 @@ export async function openAlerts(db: Db, config: Config, prefix: string, type?: 
       out.push({
         type: 'receipt_overdue', severity: 'high', entityType: 'manifest', entityId: String(r.id), orgId: String(r.receiver_id),
         regionCode: String(r.receiver_region_code), deadline: new Date(shanghaiDayStart(due).getTime() + DAY).toISOString(),
-        lateBy: { value: workingDaysBetween(due, today), unit: 'working_days' },
+        lateBy: lateInWorkingDays(due, today),
         summary: `Receipt of manifest ${r.number} not confirmed by ${due} (5 working days after arrival)`,
         details: { number: r.number, receiptDueOn: due, deliveredAt: new Date(r.delivered_at as string).toISOString() },
       });

@@ -82,5 +82,10 @@ describe('the receipt clock', () => {
     // Oct 1–7 holidays; Oct 8, 9, 10 (make-up Saturday), 12, 13.
     expect(delivered.receiptDueOn).toBe('2026-10-13');
     expect(delivered.deliveredAt).toBe('2026-09-30T02:00:00.000Z');
+    // Received and treated as of October: the manifest completes when the waste was treated.
+    await manifestAction(receiver.client, id, { action: 'receive', occurredAt: '2026-10-09T09:00:00+08:00', items: [{ labelId: l.id, accepted: true, measuredQuantity: { value: 180, unit: 'kg' } }] });
+    expect((await act(receiver.client, l.id, { action: 'treat', method: 'D10', facilityId: receiver.treatmentId, occurredAt: '2026-10-20T15:00:00+08:00' })).statusCode).toBe(200);
+    const done = (await generator.client.get(`/api/v1/manifests/${id}`)).json();
+    expect(done).toMatchObject({ state: 'completed', completedAt: '2026-10-20T07:00:00.000Z' });
   });
 });
