@@ -1,10 +1,9 @@
 // Runs one state-changing request: one transaction holding the change, its audit entries and its
 // Idempotency-Key record; a refused attempt is audited after the rollback.
 import { createHash } from 'node:crypto';
-import { and, eq, sql } from 'drizzle-orm';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Db, Tx } from '../db/database.js';
-import { idempotencyKeys } from '../db/schema.js';
+import { run, statement } from '../db/statements.js';
 import { canonicalJson } from '../audit/canonical-json.js';
 import { appendAuditMany, type AuditInput } from '../audit/trail.js';
 import type { Caller } from '../auth/roles.js';
@@ -34,9 +33,24 @@ function requestHash(request: FastifyRequest): string {
     .digest('hex');
 }
 
-async function storedResponse(db: Db, clientId: string, key: string) {
-  const [row] = await db.select().from(idempotencyKeys)
-    .where(and(eq(idempotencyKeys.clientId, clientId), eq(idempotencyKeys.key, key)));
+// The Idempotency-Key statements run on every retried or keyed command: named, like the hot path's.
+const STORED_RESPONSE = statement('idempotency_stored_response', `
+  SELECT request_hash, status_code, body, headers FROM idempotency_keys WHERE client_id = $1 AND key = $2`);
+
+// Claim the key first: a concurrent retry waits on it until this transaction ends, then finds the
+// claim and replays the stored response instead of acting twice.
+const CLAIM_KEY = statement('idempotency_claim', `
+  INSERT INTO idempotency_keys (client_id, key, request_hash, status_code, body, headers)
+  VALUES ($1, $2, $3, 0, 'null'::jsonb, '{}'::jsonb)
+  ON CONFLICT DO NOTHING RETURNING 1`);
+
+const STORE_RESPONSE = statement('idempotency_store_response', `
+  UPDATE idempotency_keys SET status_code = $3, body = $4, headers = $5 WHERE client_id = $1 AND key = $2`);
+
+interface StoredResponse { request_hash: string; status_code: number; body: unknown; headers: Record<string, string> }
+
+async function storedResponse(db: Db, clientId: string, key: string): Promise<StoredResponse | undefined> {
+  const [row] = await run<StoredResponse>(db, STORED_RESPONSE, [clientId, key]);
   return row;
 }
 
@@ -70,10 +84,10 @@ export async function runCommand<T>(
   const replay = async () => {
     const row = await storedResponse(db, caller.clientId, key!);
     if (!row) return undefined;
-    if (row.requestHash !== hash) {
+    if (row.request_hash !== hash) {
       throw new AppError('IDEMPOTENCY_MISMATCH', 'This Idempotency-Key was used before with a different request');
     }
-    return reply(res, { status: row.statusCode, body: row.body as T, headers: row.headers as Record<string, string> }, true);
+    return reply(res, { status: row.status_code, body: row.body as T, headers: row.headers }, true);
   };
 
   if (key) {
@@ -85,13 +99,8 @@ export async function runCommand<T>(
   try {
     const result = await db.transaction(async (tx) => {
       if (key) {
-        // Claim the key first: a concurrent retry waits here until this transaction ends,
-        // then finds the claim and replays the stored response instead of acting twice.
-        const claimed = await tx.execute(sql`
-          INSERT INTO idempotency_keys (client_id, key, request_hash, status_code, body, headers)
-          VALUES (${caller.clientId}, ${key}, ${hash}, 0, 'null'::jsonb, '{}'::jsonb)
-          ON CONFLICT DO NOTHING RETURNING 1`);
-        if (claimed.rowCount === 0) throw new ReplayNeeded();
+        const claimed = await run(tx, CLAIM_KEY, [caller.clientId, key, hash]);
+        if (claimed.length === 0) throw new ReplayNeeded();
       }
       const cmd: Command = {
         tx,
@@ -101,9 +110,7 @@ export async function runCommand<T>(
       };
       const r = await work(cmd);
       if (key) {
-        await tx.update(idempotencyKeys)
-          .set({ statusCode: r.status, body: r.body as object, headers: r.headers ?? {} })
-          .where(and(eq(idempotencyKeys.clientId, caller.clientId), eq(idempotencyKeys.key, key)));
+        await run(tx, STORE_RESPONSE, [caller.clientId, key, r.status, JSON.stringify(r.body), JSON.stringify(r.headers ?? {})]);
       }
       return r;
     });

@@ -1,7 +1,7 @@
 // A client's own custody steps on a label: store, treat, consolidate, return, void.
 import { and, eq } from 'drizzle-orm';
 import type { DbOrTx } from '../db/database.js';
-import { facilities, licences } from '../db/schema.js';
+import { licences } from '../db/schema.js';
 import type { Command } from '../http/command.js';
 import { checkVersion } from '../http/command.js';
 import { AppError, forbidden, invalid, notFound, ruleViolation } from '../http/errors.js';
@@ -12,7 +12,7 @@ import { licenceActiveOn, licenceCovers, requiredModesFor } from '../parties/lic
 import { findOrg } from '../parties/organisations.js';
 import { resolveOccurredAt } from '../lifecycle/occurred-at.js';
 import { labelLifecycle, type DirectLabelAction, type LabelActor, type LabelState } from './label-lifecycle.js';
-import { lockLabel, recordCustodySteps, type CustodyStep } from './custody.js';
+import { lockLabel, lockLabelWithFacility, recordCustodySteps, type CustodyStep, type NamedFacility } from './custody.js';
 import { treatmentLedgerKind } from './ledger-codes.js';
 import type { LabelRow } from './label-view.js';
 import { canSeeLabel } from './visibility.js';
@@ -44,10 +44,10 @@ export function allowedDirectActions(caller: Caller, l: LabelRow): string[] {
   return labelLifecycle.allowedActions(l.state as LabelState, may).filter((a) => a !== 'dispatch' && a !== 'accept' && a !== 'refuse');
 }
 
-async function ownFacility(tx: DbOrTx, orgId: string, id: string | undefined, kind: 'storage' | 'treatment') {
+/** The facility a request names must be the organisation's own, of the right kind. */
+function ownFacility(f: NamedFacility | null, orgId: string, id: string | undefined, kind: 'storage' | 'treatment'): NamedFacility {
   if (!id) throw invalid(`facilityId is required: the ${kind} facility`, [{ path: 'body.facilityId', message: 'required' }]);
-  const [f] = await tx.select().from(facilities).where(and(eq(facilities.id, id), eq(facilities.orgId, orgId)));
-  if (!f || f.kind !== kind) throw ruleViolation('facility', `Facility ${id} is not a ${kind} facility of the holder`, { facilityId: id });
+  if (!f || f.orgId !== orgId || f.kind !== kind) throw ruleViolation('facility', `Facility ${id} is not a ${kind} facility of the holder`, { facilityId: id });
   return f;
 }
 
@@ -55,10 +55,10 @@ function requireHolder(caller: Caller, l: LabelRow, action: string) {
   if (caller.orgId !== l.holderId) throw forbidden(`Only the current holder may ${action} this container`);
 }
 
-async function checkTreatment(tx: DbOrTx, l: LabelRow, method: string | undefined, facilityId: string | undefined, today: string) {
+async function checkTreatment(tx: DbOrTx, l: LabelRow, method: string | undefined, named: NamedFacility | null, facilityId: string | undefined, today: string) {
   if (!method) throw invalid('method is required to treat (R… utilisation, D… disposal, C… other)', [{ path: 'body.method', message: 'required' }]);
   if (!methodKind(method)) throw invalid(`Unknown treatment method ${method}`, [{ path: 'body.method', message: 'unknown method code' }]);
-  const facility = await ownFacility(tx, l.holderId, facilityId, 'treatment');
+  const facility = ownFacility(named, l.holderId, facilityId, 'treatment');
   if (!facility.methods.includes(method)) {
     throw ruleViolation('facility_method', `Facility ${facility.code} does not run method ${method}`, { facilityId: facility.id, method });
   }
@@ -79,7 +79,8 @@ export async function performLabelAction(
 ): Promise<LabelRow> {
   const { tx, actor } = cmd;
   const { caller } = actor;
-  const label = await lockLabel(tx, labelId);
+  // The facility the body names comes with the lock, in one round trip; it is checked per action below.
+  const { label, facility } = await lockLabelWithFacility(tx, labelId, input.facilityId);
   if (!label || !(await canSeeLabel(tx, caller, label))) throw notFound('Label');
   cmd.onRefusal({ chain: label.regionCode, entityType: 'label', entityId: label.id, action: input.action, before: { state: label.state, version: label.version } });
   checkVersion(expectedVersion, label.version, 'The label');
@@ -96,7 +97,7 @@ export async function performLabelAction(
   switch (input.action) {
     case 'store': {
       requireHolder(caller, label, 'store');
-      const f = await ownFacility(tx, label.holderId, input.facilityId, 'storage');
+      const f = ownFacility(facility, label.holderId, input.facilityId, 'storage');
       step.facilityId = f.id;
       step.changes = { facilityId: f.id };
       step.ledger = [{ orgId: caller.orgId, kind: 'HWRK', facilityCode: f.code }];
@@ -104,7 +105,7 @@ export async function performLabelAction(
     }
     case 'treat': {
       requireHolder(caller, label, 'treat');
-      const f = await checkTreatment(tx, label, input.method, input.facilityId, day);
+      const f = await checkTreatment(tx, label, input.method, facility, input.facilityId, day);
       const kind = treatmentLedgerKind(input.method!, true);
       step.facilityId = f.id;
       step.method = input.method!;
@@ -134,7 +135,7 @@ export async function performLabelAction(
     case 'return': {
       if (caller.orgId !== label.generatorId) throw forbidden('Only the generator takes back refused waste');
       const generator = (await findOrg(tx, label.generatorId))!;
-      const f = await ownFacility(tx, generator.id, input.facilityId, 'storage');
+      const f = ownFacility(facility, generator.id, input.facilityId, 'storage');
       step.facilityId = f.id;
       step.changes = { holderId: generator.id, holderRegionCode: generator.regionCode, facilityId: f.id, heldSince: occurredAt, openManifestId: null };
       step.ledger = [{ orgId: generator.id, kind: 'HWRK', facilityCode: f.code }];
