@@ -16,7 +16,7 @@ export interface CommandResult<T> { status: number; body: T; headers?: Record<st
 export interface Command {
   tx: Tx;
   actor: Actor;
-  /** Appends audit entries for this change, inside the transaction. */
+  /** Records audit entries for this change; they are appended in the same transaction, before commit. */
   audit(...inputs: AuditInput[]): Promise<void>;
   /** Names what a refusal of this command should be audited against. */
   onRefusal(target: Omit<AuditInput, 'outcome' | 'after'>): void;
@@ -102,13 +102,18 @@ export async function runCommand<T>(
         const claimed = await run(tx, CLAIM_KEY, [caller.clientId, key, hash]);
         if (claimed.length === 0) throw new ReplayNeeded();
       }
+      // Audit entries are gathered and appended once, last: a request that touches several chains
+      // (the labels' region, then the manifest's) then locks them all at once in one fixed order,
+      // so two requests can never hold chains the other is waiting for.
+      const entries: AuditInput[] = [];
       const cmd: Command = {
         tx,
         actor,
-        audit: (...inputs) => appendAuditMany(tx, { orgId: caller.orgId, clientId: caller.clientId, requestId: actor.requestId }, inputs),
+        audit: async (...inputs) => { entries.push(...inputs); },
         onRefusal: (target) => { refusal = target; },
       };
       const r = await work(cmd);
+      await appendAuditMany(tx, { orgId: caller.orgId, clientId: caller.clientId, requestId: actor.requestId }, entries);
       if (key) {
         await run(tx, STORE_RESPONSE, [caller.clientId, key, r.status, JSON.stringify(r.body), JSON.stringify(r.headers ?? {})]);
       }

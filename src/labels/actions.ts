@@ -1,7 +1,7 @@
 // A client's own custody steps on a label: store, treat, consolidate, return, void.
-import { and, eq } from 'drizzle-orm';
+import { and, eq, gte, lte } from 'drizzle-orm';
 import type { DbOrTx } from '../db/database.js';
-import { licences } from '../db/schema.js';
+import { exemptions, licences } from '../db/schema.js';
 import type { Command } from '../http/command.js';
 import { checkVersion } from '../http/command.js';
 import { AppError, forbidden, invalid, notFound, ruleViolation } from '../http/errors.js';
@@ -41,7 +41,10 @@ export function actorKinds(caller: Caller, l: LabelRow): (by: LabelActor) => boo
 /** The direct actions this caller may take on the label now. */
 export function allowedDirectActions(caller: Caller, l: LabelRow): string[] {
   const may = actorKinds(caller, l);
-  return labelLifecycle.allowedActions(l.state as LabelState, may).filter((a) => a !== 'dispatch' && a !== 'accept' && a !== 'refuse');
+  return labelLifecycle.allowedActions(l.state as LabelState, may)
+    .filter((a) => a !== 'dispatch' && a !== 'accept' && a !== 'refuse')
+    // On an open manifest only storing is allowed (see performLabelAction).
+    .filter((a) => !l.openManifestId || a === 'store');
 }
 
 /** The facility a request names must be the organisation's own, of the right kind. */
@@ -64,6 +67,15 @@ async function checkTreatment(tx: DbOrTx, l: LabelRow, method: string | undefine
   }
   // A generator treating its own waste in its own facility (自行利用/处置) needs no licence.
   if (l.holderId === l.generatorId) return facility;
+  // A point-to-point exemption (名录 appendix entry 32) lets its receiver utilise that generator's
+  // waste without an operating licence: utilisation (R…) only, for the exempt code, while valid.
+  if (methodKind(method) === 'utilisation') {
+    const [exempt] = await tx.select({ id: exemptions.id }).from(exemptions).where(and(
+      eq(exemptions.generatorId, l.generatorId), eq(exemptions.receiverId, l.holderId), eq(exemptions.wasteCode, l.wasteCode),
+      lte(exemptions.validFrom, today), gte(exemptions.validTo, today),
+    ));
+    if (exempt) return facility;
+  }
   const held = await tx.select().from(licences).where(and(eq(licences.orgId, l.holderId), eq(licences.kind, 'operating')));
   const modes = requiredModesFor(method);
   const ok = held.some((lic) => licenceActiveOn(lic, today) && licenceCovers(lic, l.wasteCode) && lic.modes.some((m) => modes.includes(m as never)));

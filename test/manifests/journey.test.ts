@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../support/test-app.js';
 import { createParty, loginAdmin, type Client } from '../support/factories.js';
 import {
-  act, addOperatingLicence, createCarrier, createSite, DRIVER, issueLabel, manifestAction, type CarrierSite, type Site,
+  act, addFacility, addOperatingLicence, createCarrier, createSite, DRIVER, issueLabel, manifestAction, type CarrierSite, type Site,
 } from '../support/world.js';
 
 let t: TestApp;
@@ -49,6 +49,8 @@ describe('a full journey', () => {
     const m = await draft(ls.map((l) => l.id));
     expect(m.state).toBe('draft');
     expect(m.allowedActions.sort()).toEqual(['cancel', 'submit']);
+    // On an open manifest a container may only be stored: the scan offers nothing that would be refused.
+    expect((await generator.client.post('/api/v1/scan', { qr: ls[1].qrContent })).json().allowedActions).toEqual(['store']);
 
     const submitted = await manifestAction(generator.client, m.id, { action: 'submit' });
     expect(submitted.number).toMatch(/^\d{4}1401\d{6}$/);
@@ -212,6 +214,16 @@ describe('submit checks', () => {
     const res = await submitTo(r, { exemptionId: ex.json().id });
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json().state).toBe('submitted');
+    // The exempt receiver may utilise (R…) the waste without an operating licence for it, not dispose of it.
+    const m = res.json();
+    const lid = m.labels[0].labelId;
+    await manifestAction(carrierA.client, m.id, { action: 'pickup', labelIds: [lid], vehiclePlate: carrierA.plate, driver: DRIVER });
+    await manifestAction(carrierA.client, m.id, { action: 'deliver' });
+    await manifestAction(r.client, m.id, { action: 'receive', items: [{ labelId: lid, accepted: true, measuredQuantity: { value: 180, unit: 'kg' } }] });
+    const recycler = await addFacility(r.client, r.org.id, { kind: 'treatment', methods: ['R9', 'D10'] });
+    expect((await act(r.client, lid, { action: 'treat', method: 'D10', facilityId: recycler })).json().rule).toBe('treatment_licence');
+    expect((await act(r.client, lid, { action: 'treat', method: 'R9', facilityId: recycler })).statusCode).toBe(200);
+    expect((await generator.client.get(`/api/v1/manifests/${m.id}`)).json().state).toBe('completed');
   });
 
   it('refuses a carrier without a transport licence and an unregistered vehicle', async () => {
