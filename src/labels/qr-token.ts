@@ -22,7 +22,42 @@ export function tokenFromQr(qr: string): string {
   return m ? m[1] : qr.trim();
 }
 
-export async function verifyLabelToken(keys: KeyRing, token: string): Promise<LabelClaims> {
+/**
+ * Label tokens that verified, so a label scanned again (store, pickup, delivery, receipt, the public
+ * page) costs a map lookup instead of an Ed25519 check. Label tokens never expire, so an entry stays
+ * valid as long as the key ring that verified it: the cache belongs to one ring (see cacheOf).
+ * Only verified tokens are stored, under their exact text: a forged or altered token is a different
+ * string, misses, and is refused by the full check every time. Bounded: the oldest entries go first.
+ */
+export class LabelTokenCache {
+  private readonly entries = new Map<string, LabelClaims>();
+  constructor(private readonly max = 10_000) {}
+  get size(): number { return this.entries.size; }
+  get(token: string): LabelClaims | undefined { return this.entries.get(token); }
+  set(token: string, claims: LabelClaims): void {
+    if (this.entries.size >= this.max) this.entries.delete(this.entries.keys().next().value as string);
+    this.entries.set(token, claims);
+  }
+}
+
+// One cache per key ring: a token verified under one ring says nothing about another (tests and
+// tools build apps with rings of their own), and the cache goes away with its ring.
+const caches = new WeakMap<KeyRing, LabelTokenCache>();
+function cacheOf(keys: KeyRing): LabelTokenCache {
+  let c = caches.get(keys);
+  if (!c) caches.set(keys, (c = new LabelTokenCache()));
+  return c;
+}
+
+export async function verifyLabelToken(keys: KeyRing, token: string, cache: LabelTokenCache = cacheOf(keys)): Promise<LabelClaims> {
+  const hit = cache.get(token);
+  if (hit) return { ...hit }; // a copy: the caller may not change what later scans get
+  const claims = await verifySignedLabelToken(keys, token);
+  cache.set(token, claims);
+  return { ...claims };
+}
+
+async function verifySignedLabelToken(keys: KeyRing, token: string): Promise<LabelClaims> {
   let kid: string | undefined;
   try {
     kid = decodeProtectedHeader(token).kid;

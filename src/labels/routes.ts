@@ -11,7 +11,7 @@ import { loadManagedOrg } from '../parties/organisations.js';
 import { issueLabels } from './issue.js';
 import { allowedDirectActions, performLabelAction } from './actions.js';
 import { labelView, LabelSchema, type LabelRow } from './label-view.js';
-import { loadVisibleLabel, canSeeLabel } from './visibility.js';
+import { loadVisibleLabel, canSeeLabel, findLabel } from './visibility.js';
 import { qrUrl, tokenFromQr, verifyLabelToken } from './qr-token.js';
 import { labelTrace } from './trace.js';
 import { LEDGER_CSV_HEADER, ledgerCsvLine, ledgerView, readLedger } from './ledger.js';
@@ -160,7 +160,7 @@ export const labelRoutes: RouteModule = (app, ctx) => {
     },
   }, async (request) => {
     const claims = await verifyLabelToken(ctx.keys, tokenFromQr(request.body.qr));
-    const [l] = await ctx.db.select().from(labels).where(eq(labels.id, claims.lid));
+    const l = await findLabel(ctx.db, claims.lid);
     if (!l || l.digitalCode !== claims.dc) throw new AppError('QR_INVALID', 'The QR names a label this platform does not hold');
     if (!(await canSeeLabel(ctx.db, request.caller, l))) throw notFound('Label');
     // A driver scanning at pickup needs the manifest the container waits on, and what to do with it.
