@@ -1,7 +1,7 @@
 // Ed25519 signing keys: configured (JWT_PRIVATE_JWKS), or generated once and kept in the
 // database so that tokens and printed QR codes stay valid across restarts and replicas.
 import { randomUUID } from 'node:crypto';
-import { exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
+import { decodeProtectedHeader, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
 import { asc } from 'drizzle-orm';
 import type { Db } from '../db/database.js';
 import { signingKeys } from '../db/schema.js';
@@ -57,4 +57,18 @@ export async function loadKeyRing(db: Db, configuredJwks?: string): Promise<KeyR
 export async function generateKeyRing(): Promise<KeyRing> {
   const { privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
   return ringFrom([{ ...(await exportJWK(privateKey)), kid: randomUUID() }]);
+}
+
+/**
+ * The published key named by a compact JWS's `kid`: 'malformed' when the token has no readable
+ * header, 'unknown' when no key of this service has that id. Callers turn these into their own errors.
+ */
+export function signerKey(keys: KeyRing, token: string): CryptoKey | 'malformed' | 'unknown' {
+  let kid: string | undefined;
+  try {
+    kid = decodeProtectedHeader(token).kid;
+  } catch {
+    return 'malformed';
+  }
+  return (kid && keys.verifying.get(kid)) || 'unknown';
 }

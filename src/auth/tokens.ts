@@ -1,6 +1,6 @@
 // Access tokens: EdDSA JWTs issued to clients, verified once per token and then cached.
-import { SignJWT, jwtVerify, decodeProtectedHeader, errors as joseErrors } from 'jose';
-import type { KeyRing } from './keys.js';
+import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
+import { signerKey, type KeyRing } from './keys.js';
 import type { Caller, ClientRole, OrgRole } from './roles.js';
 import { jurisdictionOf } from './roles.js';
 import { AppError } from '../http/errors.js';
@@ -26,14 +26,9 @@ const unauthenticated = (detail: string) => new AppError('UNAUTHENTICATED', deta
 
 /** Verifies signature (EdDSA only, known kid), issuer, audience and expiry. */
 export async function verifyAccessToken(keys: KeyRing, s: TokenSettings, token: string): Promise<{ caller: Caller; exp: number }> {
-  let kid: string | undefined;
-  try {
-    kid = decodeProtectedHeader(token).kid;
-  } catch {
-    throw unauthenticated('The bearer token is not a JWT');
-  }
-  const key = kid ? keys.verifying.get(kid) : undefined;
-  if (!key) throw unauthenticated('The bearer token was not signed by a key of this service');
+  const key = signerKey(keys, token);
+  if (key === 'malformed') throw unauthenticated('The bearer token is not a JWT');
+  if (key === 'unknown') throw unauthenticated('The bearer token was not signed by a key of this service');
   try {
     const { payload } = await jwtVerify(token, key, {
       algorithms: ['EdDSA'],

@@ -1,7 +1,7 @@
 // The QR holds {PUBLIC_BASE_URL}/v/{token}; the token is a compact EdDSA JWS naming the label.
 // It never expires: a printed label stays valid for the life of the container.
-import { SignJWT, decodeProtectedHeader, jwtVerify } from 'jose';
-import type { KeyRing } from '../auth/keys.js';
+import { SignJWT, jwtVerify } from 'jose';
+import { signerKey, type KeyRing } from '../auth/keys.js';
 import { AppError } from '../http/errors.js';
 
 const TYP = 'hw-label+jwt';
@@ -58,14 +58,9 @@ export async function verifyLabelToken(keys: KeyRing, token: string, cache: Labe
 }
 
 async function verifySignedLabelToken(keys: KeyRing, token: string): Promise<LabelClaims> {
-  let kid: string | undefined;
-  try {
-    kid = decodeProtectedHeader(token).kid;
-  } catch {
-    throw qrInvalid('The QR code does not hold a signed label token');
-  }
-  const key = kid ? keys.verifying.get(kid) : undefined;
-  if (!key) throw qrInvalid('The QR code was not signed by this platform');
+  const key = signerKey(keys, token);
+  if (key === 'malformed') throw qrInvalid('The QR code does not hold a signed label token');
+  if (key === 'unknown') throw qrInvalid('The QR code was not signed by this platform');
   try {
     const { payload } = await jwtVerify(token, key, { algorithms: ['EdDSA'], typ: TYP });
     if (typeof payload.lid !== 'string' || typeof payload.dc !== 'string') throw new Error('claims');
