@@ -822,10 +822,10 @@ class DemoCity {
 
   private async steelWorks(): Promise<void> {
     const { clock } = this;
-    // Spent pickling acid to the chemical plant under the point-to-point exemption; the plant keeps
-    // it in store for its ferric-chloride line.
+    // Spent pickling acid to the chemical plant under the point-to-point exemption: the plant holds
+    // no operating licence for it and utilises it (R6) in its ferric-chloride line.
     await this.recurring({
-      gen: 'steel', waste: 'acid', to: 'chem', carriers: ['t1'], method: 'R6', exemptionId: this.exemptionId, storeCode: 'TK-01', after: 'store',
+      gen: 'steel', waste: 'acid', to: 'chem', carriers: ['t1'], method: 'R6', exemptionId: this.exemptionId, storeCode: 'TK-01', after: 'treat',
       cycles: planCycles(prng('steel:acid'), clock, 'acid', [150, 125, 100, 75, 50, 25], 2),
     });
     // Two bags labelled this morning, not yet taken to the store.
