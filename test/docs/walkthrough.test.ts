@@ -1,0 +1,60 @@
+// The README's "Using the API" walk-through (labels, manifests, supervision), run as written:
+// its shell blocks go to bash against a real server process, with curl and jq as a newcomer has them.
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, expect, it } from 'vitest';
+import { createTestDatabase } from '../support/test-app.js';
+
+const root = new URL('../..', import.meta.url).pathname;
+const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+let stopServer: (() => void) | undefined;
+afterAll(() => stopServer?.());
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function walkthroughScript(port: number): string {
+  const section = readme.slice(readme.indexOf('## Using the API'), readme.indexOf('## Errors, retries and versions'));
+  const blocks = [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]);
+  expect(blocks.length).toBeGreaterThanOrEqual(3);
+  return blocks.join('\n').replace(/^API=http:\/\/localhost:3000$/m, `API=http://127.0.0.1:${port}`);
+}
+
+it('runs as written against npm start\'s server', async () => {
+  for (const tool of ['bash', 'curl', 'jq']) expect(spawnSync('which', [tool]).status, `${tool} is needed`).toBe(0);
+  const { url } = await createTestDatabase();
+  const port = await freePort();
+  const server = spawn(path.join(root, 'node_modules/.bin/tsx'), ['src/server.ts'], {
+    cwd: root,
+    stdio: 'ignore',
+    env: {
+      ...process.env, DATABASE_URL: url, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn',
+      BOOTSTRAP_ADMIN_CLIENT_ID: 'cl_admin', BOOTSTRAP_ADMIN_CLIENT_SECRET: 'change-me-please-123',
+    },
+  });
+  stopServer = () => server.kill('SIGTERM');
+  for (let i = 0; i < 120; i++) {
+    const up = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false);
+    if (up) break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hw-readme-'));
+  const run = spawnSync('bash', ['-e', '-o', 'pipefail', '-c', walkthroughScript(port)], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
+  fs.rmSync(dir, { recursive: true, force: true });
+  expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
+  // The story the commands tell: the drum was stored, shipped, received and incinerated.
+  expect(run.stdout).toContain('"state": "stored"');
+  expect(run.stdout).toMatch(/"number": "\d{4}1401\d{6}"/);
+  expect(run.stdout).toContain('"treated"');
+  expect(run.stdout).toMatch(/"action": "complete"/);
+  expect(run.stdout).not.toMatch(/"code": "[A-Z_]+"/); // no problem+json anywhere
+}, 180_000);
