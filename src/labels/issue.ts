@@ -120,12 +120,14 @@ export async function issueLabels(cmd: Command, keys: KeyRing, items: NewLabel[]
   const steps = await tx.insert(labelSteps).values(created.map((l) => ({
     labelId: l.id, seq: 1, action: 'issue', fromState: null, toState: 'issued', orgId: org.id,
     clientId: caller.clientId, facilityId: l.facilityId, occurredAt: l.generatedAt, requestId: actor.requestId, details: {},
-  }))).returning({ id: labelSteps.id });
+  }))).returning({ id: labelSteps.id, labelId: labelSteps.labelId });
+  // Matched by label, not by position: RETURNING promises no order.
+  const stepOf = new Map(steps.map((st) => [st.labelId, st.id]));
   // Batch codes last: the organisation's counter row stays locked until commit.
   const batchCodes = new Map<string, string>();
   for (const day of [...new Set(created.map((l) => l.generatedOn))].sort()) batchCodes.set(day, await nextBatchCode(tx, org.id, 'HWCS', day));
-  await tx.insert(ledgerRecords).values(created.map((l, i) => ({
-    orgId: org.id, labelId: l.id, stepId: steps[i].id, kind: 'HWCS', batchCode: batchCodes.get(l.generatedOn)!,
+  await tx.insert(ledgerRecords).values(created.map((l) => ({
+    orgId: org.id, labelId: l.id, stepId: stepOf.get(l.id)!, kind: 'HWCS', batchCode: batchCodes.get(l.generatedOn)!,
     occurredAt: l.generatedAt, wasteCode: l.wasteCode, wasteName: l.wasteName, category: l.category,
     physicalForm: l.physicalForm, quantityKg: l.quantityKg, digitalCode: l.digitalCode, operatorClientId: caller.clientId,
   })));
