@@ -116,7 +116,8 @@ export async function issueLabels(cmd: Command, keys: KeyRing, items: NewLabel[]
       lastStepAt: c.generatedAt,
     });
   }
-  const created = await tx.insert(labels).values(rows).returning();
+  const inserted = new Map((await tx.insert(labels).values(rows).returning()).map((l) => [l.id, l]));
+  const created = rows.map((r) => inserted.get(r.id!)!); // in request order
   const steps = await tx.insert(labelSteps).values(created.map((l) => ({
     labelId: l.id, seq: 1, action: 'issue', fromState: null, toState: 'issued', orgId: org.id,
     clientId: caller.clientId, facilityId: l.facilityId, occurredAt: l.generatedAt, requestId: actor.requestId, details: {},
