@@ -10,6 +10,8 @@ export interface Config {
   logLevel: string;
   bodyLimitBytes: number;
   corsOrigins: string[];
+  /** Which proxies' X-Forwarded-For to believe: false (none), true (any), or their addresses. */
+  trustProxy: boolean | string[];
   jwt: { issuer: string; audience: string; ttlSeconds: number; privateJwks?: string };
   bootstrap?: { clientId: string; clientSecret: string; regionCode: string };
   weightTolerancePct: number;
@@ -66,6 +68,17 @@ function url(env: Env, name: string, protocols: string[]): string | undefined {
   return raw.replace(/\/+$/, '');
 }
 
+// Believing X-Forwarded-For from anyone would let a client pick its own IP, and so dodge rate limits.
+function trustProxy(raw: string | undefined): boolean | string[] {
+  if (!raw || raw === 'false') return false;
+  if (raw === 'true') return true;
+  const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  if (!list.every((a) => /^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(a))) {
+    throw new ConfigError('TRUST_PROXY must be false, true, or proxy addresses/CIDRs separated by commas');
+  }
+  return list;
+}
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export function loadConfig(env: Env = process.env): Config {
@@ -105,6 +118,7 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel,
     bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 1024 * 1024, 1024),
     corsOrigins: (env.CORS_ORIGINS || '').split(',').map((s) => s.trim()).filter(Boolean),
+    trustProxy: trustProxy(env.TRUST_PROXY),
     jwt: {
       issuer: env.JWT_ISSUER || 'hw-supervision',
       audience: env.JWT_AUDIENCE || 'hw-supervision-api',

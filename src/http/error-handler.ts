@@ -21,6 +21,8 @@ const BY_STATUS: Record<number, ErrorCode> = {
 const PG_CLIENT_ERRORS: Record<string, [ErrorCode, string]> = {
   '23505': ['CONFLICT', 'A record with the same unique value already exists'],
   '22P02': ['VALIDATION_FAILED', 'A value has the wrong format'],
+  '22021': ['VALIDATION_FAILED', 'Text may not contain NUL characters'],
+  '22P05': ['VALIDATION_FAILED', 'Text may not contain NUL characters'],
   '22003': ['VALIDATION_FAILED', 'A number is out of range'],
   '22007': ['VALIDATION_FAILED', 'A date or time is not valid'],
   '22008': ['VALIDATION_FAILED', 'A date or time is out of range'],
@@ -69,8 +71,10 @@ export function toProblem(error: unknown): { code: ErrorCode; detail: string; ex
       extras: { errors },
     };
   }
-  if (err && typeof err.code === 'string' && PG_CLIENT_ERRORS[err.code]) {
-    const [code, detail] = PG_CLIENT_ERRORS[err.code];
+  // drizzle wraps the driver's error; the SQLSTATE is on its cause.
+  const sqlState = [err?.code, (err as { cause?: { code?: unknown } })?.cause?.code].find((c) => typeof c === 'string' && PG_CLIENT_ERRORS[c]);
+  if (typeof sqlState === 'string') {
+    const [code, detail] = PG_CLIENT_ERRORS[sqlState];
     return { code, detail, extras: {} };
   }
   const status = err?.statusCode;

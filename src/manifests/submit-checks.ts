@@ -6,6 +6,7 @@ import { exemptions, licences, organisations, vehicles } from '../db/schema.js';
 import { ruleViolation } from '../http/errors.js';
 import { licenceActiveOn, licenceCovers, licenceHasMode } from '../parties/licence-rules.js';
 import { shanghaiDate, shanghaiDayStart } from '../calendar/working-days.js';
+import { methodKind } from '../catalog/treatment-methods.js';
 import type { LoadedManifest } from './manifest-view.js';
 
 type Licence = typeof licences.$inferSelect;
@@ -53,7 +54,9 @@ export async function checkSubmission(tx: DbOrTx, { m, carriers, items }: Loaded
   // Per waste code: an exemption for this pair, or a licence in force that covers it with the right mode.
   const kgByLicence = new Map<string, { licence: Licence; kg: number }>();
   for (const code of [...new Set(items.map((i) => i.wasteCode))].sort()) {
-    if (exempt.some((e) => e.wasteCode === code && (!m.exemptionId || e.id === m.exemptionId))) continue;
+    // A point-to-point exemption covers utilisation only (名录 appendix entry 32).
+    const utilisation = m.intendedMethod ? methodKind(m.intendedMethod) === 'utilisation' : false;
+    if (utilisation && exempt.some((e) => e.wasteCode === code && (!m.exemptionId || e.id === m.exemptionId))) continue;
     const covering = held.filter((l) => licenceCovers(l, code));
     const usable = covering.find((l) => l.status === 'active' && licenceActiveOn(l, date) && licenceHasMode(l, m.intendedMethod ?? undefined, isCollector));
     if (!usable) throw licenceRefusal(covering, date, code, m.intendedMethod);

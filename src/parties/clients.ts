@@ -30,6 +30,9 @@ export async function createClient(cmd: Command, orgId: string, input: { name: s
   const org = await loadManagedOrg(cmd.tx, cmd.actor.caller, orgId);
   cmd.onRefusal({ chain: org.regionCode, entityType: 'organisation', entityId: org.id, action: 'create_client' });
   requireClientManager(cmd.actor.caller, org);
+  if (input.roles.includes('registrar') && !cmd.actor.caller.roles.includes('registrar')) {
+    throw new AppError('FORBIDDEN', 'Only a registrar may create a registrar client');
+  }
   if (input.roles.includes('registrar') && !org.roles.includes('regulator')) {
     throw invalid('Only a regulator\'s clients may hold the registrar role', [{ path: 'body.roles', message: 'registrar needs a regulator organisation' }]);
   }

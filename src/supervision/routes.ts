@@ -5,7 +5,7 @@ import { Type } from 'typebox';
 import type { RouteModule } from '../context.js';
 import { manifests } from '../db/schema.js';
 import { runCommand } from '../http/command.js';
-import { notFound } from '../http/errors.js';
+import { notFound, ruleViolation } from '../http/errors.js';
 import { Cursor, IdParams, Limit, responses, OneOf } from '../http/schemas.js';
 import { requireClientRole, requireOrgRole, supervises } from '../auth/roles.js';
 import { labelView, LabelSchema } from '../labels/label-view.js';
@@ -126,8 +126,9 @@ export const supervisionRoutes: RouteModule = (app, ctx) => {
     const [m] = await cmd.tx.select().from(manifests).where(eq(manifests.id, request.params.id)).for('update');
     if (!m || !supervises(caller, m.receiverRegionCode)) throw notFound('Manifest');
     requireClientRole(caller, 'admin', 'operator', 'registrar');
+    if (!m.discrepant) throw ruleViolation('not_discrepant', 'This manifest has no discrepancy to review');
     const [updated] = await cmd.tx.update(manifests)
-      .set({ discrepancyReviewedAt: new Date(), discrepancyReviewNote: request.body.note })
+      .set({ discrepancyReviewedAt: new Date(), discrepancyReviewNote: request.body.note, version: m.version + 1, updatedAt: new Date() })
       .where(eq(manifests.id, m.id)).returning();
     await cmd.audit({ chain: m.regionCode, entityType: 'manifest', entityId: m.id, action: 'review_discrepancy', after: { note: request.body.note } });
     return { status: 200, body: manifestSummary(updated) };

@@ -56,6 +56,15 @@ describe('organisations', () => {
     expect(city.json().contact).toBeDefined();
   });
 
+  it('an admin cannot hand out the registrar role it does not hold', async () => {
+    const district = await createRegulator(t.app, admin, '140109');
+    const adminOnly = (await admin.post(`/api/v1/orgs/${district.org.id}/clients`, { name: 'it', roles: ['admin'] })).json();
+    const { login } = await import('../support/factories.js');
+    const it = await login(t.app, adminOnly.clientId, adminOnly.clientSecret);
+    expect((await it.post(`/api/v1/orgs/${district.org.id}/clients`, { name: 'x', roles: ['registrar'] })).statusCode).toBe(403);
+    expect((await it.post(`/api/v1/orgs/${district.org.id}/clients`, { name: 'x', roles: ['viewer'] })).statusCode).toBe(201);
+  });
+
   it('only registrars register organisations', async () => {
     const res = await generator.client.post('/api/v1/orgs', { uscc: randomUscc(), name: 'x', roles: ['carrier'], regionCode: '140105', contact: { name: 'a', phone: '123' }, address: 'x' });
     expect(res.statusCode).toBe(403);

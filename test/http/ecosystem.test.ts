@@ -46,6 +46,20 @@ describe('public-service basics', () => {
     for (let i = 0; i < 3; i++) codes.push(await app.inject({ url: '/v/not-a-token', headers: { accept: 'application/json' } }));
     expect(codes.map((r) => r.statusCode)).toEqual([422, 422, 429]);
     expect(codes[2].json()).toMatchObject({ code: 'RATE_LIMITED', status: 429 });
+    // A client cannot dodge the limit by naming another address: no proxy is trusted by default.
+    const spoofed = await app.inject({ url: '/v/not-a-token', headers: { accept: 'application/json', 'x-forwarded-for': '203.0.113.9' } });
+    expect(spoofed.statusCode).toBe(429);
+  });
+
+  it('refuses text with NUL characters with a 400, not a 500', async () => {
+    const app = await appWith({});
+    const login = await app.inject({ method: 'POST', url: '/api/v1/auth/token', payload: TEST_ADMIN });
+    const res = await app.inject({
+      method: 'POST', url: '/api/v1/orgs', headers: { authorization: `Bearer ${login.json().accessToken}` },
+      payload: { uscc: '91140105MA0K123457', name: 'x\u0000y', roles: ['carrier'], regionCode: '140105', contact: { name: 'a', phone: '123' }, address: 'x' },
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().code).toBe('VALIDATION_FAILED');
   });
 
   it('logs JSON with the request id and never the bearer token or a client secret', async () => {

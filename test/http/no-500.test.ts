@@ -21,7 +21,8 @@ const BODIES: unknown[] = [
   {}, [], 'text', 42, null,
   { action: 'store' }, { action: 'nope' }, { items: [] }, { items: [{}] },
   { uscc: 1, roles: 'x', quantity: { value: -1 } }, { qr: 'x'.repeat(3000) }, { labelIds: ['x'], carriers: [{}] },
-  { value: 1e308, year: 1e12, regionCode: '1'.repeat(50) }, { __proto__: { admin: true }, constructor: { prototype: {} } },
+  { value: 1e308, year: 1e12, regionCode: '1'.repeat(50) },
+  { name: 'x\u0000y', reason: 'a\u0000b', note: 'n\u0000', action: 'cancel', remarks: '\u0000' }, { __proto__: { admin: true }, constructor: { prototype: {} } },
 ];
 
 it('never answers 500 to junk', async () => {

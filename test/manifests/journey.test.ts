@@ -211,7 +211,10 @@ describe('submit checks', () => {
       validFrom: '2025-01-01', validTo: '2027-12-31',
     });
     expect(ex.statusCode, ex.body).toBe(201);
-    const res = await submitTo(r, { exemptionId: ex.json().id });
+    // The exemption is for utilisation: shipping the waste there for incineration still needs a licence.
+    const forDisposal = await submitTo(r, { exemptionId: ex.json().id });
+    expect(forDisposal.json()).toMatchObject({ rule: 'licence_coverage' });
+    const res = await submitTo(r, { exemptionId: ex.json().id, intendedMethod: 'R9' });
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json().state).toBe('submitted');
     // The exempt receiver may utilise (R…) the waste without an operating licence for it, not dispose of it.

@@ -152,6 +152,8 @@ describe('alerts appear for the records that trigger them and go when put right'
     expect(has(list, 'refusal', m)).toBe(true);
     expect(has(await alerts(xiaodian.client), 'weight_discrepancy', m)).toBe(false); // the receiving region's regulator is told
     expect((await yingze.client.post(`/api/v1/supervision/manifests/${m}/discrepancy-review`, { note: '已核实：称重设备误差' })).statusCode).toBe(200);
+    const calm = await manifestFrom(generator, [(await issueLabel(generator.client)).id], 0);
+    expect((await city.post(`/api/v1/supervision/manifests/${calm}/discrepancy-review`, { note: 'x' })).json().rule).toBe('not_discrepant');
     await act(generator.client, b.id, { action: 'return', facilityId: generator.storageId });
     const after = await alerts(yingze.client);
     expect(has(after, 'weight_discrepancy', m)).toBe(false);
