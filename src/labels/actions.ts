@@ -103,6 +103,9 @@ export async function performLabelAction(
 ): Promise<LabelRow> {
   const { tx, actor } = cmd;
   const { caller } = actor;
+  // Consolidation locks two labels: take them in id order, as every multi-label lock here does,
+  // so that X-into-Y and Y-into-X at the same moment cannot deadlock.
+  if (input.action === 'consolidate' && input.parentLabelId && input.parentLabelId < labelId) await lockLabel(tx, input.parentLabelId);
   // The facility the body names comes with the lock, in one round trip; it is checked per action below.
   const { label, facility } = await lockLabelWithFacility(tx, labelId, input.facilityId);
   if (!label || !(await canSeeLabel(tx, caller, label))) throw notFound('Label');

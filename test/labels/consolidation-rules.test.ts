@@ -70,3 +70,13 @@ it('nothing is consolidated into a parent on an open manifest', async () => {
   expect(res.statusCode).toBe(422);
   expect(res.json()).toMatchObject({ rule: 'consolidation_parent' });
 });
+
+it('X into Y and Y into X at the same moment: one wins, the other is refused, no deadlock', async () => {
+  const x = await issueLabel(generator.client);
+  const y = await issueLabel(generator.client);
+  const [a, b] = await Promise.all([
+    act(generator.client, x.id, { action: 'consolidate', parentLabelId: y.id }),
+    act(generator.client, y.id, { action: 'consolidate', parentLabelId: x.id }),
+  ]);
+  expect([a.statusCode, b.statusCode].sort()).toEqual([200, 422]);
+});
