@@ -2,7 +2,7 @@
 // Each runs in the caller's transaction with the manifest row locked, its label steps, ledger
 // records and audit entries, so the manifest, its containers and the trail always agree.
 import { and, eq } from 'drizzle-orm';
-import { labels, manifestCarriers, manifestLabels, manifests, manifestSteps, organisations } from '../db/schema.js';
+import { manifestCarriers, manifestLabels, manifests, manifestSteps, organisations } from '../db/schema.js';
 import type { Command } from '../http/command.js';
 import { checkVersion } from '../http/command.js';
 import { forbidden, invalid, ruleViolation } from '../http/errors.js';
@@ -17,6 +17,7 @@ import { normalisePlate } from '../parties/vehicles.js';
 import { manifestLifecycle, type ManifestAction, type ManifestState } from './manifest-lifecycle.js';
 import { loadManifestParts, loadVisibleManifest, type LoadedManifest } from './manifest-view.js';
 import { checkSubmission, checkVehicle } from './submit-checks.js';
+import { releaseLabels } from './drafts.js';
 import { nextManifestNumber } from './manifest-number.js';
 
 export interface ManifestActionInput {
@@ -112,7 +113,7 @@ export async function performManifestAction(
       const reason = required(input.reason, 'reason');
       set.cancelReason = reason;
       details.reason = reason;
-      await tx.update(labels).set({ openManifestId: null }).where(eq(labels.openManifestId, m.id));
+      await releaseLabels(cmd, m.id);
       break;
     }
     case 'pickup': {

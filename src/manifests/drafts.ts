@@ -48,12 +48,13 @@ async function checkParties(tx: DbOrTx, generatorId: string, input: Pick<DraftIn
 }
 
 /** Claims labels for a manifest: held by the generator, issued or stored, on no other open manifest. */
-async function claimLabels(tx: DbOrTx, generatorId: string, manifestId: string, labelIds: string[]) {
+async function claimLabels(cmd: Command, generatorId: string, manifestId: string, labelIds: string[]) {
+  const { tx } = cmd;
   const unique = [...new Set(labelIds)];
   if (unique.length !== labelIds.length) throw invalid('labelIds lists a container twice', [{ path: 'body.labelIds', message: 'duplicates' }]);
   const claimed = await tx.update(labels).set({ openManifestId: manifestId })
     .where(and(inArray(labels.id, unique), eq(labels.holderId, generatorId), inArray(labels.state, ['issued', 'stored']), isNull(labels.openManifestId)))
-    .returning({ id: labels.id, quantityKg: labels.quantityKg });
+    .returning({ id: labels.id, quantityKg: labels.quantityKg, regionCode: labels.regionCode });
   if (claimed.length !== unique.length) {
     const got = new Set(claimed.map((c) => c.id));
     const refused = unique.filter((id) => !got.has(id));
@@ -61,6 +62,18 @@ async function claimLabels(tx: DbOrTx, generatorId: string, manifestId: string, 
       'Some containers are not yours, not issued or stored, or already on another open manifest', { labelIds: refused });
   }
   await tx.insert(manifestLabels).values(claimed.map((c) => ({ manifestId, labelId: c.id, declaredKg: c.quantityKg })));
+  await cmd.audit(...claimed.map((c) => ({
+    chain: c.regionCode, entityType: 'label', entityId: c.id, action: 'attach_to_manifest', after: { openManifestId: manifestId },
+  })));
+}
+
+/** Frees a draft's or cancelled manifest's containers for another manifest. */
+export async function releaseLabels(cmd: Command, manifestId: string): Promise<void> {
+  const released = await cmd.tx.update(labels).set({ openManifestId: null }).where(eq(labels.openManifestId, manifestId))
+    .returning({ id: labels.id, regionCode: labels.regionCode });
+  await cmd.audit(...released.map((r) => ({
+    chain: r.regionCode, entityType: 'label', entityId: r.id, action: 'release_from_manifest', before: { openManifestId: manifestId },
+  })));
 }
 
 async function writeCarriers(tx: DbOrTx, manifestId: string, carriers: CarrierInput[]) {
@@ -87,7 +100,7 @@ export async function createDraft(cmd: Command, input: DraftInput): Promise<Load
     emergencyMeasures: input.emergencyMeasures ?? '',
   }).returning();
   await writeCarriers(tx, m.id, input.carriers);
-  await claimLabels(tx, caller.orgId, m.id, input.labelIds);
+  await claimLabels(cmd, caller.orgId, m.id, input.labelIds);
   const loaded = await loadManifestParts(tx, m);
   await cmd.audit({ chain: m.regionCode, entityType: 'manifest', entityId: m.id, action: 'create', after: { state: 'draft', labelIds: input.labelIds, receiverId: receiver.id } });
   return loaded;
@@ -118,9 +131,9 @@ export async function updateDraft(cmd: Command, id: string, patch: Partial<Draft
     await writeCarriers(tx, m.id, patch.carriers);
   }
   if (patch.labelIds) {
-    await tx.update(labels).set({ openManifestId: null }).where(eq(labels.openManifestId, m.id));
+    await releaseLabels(cmd, m.id);
     await tx.delete(manifestLabels).where(eq(manifestLabels.manifestId, m.id));
-    await claimLabels(tx, m.generatorId, m.id, patch.labelIds);
+    await claimLabels(cmd, m.generatorId, m.id, patch.labelIds);
   }
   const [updated] = await tx.update(manifests).set({
     receiverId: receiver.id,

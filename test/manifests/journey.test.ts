@@ -106,7 +106,7 @@ describe('a full journey', () => {
 
     // The generator reads the receiver's acceptance of its drum in the trail; a stranger reads nothing of it.
     const genAudit = (await generator.client.get(`/api/v1/audit?entityType=label&entityId=${ls[0].id}`)).json().items;
-    expect(genAudit.map((e: { action: string }) => e.action)).toEqual(['issue', 'store', 'dispatch', 'accept', 'treat']);
+    expect(genAudit.map((e: { action: string }) => e.action)).toEqual(['issue', 'store', 'attach_to_manifest', 'dispatch', 'accept', 'treat']);
     const stranger = await createParty(t.app, admin, { roles: ['generator'] });
     expect((await stranger.client.get(`/api/v1/audit?entityType=label&entityId=${ls[0].id}`)).json().items).toEqual([]);
 
@@ -147,6 +147,10 @@ describe('drafts', () => {
     await manifestAction(generator.client, m.id, { action: 'cancel' }, 400);
     await manifestAction(generator.client, m.id, { action: 'cancel', reason: '计划变更' });
     expect((await draft([l.id])).state).toBe('draft');
+    // The container's own trail says when it was put on, and taken off, a manifest.
+    const trail = (await generator.client.get(`/api/v1/audit?entityType=label&entityId=${l.id}`)).json().items
+      .filter((e: { outcome: string }) => e.outcome === 'applied').map((e: { action: string }) => e.action);
+    expect(trail).toEqual(['issue', 'attach_to_manifest', 'release_from_manifest', 'attach_to_manifest']);
   });
 
   it('PATCH edits a draft only', async () => {
