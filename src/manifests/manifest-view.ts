@@ -1,5 +1,5 @@
 // A manifest with its carriers and containers, as stored and as the API shows it.
-import { asc, eq } from 'drizzle-orm';
+import { asc, eq, inArray } from 'drizzle-orm';
 import { Type } from 'typebox';
 import type { DbOrTx } from '../db/database.js';
 import { labels, manifestCarriers, manifestLabels, manifests } from '../db/schema.js';
@@ -24,14 +24,27 @@ export interface ManifestLabelRow {
 export interface LoadedManifest { m: ManifestRow; carriers: CarrierRow[]; items: ManifestLabelRow[] }
 
 export async function loadManifestParts(db: DbOrTx, m: ManifestRow): Promise<LoadedManifest> {
-  const carriers = await db.select().from(manifestCarriers).where(eq(manifestCarriers.manifestId, m.id)).orderBy(asc(manifestCarriers.position));
+  return (await loadManifestPartsOf(db, [m]))[0];
+}
+
+/** Carriers and containers of several manifests in two queries, whatever the number of manifests. */
+export async function loadManifestPartsOf(db: DbOrTx, ms: ManifestRow[]): Promise<LoadedManifest[]> {
+  if (ms.length === 0) return [];
+  const ids = ms.map((m) => m.id);
+  const carriers = await db.select().from(manifestCarriers).where(inArray(manifestCarriers.manifestId, ids))
+    .orderBy(asc(manifestCarriers.position));
   const items = await db.select({
+    manifestId: manifestLabels.manifestId,
     labelId: manifestLabels.labelId, digitalCode: labels.digitalCode, wasteCode: labels.wasteCode, category: labels.category,
     state: labels.state, declaredKg: manifestLabels.declaredKg, accepted: manifestLabels.accepted,
     measuredKg: manifestLabels.measuredKg, refusalReason: manifestLabels.refusalReason,
   }).from(manifestLabels).innerJoin(labels, eq(labels.id, manifestLabels.labelId))
-    .where(eq(manifestLabels.manifestId, m.id)).orderBy(asc(labels.digitalCode));
-  return { m, carriers, items };
+    .where(inArray(manifestLabels.manifestId, ids)).orderBy(asc(labels.digitalCode));
+  return ms.map((m) => ({
+    m,
+    carriers: carriers.filter((c) => c.manifestId === m.id),
+    items: items.filter((i) => i.manifestId === m.id).map(({ manifestId: _, ...item }) => item),
+  }));
 }
 
 export function canSeeManifest(caller: Caller, m: ManifestRow, carriers: CarrierRow[]): boolean {

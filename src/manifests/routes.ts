@@ -12,7 +12,7 @@ import { Location, OccurredAt } from '../labels/schemas.js';
 import { createDraft, updateDraft } from './drafts.js';
 import { allowedManifestActions, performManifestAction } from './actions.js';
 import { CLIENT_MANIFEST_ACTIONS, MANIFEST_STATES } from './manifest-lifecycle.js';
-import { loadManifestParts, loadVisibleManifest, ManifestSchema, manifestView, type LoadedManifest } from './manifest-view.js';
+import { loadManifestPartsOf, loadVisibleManifest, ManifestSchema, manifestView, type LoadedManifest } from './manifest-view.js';
 import { MANIFEST_NUMBER_PATTERN } from './manifest-number.js';
 
 const Uuid = Type.String({ format: 'uuid' });
@@ -144,8 +144,7 @@ export const manifestRoutes: RouteModule = (app, ctx) => {
     }
     const rows = await ctx.db.select().from(manifests).where(and(...where)).orderBy(asc(manifests.createdAt), asc(manifests.id)).limit(limit + 1);
     const page = rows.slice(0, limit);
-    const items = [];
-    for (const m of page) items.push(withActions(caller, await loadManifestParts(ctx.db, m)));
+    const items = (await loadManifestPartsOf(ctx.db, page)).map((loaded) => withActions(caller, loaded));
     const last = page[page.length - 1];
     return { items, nextCursor: rows.length > limit ? encodeCursor(last.createdAt, last.id) : null };
   });

@@ -153,6 +153,31 @@ describe('drafts', () => {
     expect(trail).toEqual(['issue', 'attach_to_manifest', 'release_from_manifest', 'attach_to_manifest']);
   });
 
+  it('each party lists the manifests it is party to, with their carriers and containers', async () => {
+    const ls = await labelsOf(generator, 3);
+    const a = await draft([ls[0].id, ls[1].id]);
+    const b = await draft([ls[2].id], { carriers: [{ orgId: carrierB.org.id }] });
+    const mine = async (c: Client) => {
+      const items: Array<{ id: string; labels: unknown[]; carriers: unknown[] }> = [];
+      for (let cursor: string | null = null; ;) {
+        const page: { items: typeof items; nextCursor: string | null } = (await c.get(`/api/v1/manifests?state=draft&limit=2${cursor ? `&cursor=${cursor}` : ''}`)).json();
+        items.push(...page.items);
+        cursor = page.nextCursor;
+        if (!cursor) return items;
+      }
+    };
+    const forA = (await mine(carrierA.client)).find((m) => m.id === a.id)!;
+    expect(forA.labels).toHaveLength(2);
+    expect(forA.carriers).toHaveLength(2);
+    expect((await mine(carrierA.client)).some((m) => m.id === b.id)).toBe(false);
+    const forGenerator = await mine(generator.client);
+    expect(forGenerator.find((m) => m.id === b.id)!.labels).toHaveLength(1);
+    expect(forGenerator.find((m) => m.id === b.id)!.carriers).toEqual([expect.objectContaining({ orgId: carrierB.org.id, position: 0 })]);
+    expect(forGenerator.find((m) => m.id === a.id)!.labels).toHaveLength(2);
+    const stranger = await createParty(t.app, admin, { roles: ['carrier'] });
+    expect(await mine(stranger.client)).toEqual([]);
+  });
+
   it('PATCH edits a draft only', async () => {
     const ls = await labelsOf(generator, 2);
     const m = await draft([ls[0].id]);
