@@ -15,13 +15,19 @@ import { loadKeyRing, type KeyRing } from './auth/keys.js';
 import { TokenCache } from './auth/tokens.js';
 import { ClientStatus } from './auth/client-status.js';
 import { authenticator } from './auth/authenticate.js';
-import { registerErrorHandling } from './http/error-handler.js';
+import { clientErrorHandler, frameworkErrors, registerErrorHandling } from './http/error-handler.js';
 import { registerMetrics } from './http/metrics.js';
+import { addDateFormats } from './http/date-range.js';
+import { refuseTokensInQuery } from './http/query-secrets.js';
 import { registerHealthRoutes } from './http/health-routes.js';
 import { Problem } from './http/schemas.js';
 import { loggerOptions } from './http/logger.js';
 import { openapiOptions } from './http/openapi.js';
 import { publicRoutes, protectedRoutes } from './routes.js';
+import { every } from './background/periodic.js';
+import { purgeExpiredIdempotencyKeys } from './http/idempotency-purge.js';
+
+const IDEMPOTENCY_PURGE_INTERVAL_MS = 15 * 60_000;
 
 export interface AppDeps {
   config: Config;
@@ -43,7 +49,17 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     // Label tokens in /v/{token} are a few hundred characters long.
     routerOptions: { maxParamLength: 2000 },
     trustProxy: config.trustProxy,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: true } },
+    ajv: {
+      customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: true },
+      onCreate: addDateFormats,
+    },
+    frameworkErrors,
+    clientErrorHandler,
+    // Against slow clients: the whole request, its headers, and an idle keep-alive connection.
+    requestTimeout: config.http.requestTimeoutMs,
+    keepAliveTimeout: config.http.keepAliveTimeoutMs,
+    // On close: idle keep-alive sockets go at once; requests in flight finish first.
+    forceCloseConnections: 'idle',
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
 
   const ctx: AppContext = {
@@ -55,9 +71,12 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     clientStatus: new ClientStatus(database.db),
   };
 
+  app.server.headersTimeout = config.http.headersTimeoutMs;
+
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  app.addHook('onRequest', refuseTokensInQuery);
   registerErrorHandling(app);
   app.addSchema(Problem);
 
@@ -77,7 +96,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(swagger, openapiOptions(config));
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
-  registerMetrics(app);
+  app.decorate('metricsRegistry', registerMetrics(app, config));
   registerHealthRoutes(app, database);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
@@ -86,6 +105,12 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     scope.addHook('onRequest', authenticator(ctx));
     for (const mod of protectedRoutes as RouteModule[]) mod(scope as App, ctx);
   });
+
+  const purge = every(IDEMPOTENCY_PURGE_INTERVAL_MS, 'idempotency purge', async () => {
+    const deleted = await purgeExpiredIdempotencyKeys(database.db, config.idempotencyTtlHours);
+    if (deleted > 0) app.log.info({ deleted }, 'expired idempotency records purged');
+  }, app.log);
+  app.addHook('onClose', () => purge.stop());
 
   await app.ready();
   return app;

@@ -27,7 +27,20 @@ export interface Config {
   };
   pressure: { maxEventLoopDelayMs: number; maxPoolWaiting: number };
   verifyRateLimitPerMinute: number;
+  /** Token requests per minute from one client address (any client ids, any outcome). */
+  tokenRateLimitPerMinute: number;
   dbPoolSize: number;
+  /** How long an Idempotency-Key record is kept (and a retry replays) before it is purged. */
+  idempotencyTtlHours: number;
+  /** Seconds between scheduled audit checkpoints (0: none are signed on a schedule). */
+  auditCheckpointIntervalS: number;
+  /**
+   * Where /metrics is served: on the public listener (optionally behind a bearer token), or only on
+   * a separate listener on 127.0.0.1 (the default in production).
+   */
+  metrics: { port?: number; host: string; token?: string };
+  /** Timeouts of the HTTP server against slow or idle clients. */
+  http: { requestTimeoutMs: number; headersTimeoutMs: number; keepAliveTimeoutMs: number; shutdownGraceMs: number };
 }
 
 export class ConfigError extends Error {}
@@ -108,6 +121,17 @@ export function loadConfig(env: Env = process.env): Config {
     }
   }
 
+  const production = env.NODE_ENV === 'production';
+  const metricsToken = env.METRICS_TOKEN || undefined;
+  if (metricsToken !== undefined && metricsToken.length < 16) throw new ConfigError('METRICS_TOKEN must be at least 16 characters');
+  // In production /metrics leaves the public listener unless a token guards it there.
+  const metricsPortDefault = production && !metricsToken ? 9464 : undefined;
+  const metricsPort = env.METRICS_PORT ? int(env, 'METRICS_PORT', 0, 1, 65535) : metricsPortDefault;
+
+  const headersTimeoutMs = int(env, 'HTTP_HEADERS_TIMEOUT_MS', 10_000, 1_000, 600_000);
+  const requestTimeoutMs = int(env, 'HTTP_REQUEST_TIMEOUT_MS', 30_000, 1_000, 600_000);
+  if (headersTimeoutMs > requestTimeoutMs) throw new ConfigError('HTTP_HEADERS_TIMEOUT_MS may not exceed HTTP_REQUEST_TIMEOUT_MS');
+
   const hostForUrl = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
   return {
     port,
@@ -142,6 +166,16 @@ export function loadConfig(env: Env = process.env): Config {
       maxPoolWaiting: int(env, 'MAX_DB_POOL_WAITING', 200, 1),
     },
     verifyRateLimitPerMinute: int(env, 'VERIFY_RATE_LIMIT_PER_MINUTE', 60, 1),
+    tokenRateLimitPerMinute: int(env, 'TOKEN_RATE_LIMIT_PER_MINUTE', 300, 1),
     dbPoolSize: int(env, 'DB_POOL_SIZE', 10, 1, 200),
+    idempotencyTtlHours: int(env, 'IDEMPOTENCY_TTL_HOURS', 72, 1, 24 * 365),
+    auditCheckpointIntervalS: int(env, 'AUDIT_CHECKPOINT_INTERVAL_S', 300, 0, 86_400),
+    metrics: { port: metricsPort, host: env.METRICS_HOST || '127.0.0.1', token: metricsToken },
+    http: {
+      requestTimeoutMs,
+      headersTimeoutMs,
+      keepAliveTimeoutMs: int(env, 'HTTP_KEEP_ALIVE_TIMEOUT_MS', 5_000, 100, 600_000),
+      shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', 20_000, 0, 600_000),
+    },
   };
 }

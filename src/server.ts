@@ -5,6 +5,8 @@ import { connect } from './db/database.js';
 import { runMigrations } from './db/migrate.js';
 import { startEmbeddedPostgres, type EmbeddedServer } from './db/embedded.js';
 import { buildApp } from './app.js';
+import { startMetricsListener } from './http/metrics.js';
+import type { App } from './context.js';
 import { bootstrapAdmin } from './parties/bootstrap.js';
 
 function readConfig(): Config {
@@ -29,31 +31,49 @@ async function main(): Promise<void> {
     embedded = await startEmbeddedPostgres(dataDir, { port: Number(process.env.EMBEDDED_PG_PORT) || undefined });
     databaseUrl = embedded.url;
   }
-  const database = connect(databaseUrl, config.dbPoolSize);
+  // Lost connections are expected (restarts, failovers): logged, never fatal; see db/database.ts.
+  let app: App | undefined;
+  const database = connect(databaseUrl, config.dbPoolSize, (err) => app?.log.warn({ err: err.message }, 'database connection lost; the pool will reconnect'));
   await runMigrations(database.db);
-  const app = await buildApp({ config, database });
-  await bootstrapAdmin(app.log, database.db, config);
+  app = await buildApp({ config, database });
+  const server = app;
+  await bootstrapAdmin(server.log, database.db, config);
+  const metrics = config.metrics.port !== undefined
+    ? await startMetricsListener(server.metricsRegistry, config.metrics.host, config.metrics.port)
+    : undefined;
 
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
     closing = true;
-    app.log.info({ signal }, 'shutting down: finishing in-flight requests');
+    server.log.info({ signal }, 'shutting down: finishing in-flight requests');
+    // Requests still running after the grace period are cut off (their transactions roll back).
+    const grace = setTimeout(() => {
+      server.log.warn({ graceMs: config.http.shutdownGraceMs }, 'grace period over: closing the remaining connections');
+      server.server.closeAllConnections();
+    }, config.http.shutdownGraceMs);
+    grace.unref();
     try {
-      await app.close(); // stops accepting, waits for in-flight requests
-      await database.close();
+      await server.close(); // stops accepting, answers 503 on kept-alive sockets, waits for in-flight requests
+      clearTimeout(grace);
+      await metrics?.close();
+      await database.close(); // only now: the requests that were running have committed or rolled back
       await embedded?.stop();
       process.exit(0);
     } catch (err) {
-      app.log.error({ err }, 'error during shutdown');
+      server.log.error({ err }, 'error during shutdown');
       process.exit(1);
     }
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
 
-  await app.listen({ port: config.port, host: config.host });
-  app.log.info({ publicBaseUrl: config.publicBaseUrl, docs: `${config.publicBaseUrl}/docs` }, 'hazardous-waste supervision API ready');
+  await server.listen({ port: config.port, host: config.host });
+  server.log.info({
+    publicBaseUrl: config.publicBaseUrl,
+    docs: `${config.publicBaseUrl}/docs`,
+    metrics: metrics ? `http://${config.metrics.host}:${metrics.port}/metrics` : `${config.publicBaseUrl}/metrics`,
+  }, 'hazardous-waste supervision API ready');
 }
 
 main().catch((err) => {

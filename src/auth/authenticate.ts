@@ -17,15 +17,13 @@ export function authenticator(ctx: AppContext) {
     const m = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
     if (!m) throw new AppError('UNAUTHENTICATED', 'Send an access token as "Authorization: Bearer <token>"');
     const token = m[1];
-    let caller = ctx.tokens.get(token);
-    if (!caller) {
-      const verified = await verifyAccessToken(ctx.keys, ctx.config.jwt, token);
+    let verified = ctx.tokens.get(token);
+    if (!verified) {
+      verified = await verifyAccessToken(ctx.keys, ctx.config.jwt, token);
       ctx.tokens.set(token, verified);
-      caller = verified.caller;
     }
-    if (!(await ctx.clientStatus.isEnabled(caller.clientId))) {
-      throw new AppError('UNAUTHENTICATED', 'This client is disabled');
-    }
-    request.caller = caller;
+    const refusal = await ctx.clientStatus.refusal(verified.caller.clientId, verified.iat);
+    if (refusal) throw new AppError('UNAUTHENTICATED', refusal);
+    request.caller = verified.caller;
   };
 }

@@ -6,6 +6,7 @@ import { AppError } from '../http/errors.js';
 import { responses } from '../http/schemas.js';
 import { verifySecret } from './secrets.js';
 import { issueAccessToken } from './tokens.js';
+import { LoginThrottle } from './login-throttle.js';
 import type { ClientRole, OrgRole } from './roles.js';
 
 const TokenRequest = Type.Object({
@@ -26,6 +27,8 @@ const Jwks = Type.Object({
 });
 
 export const authRoutes: RouteModule = (app, ctx) => {
+  const throttle = new LoginThrottle();
+
   app.post('/api/v1/auth/token', {
     schema: {
       operationId: 'issueToken',
@@ -36,18 +39,29 @@ export const authRoutes: RouteModule = (app, ctx) => {
       response: responses({ 200: TokenResponse }, 401, 429),
     },
     config: {
-      // Slow guessing of secrets: a few attempts per client id per minute.
-      rateLimit: { max: 30, timeWindow: '1 minute', hook: 'preHandler', keyGenerator: (req) => `token:${(req.body as { clientId?: string })?.clientId}` },
+      // Keyed by address only: keyed by client id, anyone could lock a client out by guessing.
+      rateLimit: { max: ctx.config.tokenRateLimitPerMinute, timeWindow: '1 minute', keyGenerator: (req) => `token:${req.ip}` },
     },
-  }, async (request) => {
+  }, async (request, reply) => {
     const { clientId, clientSecret } = request.body;
+    // RFC 6749 §5.1: a response carrying a token must not be stored by any cache.
+    reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
+    const wait = throttle.retryAfterS(clientId, request.ip);
+    if (wait !== undefined) {
+      reply.header('retry-after', String(wait));
+      throw new AppError('RATE_LIMITED', `Too many failed attempts for this client from your address; retry in ${wait} s`);
+    }
     const [row] = await ctx.db
       .select({ client: clients, org: organisations })
       .from(clients)
       .innerJoin(organisations, eq(organisations.id, clients.orgId))
       .where(eq(clients.id, clientId));
     const ok = row && row.client.disabledAt === null && (await verifySecret(clientSecret, row.client.secretHash));
-    if (!ok) throw new AppError('UNAUTHENTICATED', 'Unknown client, wrong secret or disabled client');
+    if (!ok) {
+      throttle.failed(clientId, request.ip);
+      throw new AppError('UNAUTHENTICATED', 'Unknown client, wrong secret or disabled client');
+    }
+    throttle.succeeded(clientId, request.ip);
     return issueAccessToken(ctx.keys, ctx.config.jwt, {
       clientId,
       orgId: row.org.id,

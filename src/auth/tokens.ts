@@ -1,8 +1,7 @@
 // Access tokens: EdDSA JWTs issued to clients, verified once per token and then cached.
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
 import { signerKey, type KeyRing } from './keys.js';
-import type { Caller, ClientRole, OrgRole } from './roles.js';
-import { jurisdictionOf } from './roles.js';
+import { CLIENT_ROLES, ORG_ROLES, jurisdictionOf, type Caller, type ClientRole, type OrgRole } from './roles.js';
 import { AppError } from '../http/errors.js';
 
 export interface TokenSettings { issuer: string; audience: string; ttlSeconds: number }
@@ -24,8 +23,28 @@ export async function issueAccessToken(keys: KeyRing, s: TokenSettings, caller: 
 
 const unauthenticated = (detail: string) => new AppError('UNAUTHENTICATED', detail);
 
-/** Verifies signature (EdDSA only, known kid), issuer, audience and expiry. */
-export async function verifyAccessToken(keys: KeyRing, s: TokenSettings, token: string): Promise<{ caller: Caller; exp: number }> {
+/** What a verified token says: who calls, until when, and when it was issued (for rotations). */
+export interface VerifiedToken { caller: Caller; exp: number; iat: number }
+
+const isStringArrayOf = (v: unknown, allowed: readonly string[]) =>
+  Array.isArray(v) && v.length <= allowed.length && v.every((x) => typeof x === 'string' && allowed.includes(x));
+
+/**
+ * A signature proves who issued the token, not that its claims have the shapes the code relies on
+ * (a key leaked to, or misused by, another issuer of ours could sign anything): check them too.
+ */
+function wellFormed(c: Record<string, unknown>): boolean {
+  return typeof c.sub === 'string' && /^[\x21-\x7e]{1,100}$/.test(c.sub)
+    && typeof c.org === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(c.org)
+    && typeof c.region === 'string' && /^\d{6}$/.test(c.region)
+    && isStringArrayOf(c.roles, CLIENT_ROLES) && (c.roles as unknown[]).length > 0
+    && (c.orgRoles === undefined || isStringArrayOf(c.orgRoles, ORG_ROLES))
+    && typeof c.iat === 'number' && Number.isInteger(c.iat)
+    && typeof c.exp === 'number' && Number.isInteger(c.exp);
+}
+
+/** Verifies signature (EdDSA only, known kid), issuer, audience, expiry and the claims' types. */
+export async function verifyAccessToken(keys: KeyRing, s: TokenSettings, token: string): Promise<VerifiedToken> {
   const key = signerKey(keys, token);
   if (key === 'malformed') throw unauthenticated('The bearer token is not a JWT');
   if (key === 'unknown') throw unauthenticated('The bearer token was not signed by a key of this service');
@@ -34,10 +53,11 @@ export async function verifyAccessToken(keys: KeyRing, s: TokenSettings, token: 
       algorithms: ['EdDSA'],
       issuer: s.issuer,
       audience: s.audience,
-      requiredClaims: ['sub', 'exp', 'org', 'roles'],
+      requiredClaims: ['sub', 'exp', 'iat', 'org', 'roles', 'region'],
       typ: 'at+jwt',
     });
-    const c = payload as unknown as Claims & { sub: string; exp: number };
+    if (!wellFormed(payload)) throw unauthenticated('The bearer token\'s claims are not well-formed');
+    const c = payload as unknown as Claims & { sub: string; exp: number; iat: number };
     const caller: Caller = {
       clientId: c.sub,
       orgId: c.org,
@@ -46,8 +66,9 @@ export async function verifyAccessToken(keys: KeyRing, s: TokenSettings, token: 
       regionCode: c.region,
       jurisdiction: jurisdictionOf(c.orgRoles ?? [], c.region),
     };
-    return { caller, exp: c.exp };
+    return { caller, exp: c.exp, iat: c.iat };
   } catch (e) {
+    if (e instanceof AppError) throw e;
     if (e instanceof joseErrors.JWTExpired) throw unauthenticated('The bearer token has expired');
     throw unauthenticated('The bearer token is not valid');
   }
@@ -58,18 +79,18 @@ export async function verifyAccessToken(keys: KeyRing, s: TokenSettings, token: 
  * Bounded: the oldest entries go first.
  */
 export class TokenCache {
-  private readonly entries = new Map<string, { caller: Caller; exp: number }>();
+  private readonly entries = new Map<string, VerifiedToken>();
   constructor(private readonly max = 10_000) {}
-  get(token: string): Caller | undefined {
+  get(token: string): VerifiedToken | undefined {
     const hit = this.entries.get(token);
     if (!hit) return undefined;
     if (hit.exp * 1000 <= Date.now()) {
       this.entries.delete(token);
       return undefined;
     }
-    return hit.caller;
+    return hit;
   }
-  set(token: string, value: { caller: Caller; exp: number }): void {
+  set(token: string, value: VerifiedToken): void {
     if (this.entries.size >= this.max) this.entries.delete(this.entries.keys().next().value as string);
     this.entries.set(token, value);
   }

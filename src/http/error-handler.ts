@@ -1,7 +1,13 @@
 // The one place where anything thrown becomes an RFC 9457 problem+json response.
+import { randomUUID } from 'node:crypto';
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, problemBody, type ErrorCode, type FieldError } from './errors.js';
 import { CalendarNotCoveredError } from '../calendar/working-days.js';
+import { isDatabaseUnavailable } from '../db/unavailable.js';
+
+/** Seconds a client should wait before retrying while the database is away. */
+export const DATABASE_RETRY_AFTER_S = 5;
 
 const BY_STATUS: Record<number, ErrorCode> = {
   400: 'VALIDATION_FAILED',
@@ -9,11 +15,14 @@ const BY_STATUS: Record<number, ErrorCode> = {
   403: 'FORBIDDEN',
   404: 'NOT_FOUND',
   406: 'NOT_ACCEPTABLE',
+  408: 'REQUEST_TIMEOUT',
   409: 'CONFLICT',
   412: 'VERSION_CONFLICT',
   413: 'PAYLOAD_TOO_LARGE',
+  414: 'URI_TOO_LONG',
   415: 'UNSUPPORTED_MEDIA_TYPE',
   429: 'RATE_LIMITED',
+  431: 'HEADERS_TOO_LARGE',
   503: 'SERVICE_UNAVAILABLE',
 };
 
@@ -59,10 +68,23 @@ function calendarProblem(error: unknown) {
 }
 
 export function toProblem(error: unknown): { code: ErrorCode; detail: string; extras: Record<string, unknown>; headers?: Record<string, string> } {
-  if (error instanceof AppError) return { code: error.code, detail: error.message, extras: error.extras };
+  if (error instanceof AppError) {
+    const retry = error.code === 'SERVICE_UNAVAILABLE' ? { headers: { 'retry-after': String(DATABASE_RETRY_AFTER_S) } } : {};
+    return { code: error.code, detail: error.message, extras: error.extras, ...retry };
+  }
   const calendar = calendarProblem(error);
   if (calendar) return calendar;
   const err = error as FastifyError & { code?: string; headers?: Record<string, string> };
+  // A database that restarts, fails over or refuses connections: the request did not happen (its
+  // transaction rolled back or never began); the client retries, with its Idempotency-Key.
+  if (isDatabaseUnavailable(error)) {
+    return {
+      code: 'SERVICE_UNAVAILABLE',
+      detail: 'The database is not reachable right now; nothing was changed. Retry after a few seconds (with the same Idempotency-Key)',
+      extras: {},
+      headers: { 'retry-after': String(DATABASE_RETRY_AFTER_S) },
+    };
+  }
   if (err && Array.isArray(err.validation)) {
     const errors = validationErrors(err);
     return {
@@ -85,14 +107,47 @@ export function toProblem(error: unknown): { code: ErrorCode; detail: string; ex
   return { code: 'INTERNAL', detail: 'An unexpected error occurred; it has been logged with this request id', extras: {} };
 }
 
+function handleError(error: unknown, request: FastifyRequest, reply: FastifyReply) {
+  const problem = toProblem(error);
+  if (problem.code === 'INTERNAL') request.log.error({ err: error }, 'unhandled error');
+  else if (problem.code === 'SERVICE_UNAVAILABLE') request.log.warn({ code: problem.code, reason: (error as Error)?.message }, 'request refused: service unavailable');
+  else request.log.info({ code: problem.code, detail: problem.detail }, 'request refused');
+  for (const [k, v] of Object.entries(problem.headers ?? {})) reply.header(k, v);
+  return sendProblem(reply, problem.code, problem.detail, problem.extras);
+}
+
+/**
+ * Errors the router raises before any route runs (a URL that is not valid percent-encoding, a path
+ * segment over the length limit): fastify's `frameworkErrors` option, so they get problem+json too.
+ */
+export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  return handleError(error, request, reply);
+}
+
+const CLIENT_ERRORS: Record<string, ErrorCode> = {
+  ERR_HTTP_REQUEST_TIMEOUT: 'REQUEST_TIMEOUT',
+  HPE_HEADER_OVERFLOW: 'HEADERS_TOO_LARGE',
+};
+
+/**
+ * Requests node's HTTP parser rejects before fastify sees them (malformed request line or headers,
+ * headers too large, a client too slow to send them): answered in the same problem+json shape,
+ * then the connection is closed as node does.
+ */
+export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  if (socket.writable) {
+    const code = CLIENT_ERRORS[err.code ?? ''] ?? 'VALIDATION_FAILED';
+    const problem = problemBody(code, 'The request could not be read as HTTP', randomUUID());
+    const body = JSON.stringify(problem);
+    socket.write(`HTTP/1.1 ${problem.status} ${problem.title}\r\nContent-Type: application/problem+json\r\n`
+      + `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  }
+  socket.destroy(err);
+}
+
 export function registerErrorHandling(app: FastifyInstance): void {
-  app.setErrorHandler((error, request: FastifyRequest, reply) => {
-    const problem = toProblem(error);
-    if (problem.code === 'INTERNAL') request.log.error({ err: error }, 'unhandled error');
-    else request.log.info({ code: problem.code, detail: problem.detail }, 'request refused');
-    for (const [k, v] of Object.entries(problem.headers ?? {})) reply.header(k, v);
-    return sendProblem(reply, problem.code, problem.detail, problem.extras);
-  });
+  app.setErrorHandler(handleError);
   app.setNotFoundHandler((request, reply) =>
     sendProblem(reply, 'NOT_FOUND', `No route for ${request.method} ${request.url.split('?')[0]}`));
 }

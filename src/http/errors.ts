@@ -4,7 +4,8 @@ export type ErrorCode =
   | 'VALIDATION_FAILED' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT'
   | 'ILLEGAL_TRANSITION' | 'VERSION_CONFLICT' | 'RULE_VIOLATION' | 'IDEMPOTENCY_MISMATCH'
   | 'QR_INVALID' | 'RATE_LIMITED' | 'PAYLOAD_TOO_LARGE' | 'UNSUPPORTED_MEDIA_TYPE'
-  | 'NOT_ACCEPTABLE' | 'SERVICE_UNAVAILABLE' | 'INTERNAL';
+  | 'NOT_ACCEPTABLE' | 'URI_TOO_LONG' | 'REQUEST_TIMEOUT' | 'HEADERS_TOO_LARGE'
+  | 'SERVICE_UNAVAILABLE' | 'INTERNAL';
 
 const STATUS: Record<ErrorCode, number> = {
   VALIDATION_FAILED: 400,
@@ -12,15 +13,18 @@ const STATUS: Record<ErrorCode, number> = {
   FORBIDDEN: 403,
   NOT_FOUND: 404,
   NOT_ACCEPTABLE: 406,
+  REQUEST_TIMEOUT: 408,
   CONFLICT: 409,
   ILLEGAL_TRANSITION: 409,
   VERSION_CONFLICT: 412,
   PAYLOAD_TOO_LARGE: 413,
+  URI_TOO_LONG: 414,
   UNSUPPORTED_MEDIA_TYPE: 415,
   RULE_VIOLATION: 422,
   IDEMPOTENCY_MISMATCH: 422,
   QR_INVALID: 422,
   RATE_LIMITED: 429,
+  HEADERS_TOO_LARGE: 431,
   INTERNAL: 500,
   SERVICE_UNAVAILABLE: 503,
 };
@@ -31,6 +35,9 @@ const TITLE: Record<ErrorCode, string> = {
   FORBIDDEN: 'Not allowed for this role',
   NOT_FOUND: 'Not found',
   NOT_ACCEPTABLE: 'Not acceptable',
+  URI_TOO_LONG: 'The request URL or one of its path segments is too long',
+  REQUEST_TIMEOUT: 'The request took too long to arrive',
+  HEADERS_TOO_LARGE: 'The request headers are too large',
   CONFLICT: 'Conflicts with an existing record',
   ILLEGAL_TRANSITION: 'This step is not allowed in the current state',
   VERSION_CONFLICT: 'The entity changed since you read it',

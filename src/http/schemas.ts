@@ -1,5 +1,6 @@
 // Schemas shared by many routes: problems, pagination, common parameters.
 import { Type, type TSchema } from 'typebox';
+import { DATE_RANGE_TEXT } from './date-range.js';
 
 export const Problem = Type.Object({
   type: Type.String(),
@@ -24,8 +25,8 @@ export function responses<T extends Record<number, TSchema>>(ok: T, ...errors: n
 
 export const Uuid = Type.String({ format: 'uuid' });
 export const IdParams = Type.Object({ id: Uuid });
-export const DateString = Type.String({ format: 'date', description: 'Calendar date YYYY-MM-DD' });
-export const DateTime = Type.String({ format: 'date-time' });
+export const DateString = Type.String({ format: 'date', description: `Calendar date YYYY-MM-DD, ${DATE_RANGE_TEXT}` });
+export const DateTime = Type.String({ format: 'date-time', description: `RFC 3339 date-time with offset, dated ${DATE_RANGE_TEXT}` });
 export const Limit = Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 }));
 export const Cursor = Type.Optional(Type.String({ maxLength: 200 }));
 export const Page = <T extends TSchema>(item: T) =>

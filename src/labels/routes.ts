@@ -5,7 +5,7 @@ import type { AppContext, RouteModule } from '../context.js';
 import { labels, organisations } from '../db/schema.js';
 import { etag, ifMatchVersion, runCommand } from '../http/command.js';
 import { decodeCursor, encodeCursor } from '../http/cursor.js';
-import { Cursor, IdParams, Limit, Page, responses, OneOf } from '../http/schemas.js';
+import { Cursor, IdParams, Limit, Page, responses, OneOf, DateString } from '../http/schemas.js';
 import { isRegulator } from '../auth/roles.js';
 import { loadManagedOrg } from '../parties/organisations.js';
 import { issueLabels } from './issue.js';
@@ -54,7 +54,7 @@ export const labelRoutes: RouteModule = (app, ctx) => {
       operationId: 'issueLabel', tags: ['labels'], summary: 'Issue an HJ 1276 label with its digital code and signed QR',
       body: NewLabelBody, response: responses({ 201: LabelSchema }, 401, 403, 422),
     },
-  }, (request, reply) => runCommand(ctx.db, request, reply, async (cmd) => {
+  }, (request, reply) => runCommand(ctx, request, reply, async (cmd) => {
     const [l] = await issueLabels(cmd, ctx.keys, [request.body]);
     return { status: 201, body: viewOf(ctx, l), headers: { etag: etag(l.version) } };
   }));
@@ -65,7 +65,7 @@ export const labelRoutes: RouteModule = (app, ctx) => {
       body: Type.Object({ items: Type.Array(NewLabelBody, { minItems: 1, maxItems: 500 }) }, { additionalProperties: false }),
       response: responses({ 201: Type.Object({ items: Type.Array(LabelSchema) }) }, 401, 403, 422),
     },
-  }, (request, reply) => runCommand(ctx.db, request, reply, async (cmd) => {
+  }, (request, reply) => runCommand(ctx, request, reply, async (cmd) => {
     const created = await issueLabels(cmd, ctx.keys, request.body.items);
     return { status: 201, body: { items: created.map((l) => viewOf(ctx, l)) } };
   }));
@@ -186,7 +186,7 @@ export const labelRoutes: RouteModule = (app, ctx) => {
       headers: Type.Object({ 'if-match': Type.Optional(Type.String()), 'idempotency-key': Type.Optional(Type.String()) }),
       response: responses({ 200: LabelSchema }, 401, 403, 404, 409, 412, 422),
     },
-  }, (request, reply) => runCommand(ctx.db, request, reply, async (cmd) => {
+  }, (request, reply) => runCommand(ctx, request, reply, async (cmd) => {
     const l = await performLabelAction(cmd, settings, request.params.id, request.body, ifMatchVersion(request), afterLabelsTreated);
     return { status: 200, body: viewOf(ctx, l), headers: { etag: etag(l.version) } };
   }));
@@ -212,7 +212,7 @@ export const labelRoutes: RouteModule = (app, ctx) => {
       operationId: 'getLedger', tags: ['labels'], summary: 'The HJ 1259 management ledger of an organisation (JSON or CSV)',
       params: IdParams,
       querystring: Type.Object({
-        from: Type.Optional(Type.String({ format: 'date' })), to: Type.Optional(Type.String({ format: 'date' })),
+        from: Type.Optional(DateString), to: Type.Optional(DateString),
         format: Type.Optional(OneOf(['json', 'csv'])),
       }),
       response: responses({ 200: Type.Object({ items: Type.Array(LedgerRecord) }) }, 401, 404),

@@ -1,6 +1,7 @@
 // Request schemas of the label routes.
+import { DATE_RANGE_TEXT } from '../http/date-range.js';
 import { Type } from 'typebox';
-import { OneOf } from '../http/schemas.js';
+import { OneOf, DateTime } from '../http/schemas.js';
 import { HAZARDS, WASTE_CODE_PATTERN } from '../catalog/catalog.js';
 import { METHOD_CODE_PATTERN } from '../catalog/treatment-methods.js';
 import { DIRECT_LABEL_ACTIONS } from './label-lifecycle.js';
@@ -13,7 +14,7 @@ export const Location = Type.Object({
   lng: Type.Number({ minimum: -180, maximum: 180 }),
 }, { additionalProperties: false });
 
-export const OccurredAt = Type.String({ format: 'date-time', description: 'When the step happened on the ground (offline handsets)' });
+export const OccurredAt = Type.String({ format: 'date-time', description: `When the step happened on the ground (offline handsets); RFC 3339, dated ${DATE_RANGE_TEXT}` });
 
 export const NewLabelBody = Type.Object({
   wasteCode: Type.String({ pattern: WASTE_CODE_PATTERN }),
@@ -31,7 +32,7 @@ export const NewLabelBody = Type.Object({
     type: Type.String({ minLength: 1, maxLength: 50, description: 'drum, bag, box, IBC, sharps container…' }),
     volumeL: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 100000 })),
   }, { additionalProperties: false }),
-  generatedAt: Type.Optional(Type.String({ format: 'date-time' })),
+  generatedAt: Type.Optional(DateTime),
   facilityId: Type.Optional(Type.String({ format: 'uuid' })),
   remarks: Type.Optional(Type.String({ maxLength: 300 })),
 }, { additionalProperties: false });

@@ -5,7 +5,7 @@ import { labelSteps, manifestCarriers, manifests, manifestSteps } from '../db/sc
 import { etag, ifMatchVersion, runCommand } from '../http/command.js';
 import { decodeCursor, encodeCursor } from '../http/cursor.js';
 import { notFound } from '../http/errors.js';
-import { Cursor, IdParams, Limit, Page, responses, OneOf } from '../http/schemas.js';
+import { Cursor, IdParams, Limit, Page, responses, OneOf, DateTime } from '../http/schemas.js';
 import { isRegulator, type Caller } from '../auth/roles.js';
 import { METHOD_CODE_PATTERN } from '../catalog/treatment-methods.js';
 import { Location, OccurredAt } from '../labels/schemas.js';
@@ -25,7 +25,7 @@ const draftFields = {
   receiverId: Uuid,
   carriers: Type.Array(Carrier, { minItems: 1, maxItems: 5, description: 'In the order they carry the load (multimodal, Art. 17)' }),
   labelIds: Type.Array(Uuid, { minItems: 1, maxItems: 1000 }),
-  plannedAt: Type.String({ format: 'date-time' }),
+  plannedAt: DateTime,
   exemptionId: Type.Optional(Uuid),
   intendedMethod: Type.Optional(Type.String({ pattern: METHOD_CODE_PATTERN })),
   emergencyMeasures: Type.Optional(Type.String({ maxLength: 1000 })),
@@ -76,7 +76,7 @@ export const manifestRoutes: RouteModule = (app, ctx) => {
       operationId: 'createManifest', tags: ['manifests'], summary: 'Draft a transfer manifest (转移联单)',
       body: NewManifest, response: responses({ 201: ManifestWithActions }, 401, 403, 422),
     },
-  }, (request, reply) => runCommand(ctx.db, request, reply, async (cmd) => {
+  }, (request, reply) => runCommand(ctx, request, reply, async (cmd) => {
     const loaded = await createDraft(cmd, request.body);
     return { status: 201, body: withActions(request.caller, loaded), headers: { etag: etag(loaded.m.version) } };
   }));
@@ -86,7 +86,7 @@ export const manifestRoutes: RouteModule = (app, ctx) => {
       operationId: 'updateManifest', tags: ['manifests'], summary: 'Edit a draft (generator)',
       params: IdParams, body: ManifestPatch, response: responses({ 200: ManifestWithActions }, 401, 403, 404, 409, 412, 422),
     },
-  }, (request, reply) => runCommand(ctx.db, request, reply, async (cmd) => {
+  }, (request, reply) => runCommand(ctx, request, reply, async (cmd) => {
     const loaded = await updateDraft(cmd, request.params.id, request.body, ifMatchVersion(request));
     return { status: 200, body: withActions(request.caller, loaded), headers: { etag: etag(loaded.m.version) } };
   }));
@@ -96,7 +96,7 @@ export const manifestRoutes: RouteModule = (app, ctx) => {
       operationId: 'actOnManifest', tags: ['manifests'], summary: 'submit, cancel, pickup, handover, deliver or receive',
       params: IdParams, body: ActionBody, response: responses({ 200: ManifestWithActions }, 401, 403, 404, 409, 412, 422),
     },
-  }, (request, reply) => runCommand(ctx.db, request, reply, async (cmd) => {
+  }, (request, reply) => runCommand(ctx, request, reply, async (cmd) => {
     const loaded = await performManifestAction(cmd, settings, request.params.id, request.body, ifMatchVersion(request));
     return { status: 200, body: withActions(request.caller, loaded), headers: { etag: etag(loaded.m.version) } };
   }));

@@ -1,4 +1,6 @@
-// Machine credentials of an organisation: created with a secret shown once, disabled for good.
+// Machine credentials of an organisation: created with a secret shown once, rotated, disabled for
+// good. A secret exists in exactly one response; the database holds only its scrypt hash, and an
+// Idempotency-Key replay of that response answers without it.
 import { and, asc, eq, isNull } from 'drizzle-orm';
 import type { DbOrTx } from '../db/database.js';
 import { clients } from '../db/schema.js';
@@ -16,8 +18,24 @@ const view = (c: ClientRow) => ({
   name: c.name,
   roles: c.roles,
   disabled: c.disabledAt !== null,
+  rotatedAt: c.secretRotatedAt?.toISOString() ?? null,
   createdAt: c.createdAt.toISOString(),
 });
+
+/**
+ * A response that shows a new secret: the secret itself, what an Idempotency-Key replay answers
+ * instead, and a Link to the rotation. The replayed body is stored, so it is kept free of even the
+ * word "secret": an operator's check `body::text ILIKE '%secret%'` over idempotency records stays 0.
+ */
+function withSecretOnce(row: ClientRow, clientSecret: string) {
+  const shown = { ...view(row), clientSecret };
+  const replayed = {
+    ...view(row),
+    credentialNote: 'The credential was shown once, in the first response to this request, and is not kept. If it was lost, rotate it: see the Link header (rel="rotate")',
+  };
+  const headers = { link: `</api/v1/clients/${encodeURIComponent(row.id)}/rotate-secret>; rel="rotate"` };
+  return { shown, replayed, headers };
+}
 
 /** The org's own admin, or a registrar whose jurisdiction holds the org. */
 function requireClientManager(caller: Caller, org: { id: string; regionCode: string }): void {
@@ -41,7 +59,7 @@ export async function createClient(cmd: Command, orgId: string, input: { name: s
     id: newClientId(), orgId, name: input.name, roles: [...new Set(input.roles)], secretHash: await hashSecret(clientSecret),
   }).returning();
   await cmd.audit({ chain: org.regionCode, entityType: 'client', entityId: row.id, action: 'create', after: view(row) });
-  return { ...view(row), clientSecret };
+  return withSecretOnce(row, clientSecret);
 }
 
 export async function listClients(db: DbOrTx, caller: Caller, orgId: string) {
@@ -51,12 +69,33 @@ export async function listClients(db: DbOrTx, caller: Caller, orgId: string) {
   return { items: rows.map(view) };
 }
 
-export async function disableClient(cmd: Command, clientId: string) {
+/** The client, locked, and its organisation, for a manager of it; 404 for anyone who may not see it. */
+async function loadManagedClient(cmd: Command, clientId: string) {
   const { caller } = cmd.actor;
-  const [row] = await cmd.tx.select().from(clients).where(eq(clients.id, clientId));
+  const [row] = await cmd.tx.select().from(clients).where(eq(clients.id, clientId)).for('update');
   const org = row ? await findOrg(cmd.tx, row.orgId) : undefined;
   if (!row || !org || !(caller.orgId === org.id || supervises(caller, org.regionCode))) throw notFound('Client');
   requireClientManager(caller, org);
+  return { row, org };
+}
+
+/**
+ * A new secret for the client: the old one stops working at once, and so do access tokens issued
+ * before this second (see ClientStatus). A client may rotate its own secret if it is the admin.
+ */
+export async function rotateSecret(cmd: Command, clientId: string) {
+  const { row, org } = await loadManagedClient(cmd, clientId);
+  if (row.disabledAt !== null) throw new AppError('CONFLICT', 'A disabled client cannot get a new secret');
+  const clientSecret = newSecret();
+  const [updated] = await cmd.tx.update(clients)
+    .set({ secretHash: await hashSecret(clientSecret), secretRotatedAt: new Date() })
+    .where(eq(clients.id, clientId)).returning();
+  await cmd.audit({ chain: org.regionCode, entityType: 'client', entityId: clientId, action: 'rotate_secret', before: view(row), after: view(updated) });
+  return withSecretOnce(updated, clientSecret);
+}
+
+export async function disableClient(cmd: Command, clientId: string) {
+  const { row, org } = await loadManagedClient(cmd, clientId);
   const [updated] = await cmd.tx.update(clients).set({ disabledAt: new Date() })
     .where(and(eq(clients.id, clientId), isNull(clients.disabledAt))).returning();
   if (!updated) return view(row); // already disabled: nothing to change

@@ -4,7 +4,7 @@ import { runCommand } from '../http/command.js';
 import { IdParams, Limit, Page, responses, OneOf } from '../http/schemas.js';
 import { ORG_ROLES, CLIENT_ROLES } from '../auth/roles.js';
 import { createOrg, GENERATOR_CLASSES, listOrgs, MEDICAL_TIERS, readOrg } from './organisations.js';
-import { createClient, disableClient, listClients } from './clients.js';
+import { createClient, disableClient, listClients, rotateSecret } from './clients.js';
 import { USCC_PATTERN } from './uscc.js';
 
 const RegionCode = Type.String({ pattern: '^\\d{6}$', description: 'GB/T 2260 region code' });
@@ -40,9 +40,16 @@ const ClientView = Type.Object({
   name: Type.String(),
   roles: Type.Array(Type.String()),
   disabled: Type.Boolean(),
+  rotatedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: 'When the secret was last rotated' }),
   createdAt: Type.String({ format: 'date-time' }),
 });
-const NewClientResult = Type.Object({ ...ClientView.properties, clientSecret: Type.String({ description: 'Shown once; stored only as a hash' }) });
+const NewSecretResult = Type.Object({
+  ...ClientView.properties,
+  clientSecret: Type.Optional(Type.String({ description: 'Shown once, in this response only; stored only as a hash. Absent when an Idempotency-Key retry replays the response' })),
+  credentialNote: Type.Optional(Type.String({ description: 'On a replay: the secret is not repeated; the Link header (rel="rotate") names the rotation' })),
+});
+
+const ClientIdParams = Type.Object({ clientId: Type.String({ minLength: 1, maxLength: 100 }) });
 
 export const orgRoutes: RouteModule = (app, ctx) => {
   app.post('/api/v1/orgs', {
@@ -50,7 +57,7 @@ export const orgRoutes: RouteModule = (app, ctx) => {
       operationId: 'createOrganisation', tags: ['parties'], summary: 'Register an organisation (registrar)',
       body: NewOrg, response: responses({ 201: PublicOrg }, 401, 403, 409),
     },
-  }, (request, reply) => runCommand(ctx.db, request, reply, async (cmd) => ({ status: 201, body: await createOrg(cmd, request.body) })));
+  }, (request, reply) => runCommand(ctx, request, reply, async (cmd) => ({ status: 201, body: await createOrg(cmd, request.body) })));
 
   app.get('/api/v1/orgs', {
     schema: {
@@ -72,11 +79,12 @@ export const orgRoutes: RouteModule = (app, ctx) => {
       operationId: 'createClient', tags: ['parties'], summary: 'Create a client (machine credential); its secret is shown once',
       params: IdParams,
       body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }), roles: Type.Array(OneOf(CLIENT_ROLES), { minItems: 1, uniqueItems: true }) }, { additionalProperties: false }),
-      response: responses({ 201: NewClientResult }, 401, 403, 404),
+      response: responses({ 201: NewSecretResult }, 401, 403, 404),
     },
-  }, (request, reply) => runCommand(ctx.db, request, reply, async (cmd) => ({
-    status: 201, body: await createClient(cmd, request.params.id, request.body),
-  })));
+  }, (request, reply) => runCommand(ctx, request, reply, async (cmd) => {
+    const { shown, replayed, headers } = await createClient(cmd, request.params.id, request.body);
+    return { status: 201, body: shown, replayBody: replayed, headers };
+  }));
 
   app.get('/api/v1/orgs/:id/clients', {
     schema: {
@@ -85,14 +93,30 @@ export const orgRoutes: RouteModule = (app, ctx) => {
     },
   }, (request) => listClients(ctx.db, request.caller, request.params.id));
 
+  app.post('/api/v1/clients/:clientId/rotate-secret', {
+    schema: {
+      operationId: 'rotateClientSecret', tags: ['parties'],
+      summary: 'Give a client a new secret (shown once); the old secret and tokens issued before now stop working',
+      params: ClientIdParams,
+      response: responses({ 200: NewSecretResult }, 401, 403, 404, 409),
+    },
+  }, async (request, reply) => {
+    const sent = await runCommand(ctx, request, reply, async (cmd) => {
+      const { shown, replayed, headers } = await rotateSecret(cmd, request.params.clientId);
+      return { status: 200, body: shown, replayBody: replayed, headers };
+    });
+    ctx.clientStatus.forget(request.params.clientId); // after the commit: old tokens refused at once here
+    return sent;
+  });
+
   app.post('/api/v1/clients/:clientId/disable', {
     schema: {
       operationId: 'disableClient', tags: ['parties'], summary: 'Disable a client; its tokens stop working',
-      params: Type.Object({ clientId: Type.String({ minLength: 1, maxLength: 100 }) }),
+      params: ClientIdParams,
       response: responses({ 200: ClientView }, 401, 403, 404),
     },
   }, async (request, reply) => {
-    const sent = await runCommand(ctx.db, request, reply, async (cmd) => ({ status: 200, body: await disableClient(cmd, request.params.clientId) }));
+    const sent = await runCommand(ctx, request, reply, async (cmd) => ({ status: 200, body: await disableClient(cmd, request.params.clientId) }));
     ctx.clientStatus.forget(request.params.clientId); // after the commit, so no stale "enabled" is cached
     return sent;
   });

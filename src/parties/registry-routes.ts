@@ -158,7 +158,7 @@ export const registryRoutes: RouteModule = (app, ctx) => {
       operationId: 'createLicence', tags: ['parties'], summary: 'Register an operating or transport licence (registrar)',
       params: IdParams, body: NewLicence, response: responses({ 201: Licence }, 401, 403, 404, 409, 422),
     },
-  }, (request, reply) => runCommand(ctx.db, request, reply, async (cmd) => {
+  }, (request, reply) => runCommand(ctx, request, reply, async (cmd) => {
     const body = await createLicence(cmd, request.params.id, request.body);
     return { status: 201, body, headers: { etag: etag(body.version) } };
   }));
@@ -191,7 +191,7 @@ export const registryRoutes: RouteModule = (app, ctx) => {
       body: Type.Object({ status: OneOf(LICENCE_STATUSES) }, { additionalProperties: false }),
       response: responses({ 200: Licence }, 401, 403, 404, 412, 422),
     },
-  }, (request, reply) => runCommand(ctx.db, request, reply, async (cmd) => {
+  }, (request, reply) => runCommand(ctx, request, reply, async (cmd) => {
     const body = await setLicenceStatus(cmd, request.params.id, request.body.status, ifMatchVersion(request));
     return { status: 200, body, headers: { etag: etag(body.version) } };
   }));
@@ -212,7 +212,7 @@ export const registryRoutes: RouteModule = (app, ctx) => {
       operationId: 'registerVehicle', tags: ['parties'], summary: 'Register a vehicle under the organisation\'s transport licence (org admin or registrar)',
       params: IdParams, body: NewVehicle, response: responses({ 201: Vehicle }, 401, 403, 404, 409, 422),
     },
-  }, (request, reply) => runCommand(ctx.db, request, reply, async (cmd) => ({
+  }, (request, reply) => runCommand(ctx, request, reply, async (cmd) => ({
     status: 201, body: await registerVehicle(cmd, request.params.id, request.body),
   })));
 
@@ -232,7 +232,7 @@ export const registryRoutes: RouteModule = (app, ctx) => {
       operationId: 'createFacility', tags: ['parties'], summary: 'Register a storage or treatment facility (org admin or registrar)',
       params: IdParams, body: NewFacility, response: responses({ 201: Facility }, 401, 403, 404, 409),
     },
-  }, (request, reply) => runCommand(ctx.db, request, reply, async (cmd) => ({
+  }, (request, reply) => runCommand(ctx, request, reply, async (cmd) => ({
     status: 201, body: await createFacility(cmd, request.params.id, request.body),
   })));
 
@@ -252,7 +252,7 @@ export const registryRoutes: RouteModule = (app, ctx) => {
       operationId: 'createExemption', tags: ['parties'], summary: 'Approve a point-to-point utilisation exemption (registrar of the generator\'s region)',
       body: NewExemption, response: responses({ 201: Exemption }, 401, 403, 404, 409, 422),
     },
-  }, (request, reply) => runCommand(ctx.db, request, reply, async (cmd) => ({
+  }, (request, reply) => runCommand(ctx, request, reply, async (cmd) => ({
     status: 201, body: await createExemption(cmd, request.body),
   })));
 
@@ -283,7 +283,7 @@ export const registryRoutes: RouteModule = (app, ctx) => {
       operationId: 'createInsurancePolicy', tags: ['parties'], summary: 'Record an environmental liability insurance policy of a licensed operator (registrar)',
       params: IdParams, body: NewPolicy, response: responses({ 201: Policy }, 401, 403, 404, 409, 422),
     },
-  }, (request, reply) => runCommand(ctx.db, request, reply, async (cmd) => ({
+  }, (request, reply) => runCommand(ctx, request, reply, async (cmd) => ({
     status: 201, body: await createPolicy(cmd, request.params.id, request.body),
   })));
 
@@ -302,7 +302,7 @@ export const registryRoutes: RouteModule = (app, ctx) => {
       operationId: 'recordInspection', tags: ['parties'], summary: 'Record a spot-check inspection (规范化管理抽查) of a party in your jurisdiction (registrar)',
       body: NewInspection, response: responses({ 201: Inspection }, 401, 403, 404, 422),
     },
-  }, (request, reply) => runCommand(ctx.db, request, reply, async (cmd) => ({
+  }, (request, reply) => runCommand(ctx, request, reply, async (cmd) => ({
     status: 201, body: await recordInspection(cmd, request.body),
   })));
 

@@ -27,6 +27,8 @@ export const clients = pgTable('clients', {
   roles: text().array().notNull(),
   secretHash: text().notNull(),
   disabledAt: timestamp({ withTimezone: true, mode: 'date' }),
+  /** When the secret was last rotated: access tokens issued before it no longer work. */
+  secretRotatedAt: timestamp({ withTimezone: true, mode: 'date' }),
   createdAt: now(),
 }, (t) => [index('clients_org_idx').on(t.orgId)]);
 

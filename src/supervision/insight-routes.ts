@@ -101,7 +101,7 @@ export const insightRoutes: RouteModule = (app, ctx) => {
       }, { additionalProperties: false }),
       response: responses({ 200: IndicatorInput }, 401, 403, 404),
     },
-  }, (request, reply) => runCommand(ctx.db, request, reply, async (cmd) => ({
+  }, (request, reply) => runCommand(ctx, request, reply, async (cmd) => ({
     status: 200, body: await putIndicatorInput(cmd, request.params.year, request.params.key, request.body),
   })));
 

@@ -6,7 +6,7 @@ import type { RouteModule } from '../context.js';
 import { manifests } from '../db/schema.js';
 import { runCommand } from '../http/command.js';
 import { notFound, ruleViolation } from '../http/errors.js';
-import { Cursor, IdParams, Limit, responses, OneOf } from '../http/schemas.js';
+import { Cursor, IdParams, Limit, responses, OneOf, DateString } from '../http/schemas.js';
 import { requireClientRole, requireOrgRole, supervises } from '../auth/roles.js';
 import { labelView, LabelSchema } from '../labels/label-view.js';
 import { LABEL_STATES } from '../labels/label-lifecycle.js';
@@ -28,8 +28,8 @@ const filterFields = {
   carrierId: Type.Optional(Uuid),
   wasteCode: Type.Optional(Type.String({ pattern: '^\\d{3}-\\d{3}-\\d{2}$' })),
   category: Type.Optional(Type.String({ pattern: '^HW\\d{2}$' })),
-  from: Type.Optional(Type.String({ format: 'date' })),
-  to: Type.Optional(Type.String({ format: 'date' })),
+  from: Type.Optional(DateString),
+  to: Type.Optional(DateString),
   discrepant: Type.Optional(Type.Boolean()),
   format: Type.Optional(OneOf(['json', 'csv'])),
   limit: Limit,
@@ -120,7 +120,7 @@ export const supervisionRoutes: RouteModule = (app, ctx) => {
       body: Type.Object({ note: Type.String({ minLength: 1, maxLength: 1000 }) }, { additionalProperties: false }),
       response: responses({ 200: ManifestSummary }, 401, 403, 404, 422),
     },
-  }, (request, reply) => runCommand(ctx.db, request, reply, async (cmd) => {
+  }, (request, reply) => runCommand(ctx, request, reply, async (cmd) => {
     const { caller } = cmd.actor;
     requireOrgRole(caller, 'regulator');
     const [m] = await cmd.tx.select().from(manifests).where(eq(manifests.id, request.params.id)).for('update');

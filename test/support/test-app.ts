@@ -53,11 +53,14 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function buildTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+/** Where the app's JSON log lines go when a test wants to read them (no logging otherwise). */
+export interface LogCapture { write(line: string): void }
+
+export async function buildTestApp(env: Record<string, string> = {}, logStream?: LogCapture): Promise<TestApp> {
   const { url } = await createTestDatabase();
-  const config = testConfig(env);
+  const config = testConfig(logStream ? { LOG_LEVEL: 'info', ...env } : env);
   const database = connect(url, 10);
-  const app = await buildApp({ config, database, logger: false });
+  const app = await buildApp({ config, database, logger: Boolean(logStream), logStream });
   const { bootstrapAdmin } = await import('../../src/parties/bootstrap.js');
   await bootstrapAdmin(app.log, database.db, config);
   return {
