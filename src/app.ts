@@ -26,6 +26,7 @@ import { openapiOptions } from './http/openapi.js';
 import { publicRoutes, protectedRoutes } from './routes.js';
 import { every } from './background/periodic.js';
 import { purgeExpiredIdempotencyKeys } from './http/idempotency-purge.js';
+import { startCheckpointSchedule } from './audit/checkpoint-schedule.js';
 
 const IDEMPOTENCY_PURGE_INTERVAL_MS = 15 * 60_000;
 
@@ -110,7 +111,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     const deleted = await purgeExpiredIdempotencyKeys(database.db, config.idempotencyTtlHours);
     if (deleted > 0) app.log.info({ deleted }, 'expired idempotency records purged');
   }, app.log);
-  app.addHook('onClose', () => purge.stop());
+  const checkpoints = startCheckpointSchedule({
+    db: ctx.db, keys: ctx.keys, issuer: config.jwt.issuer, intervalS: config.auditCheckpointIntervalS, log: app.log,
+  });
+  app.addHook('onClose', () => Promise.all([purge.stop(), checkpoints.stop()]).then(() => undefined));
 
   await app.ready();
   return app;

@@ -2,10 +2,11 @@ import { and, asc, eq, gt, gte, like, lte, or, sql, type SQL } from 'drizzle-orm
 import { Type } from 'typebox';
 import type { RouteModule } from '../context.js';
 import { auditEntries } from '../db/schema.js';
-import { responses } from '../http/schemas.js';
+import { responses, DateTime } from '../http/schemas.js';
 import { isRegulator, requireOrgRole } from '../auth/roles.js';
 import { verifyAudit } from './verify.js';
-import { latestCheckpoint } from './checkpoints.js';
+import { CHECKPOINT_TYP, currentCheckpoint } from './checkpoints.js';
+import { CHECKPOINT_VIEW_TYP, checkpointViewFor } from './checkpoint-view.js';
 
 const Entry = Type.Object({
   seq: Type.Integer(),
@@ -33,8 +34,8 @@ export const auditRoutes: RouteModule = (app, ctx) => {
       querystring: Type.Object({
         entityType: Type.Optional(Type.String({ maxLength: 50 })),
         entityId: Type.Optional(Type.String({ maxLength: 100 })),
-        from: Type.Optional(Type.String({ format: 'date-time' })),
-        to: Type.Optional(Type.String({ format: 'date-time' })),
+        from: Type.Optional(DateTime),
+        to: Type.Optional(DateTime),
         limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
         cursor: Type.Optional(Type.String({ pattern: '^\\d{1,18}$', description: 'seq of the last entry of the previous page' })),
       }),
@@ -76,7 +77,11 @@ export const auditRoutes: RouteModule = (app, ctx) => {
   app.get('/api/v1/audit/verify', {
     schema: {
       operationId: 'verifyAuditTrail', tags: ['audit'],
-      summary: 'Recompute the hash chains of the caller\'s jurisdiction and name the first broken entry',
+      summary: 'Recompute the hash chains of the caller\'s jurisdiction, hold them against the latest signed checkpoint, and name the first break',
+      description: 'Besides recomputing every hash, each chain of the caller\'s jurisdiction is held against the latest '
+        + 'signed checkpoint: the chain must still hold the entry the checkpoint recorded as its head, with the same '
+        + 'hash. A tail deleted together with its head moved back is named here (`brokenChain`, with no '
+        + '`firstBrokenSeq` when the entries are gone). The checkpoint check covers whole chains whatever `fromSeq`/`toSeq` say.',
       querystring: Type.Object({
         fromSeq: Type.Optional(Type.Integer({ minimum: 1 })),
         toSeq: Type.Optional(Type.Integer({ minimum: 1 })),
@@ -86,31 +91,43 @@ export const auditRoutes: RouteModule = (app, ctx) => {
           ok: Type.Boolean(), checked: Type.Integer(), chains: Type.Integer(),
           firstBrokenSeq: Type.Optional(Type.Union([Type.Integer(), Type.Null()])),
           brokenChain: Type.Optional(Type.String()), reason: Type.Optional(Type.String()),
-        }),
-      }, 401, 403),
-    },
-  }, async (request) => {
-    requireOrgRole(request.caller, 'regulator');
-    const r = await verifyAudit(ctx.db, request.caller.jurisdiction!, request.query.fromSeq, request.query.toSeq);
-    return { ...r, ...(r.ok ? {} : { firstBrokenSeq: r.firstBrokenSeq ?? null }) };
-  });
-
-  app.get('/api/v1/audit/checkpoints/latest', {
-    schema: {
-      operationId: 'getLatestAuditCheckpoint', tags: ['audit'],
-      summary: 'A signed (JWS, EdDSA) checkpoint of the head of every audit chain; verify it with /.well-known/jwks.json',
-      response: responses({
-        200: Type.Object({
-          jws: Type.String(),
-          payload: Type.Object({
-            iss: Type.String(), iat: Type.Integer(),
-            chains: Type.Array(Type.Object({ chain: Type.String(), headSeq: Type.Integer(), headHash: Type.String() })),
+          checkpointAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
+            description: 'When the latest checkpoint, which the chains were held against, was signed; null when none has been signed yet',
           }),
         }),
       }, 401, 403),
     },
   }, async (request) => {
     requireOrgRole(request.caller, 'regulator');
-    return latestCheckpoint(ctx.db, ctx.keys, ctx.config.jwt.issuer);
+    const r = await verifyAudit(ctx.db, ctx.keys, request.caller.jurisdiction!, request.query.fromSeq, request.query.toSeq);
+    return { ...r, ...(r.ok ? {} : { firstBrokenSeq: r.firstBrokenSeq ?? null }) };
+  });
+
+  const ChainHead = Type.Object({ chain: Type.String(), headSeq: Type.Integer(), headHash: Type.String() });
+  app.get('/api/v1/audit/checkpoints/latest', {
+    schema: {
+      operationId: 'getLatestAuditCheckpoint', tags: ['audit'],
+      summary: 'The latest signed (JWS, EdDSA) checkpoint of the audit chain heads of the caller\'s jurisdiction; verify it with /.well-known/jwks.json',
+      description: 'Checkpoints are signed on a schedule (`AUDIT_CHECKPOINT_INTERVAL_S`) and on this request, whenever '
+        + 'a chain head moved. A regulator whose jurisdiction covers every chain receives the stored checkpoint '
+        + `(typ ${CHECKPOINT_TYP}, every chain). Any other regulator receives a statement signed for it (typ ${CHECKPOINT_VIEW_TYP}) `
+        + 'with the same `iat` and head values, listing only the chains of its jurisdiction, so that no district sees another\'s heads. '
+        + 'In both cases `payload` is exactly what `jws` signs.',
+      response: responses({
+        200: Type.Object({
+          jws: Type.String({ description: 'Compact JWS whose payload is `payload`' }),
+          payload: Type.Object({
+            iss: Type.String(), iat: Type.Integer({ description: 'When the checkpoint was signed (seconds since the epoch)' }),
+            jurisdiction: Type.Optional(Type.String({ description: 'Present when the statement covers only the chains of this region-code prefix' })),
+            checkpoint: Type.Optional(Type.String({ description: 'With `jurisdiction`: base64url SHA-256 of the full checkpoint JWS the heads come from' })),
+            chains: Type.Array(ChainHead, { description: 'The head of every chain of the caller\'s jurisdiction at `iat`' }),
+          }),
+        }),
+      }, 401, 403),
+    },
+  }, async (request) => {
+    requireOrgRole(request.caller, 'regulator');
+    const cp = await currentCheckpoint(ctx.db, ctx.keys, ctx.config.jwt.issuer);
+    return checkpointViewFor(ctx.keys, cp, request.caller.jurisdiction!);
   });
 };

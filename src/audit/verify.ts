@@ -1,7 +1,11 @@
-// Recomputes the hash chains and reports the first entry that does not match.
+// Recomputes the hash chains and reports the first entry that does not match; then holds the
+// chains against the latest signed checkpoint, which names a tail cut off behind the service's back.
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/database.js';
+import type { KeyRing } from '../auth/keys.js';
 import { entryHash, GENESIS_HASH, type HashedFields } from './trail.js';
+import { latestStoredCheckpoint } from './checkpoints.js';
+import { checkAgainstCheckpoint } from './checkpoint-check.js';
 
 export interface VerifyResult {
   ok: boolean;
@@ -10,6 +14,8 @@ export interface VerifyResult {
   firstBrokenSeq?: number;
   brokenChain?: string;
   reason?: string;
+  /** When the latest checkpoint, which the chains were held against, was signed; null when none is stored. */
+  checkpointAt: string | null;
 }
 
 interface Row extends HashedFields { seq: number; hash: string }
@@ -54,29 +60,47 @@ async function verifyChain(db: Db, chain: string, fromSeq: number, toSeq: number
     }
     if (rows.length < BATCH) break;
   }
-  // Checked to the end: the chain head must be the last entry (detects entries cut off the tail).
+  // Checked to the end: the chain head must be the last entry (detects entries cut off the tail
+  // under a head left in place; a head moved back with them is caught by the checkpoint check).
   if (toSeq === Number.MAX_SAFE_INTEGER && expectedPrev !== undefined && expectedPrev !== headHash) {
     return { checked, broken: { seq: undefined, reason: 'the chain head does not match its last entry' } };
   }
   return { checked, broken: undefined };
 }
 
-export async function verifyAudit(db: Db, chainPrefix: string, fromSeq = 1, toSeq = Number.MAX_SAFE_INTEGER): Promise<VerifyResult> {
+interface Break { seq?: number; chain?: string; reason: string }
+
+/**
+ * Verifies the chains under `chainPrefix`. The checkpoint check covers the whole of each chain
+ * whatever the seq range: it costs one lookup per chain, and a missing tail is never out of range.
+ */
+export async function verifyAudit(db: Db, keys: KeyRing, chainPrefix: string, fromSeq = 1, toSeq = Number.MAX_SAFE_INTEGER): Promise<VerifyResult> {
+  const stored = await latestStoredCheckpoint(db, keys);
   const { rows: chains } = await db.execute<{ chain: string; head_hash: string }>(
     sql`SELECT chain, head_hash FROM audit_chains WHERE chain LIKE ${`${chainPrefix}%`} ORDER BY chain`);
   let checked = 0;
-  let first: { seq?: number; chain: string; reason: string } | undefined;
+  const breaks: Break[] = [];
   for (const c of chains) {
     const r = await verifyChain(db, c.chain, fromSeq, toSeq, c.head_hash);
     checked += r.checked;
-    if (r.broken && (!first || (r.broken.seq ?? Infinity) < (first.seq ?? Infinity))) {
-      first = { seq: r.broken.seq, chain: c.chain, reason: r.broken.reason };
-    }
+    if (r.broken) breaks.push({ seq: r.broken.seq, chain: c.chain, reason: r.broken.reason });
   }
+  let checkpointAt: string | null = null;
+  if (stored.kind === 'signed') {
+    const { payload } = stored.checkpoint;
+    checkpointAt = new Date(payload.iat * 1000).toISOString();
+    breaks.push(...(await checkAgainstCheckpoint(db, payload, chainPrefix)));
+  } else if (stored.kind === 'unverifiable') {
+    checkpointAt = stored.createdAt.toISOString();
+    breaks.push({ reason: `the latest checkpoint does not verify with the service's keys: ${stored.reason}` });
+  }
+  // The earliest named entry first; breaks with no entry to name (a missing tail) come after.
+  const first = breaks.reduce<Break | undefined>((a, b) => (!a || (b.seq ?? Infinity) < (a.seq ?? Infinity) ? b : a), undefined);
   return {
     ok: !first,
     checked,
     chains: chains.length,
+    checkpointAt,
     ...(first ? { firstBrokenSeq: first.seq, brokenChain: first.chain, reason: first.reason } : {}),
   };
 }

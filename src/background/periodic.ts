@@ -1,11 +1,20 @@
 // A task run on a fixed interval in the background of a server process: never two runs at once,
 // a failing run is logged and the next one tries again (a database restart must not stop it), and
 // stop() waits for a run in flight so the pool is not closed under it.
-import type { FastifyBaseLogger } from 'fastify';
 
-export interface Periodic { stop(): Promise<void> }
+export interface Periodic {
+  /** Stops the timer and waits for a run in flight. */
+  stop(): Promise<void>;
+}
 
-export function every(intervalMs: number, name: string, task: () => Promise<void>, log: FastifyBaseLogger): Periodic {
+/** The part of a pino / fastify logger background tasks write to. */
+export interface TaskLog {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export function every(intervalMs: number, name: string, task: () => Promise<void>, log: TaskLog): Periodic {
   let running: Promise<void> | undefined;
   let stopped = false;
   const tick = () => {
