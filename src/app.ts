@@ -19,6 +19,7 @@ import { clientErrorHandler, frameworkErrors, registerErrorHandling } from './ht
 import { registerMetrics } from './http/metrics.js';
 import { addDateFormats } from './http/date-range.js';
 import { refuseTokensInQuery } from './http/query-secrets.js';
+import { refuseNonFiniteNumbers } from './http/finite-numbers.js';
 import { registerHealthRoutes } from './http/health-routes.js';
 import { Problem } from './http/schemas.js';
 import { loggerOptions } from './http/logger.js';
@@ -27,6 +28,7 @@ import { publicRoutes, protectedRoutes } from './routes.js';
 import { every } from './background/periodic.js';
 import { purgeExpiredIdempotencyKeys } from './http/idempotency-purge.js';
 import { startCheckpointSchedule } from './audit/checkpoint-schedule.js';
+import { completeManifestsAfterStep } from './manifests/completion.js';
 
 const IDEMPOTENCY_PURGE_INTERVAL_MS = 15 * 60_000;
 
@@ -70,6 +72,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     keys: deps.keys ?? (await loadKeyRing(database.db, config.jwt.privateJwks)),
     tokens: new TokenCache(),
     clientStatus: new ClientStatus(database.db),
+    afterLabelStep: completeManifestsAfterStep,
   };
 
   app.server.headersTimeout = config.http.headersTimeoutMs;
@@ -78,6 +81,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     reply.header('x-request-id', request.id);
   });
   app.addHook('onRequest', refuseTokensInQuery);
+  app.addHook('preValidation', refuseNonFiniteNumbers);
   registerErrorHandling(app);
   app.addSchema(Problem);
 

@@ -6,6 +6,7 @@ import type { Database, Db } from './db/database.js';
 import type { KeyRing } from './auth/keys.js';
 import type { TokenCache } from './auth/tokens.js';
 import type { ClientStatus } from './auth/client-status.js';
+import type { LabelStepHook } from './labels/actions.js';
 
 export interface AppContext {
   config: Config;
@@ -14,6 +15,11 @@ export interface AppContext {
   keys: KeyRing;
   tokens: TokenCache;
   clientStatus: ClientStatus;
+  /**
+   * Runs after each of a label's own steps, in its transaction. The composition root (app.ts) sets
+   * it to manifest completion, so that labels need not know manifests.
+   */
+  afterLabelStep: LabelStepHook;
 }
 
 export type App = FastifyInstance<

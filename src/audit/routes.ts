@@ -2,7 +2,8 @@ import { and, asc, eq, gt, gte, like, lte, or, sql, type SQL } from 'drizzle-orm
 import { Type } from 'typebox';
 import type { RouteModule } from '../context.js';
 import { auditEntries } from '../db/schema.js';
-import { responses, DateTime } from '../http/schemas.js';
+import { Cursor, responses, DateTime } from '../http/schemas.js';
+import { listAuditEntries } from './queries.js';
 import { isRegulator, requireOrgRole } from '../auth/roles.js';
 import { verifyAudit } from './verify.js';
 import { CHECKPOINT_TYP, currentCheckpoint } from './checkpoints.js';
@@ -37,42 +38,11 @@ export const auditRoutes: RouteModule = (app, ctx) => {
         from: Type.Optional(DateTime),
         to: Type.Optional(DateTime),
         limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
-        cursor: Type.Optional(Type.String({ pattern: '^\\d{1,18}$', description: 'seq of the last entry of the previous page' })),
+        cursor: Cursor,
       }),
       response: responses({ 200: Type.Object({ items: Type.Array(Entry), nextCursor: Type.Union([Type.String(), Type.Null()]) }) }, 401),
     },
-  }, async (request) => {
-    const { caller } = request;
-    const q = request.query;
-    const limit = q.limit ?? 100;
-    const where: (SQL | undefined)[] = [];
-    if (isRegulator(caller)) where.push(like(auditEntries.chain, `${caller.jurisdiction}%`));
-    else {
-      // A party's own trail: what its clients did, what was done to the organisation itself, and
-      // every entry about a container or manifest it is party to (e.g. the receiver's acceptance
-      // of the generator's drum).
-      const org = caller.orgId;
-      where.push(or(
-        eq(auditEntries.orgId, org),
-        eq(auditEntries.entityId, org),
-        sql`(${auditEntries.entityType} = 'label' AND ${auditEntries.entityId} IN (
-          SELECT id::text FROM labels WHERE generator_id = ${org} OR holder_id = ${org}
-          UNION SELECT ml.label_id::text FROM manifest_labels ml JOIN manifests m ON m.id = ml.manifest_id
-          WHERE m.generator_id = ${org} OR m.receiver_id = ${org}))`,
-        sql`(${auditEntries.entityType} = 'manifest' AND ${auditEntries.entityId} IN (
-          SELECT id::text FROM manifests WHERE generator_id = ${org} OR receiver_id = ${org}
-          UNION SELECT manifest_id::text FROM manifest_carriers WHERE org_id = ${org}))`,
-      ));
-    }
-    if (q.entityType) where.push(eq(auditEntries.entityType, q.entityType));
-    if (q.entityId) where.push(eq(auditEntries.entityId, q.entityId));
-    if (q.from) where.push(gte(auditEntries.recordedAt, q.from));
-    if (q.to) where.push(lte(auditEntries.recordedAt, q.to));
-    if (q.cursor) where.push(gt(auditEntries.seq, Number(q.cursor)));
-    const rows = await ctx.db.select().from(auditEntries).where(and(...where)).orderBy(asc(auditEntries.seq)).limit(limit + 1);
-    const items = rows.slice(0, limit).map((r) => ({ ...r, recordedAt: new Date(r.recordedAt).toISOString() }));
-    return { items, nextCursor: rows.length > limit ? String(items[items.length - 1].seq) : null };
-  });
+  }, async (request) => listAuditEntries(ctx.db, request.caller, { ...request.query, limit: request.query.limit ?? 100 }));
 
   app.get('/api/v1/audit/verify', {
     schema: {

@@ -2,7 +2,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
 import type { Caller } from './roles.js';
-import { AppError } from '../http/errors.js';
+import { AppError } from '../core/errors.js';
 import { verifyAccessToken } from './tokens.js';
 
 declare module 'fastify' {

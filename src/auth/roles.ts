@@ -1,5 +1,5 @@
 // Who a caller is, and the checks every route uses to allow or refuse it.
-import { forbidden } from '../http/errors.js';
+import { forbidden } from '../core/errors.js';
 import { inJurisdiction, jurisdictionPrefix } from '../catalog/regions.js';
 
 export const ORG_ROLES = ['generator', 'carrier', 'receiver', 'collector', 'regulator'] as const;

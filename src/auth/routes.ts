@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { Type } from 'typebox';
 import type { RouteModule } from '../context.js';
 import { clients, organisations } from '../db/schema.js';
-import { AppError } from '../http/errors.js';
+import { AppError } from '../core/errors.js';
 import { responses } from '../http/schemas.js';
 import { verifySecret } from './secrets.js';
 import { issueAccessToken } from './tokens.js';

@@ -2,7 +2,7 @@
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
 import { signerKey, type KeyRing } from './keys.js';
 import { CLIENT_ROLES, ORG_ROLES, jurisdictionOf, type Caller, type ClientRole, type OrgRole } from './roles.js';
-import { AppError } from '../http/errors.js';
+import { AppError } from '../core/errors.js';
 
 export interface TokenSettings { issuer: string; audience: string; ttlSeconds: number }
 

@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import type { RouteModule } from '../context.js';
 import { responses } from '../http/schemas.js';
-import { notFound } from '../http/errors.js';
+import { notFound } from '../core/errors.js';
 import { HAZARDS, WASTE_CODE_PATTERN, findWasteCode, listCategories, listWasteCodes } from './catalog.js';
 
 export const WasteCodeSchema = Type.Object({

@@ -61,7 +61,8 @@ export function connect(url: string, max = 10, onConnectionError: ConnectionErro
   // A client losing its server (a restart, a failover, pg_terminate_backend) emits 'error'. The pool
   // listens only while a client is idle; a checked-out client with no listener would crash the
   // process. With this one the query in flight fails (503 to its caller), the client is released
-  // as not queryable and the pool replaces it with a new connection on the next checkout.
+  // as not queryable (by its holder, or by HealingPool when the holder never does) and the pool
+  // replaces it with a new connection on the next checkout.
   pool.on('connect', (client) => client.on('error', onConnectionError));
   pool.on('error', onConnectionError);
   const db = drizzle(pool, { schema, casing: 'snake_case' });

@@ -84,6 +84,19 @@ export async function findDemoData(pool: pg.Pool): Promise<string | undefined> {
 
 // ---- time and chance ------------------------------------------------------------------------------
 
+/** Working days from `from` to `to`, by the calendar where loaded and by weekdays beyond it. */
+function workingDaysSince(from: string, to: string): number {
+  try {
+    return workingDaysBetween(from, to);
+  } catch {
+    let n = 0;
+    for (let t = Date.parse(`${from}T12:00:00Z`) + DAY; t <= Date.parse(`${to}T12:00:00Z`); t += DAY) {
+      if (workingDay(new Date(t).toISOString().slice(0, 10))) n++;
+    }
+    return n;
+  }
+}
+
 function workingDay(date: string): boolean {
   try {
     return isWorkingDay(date);
@@ -132,7 +145,7 @@ export class DemoClock {
   /** The most recent day at least `n` working days before today (a delivery that far back is overdue). */
   workingDaysBack(n: number): number {
     let d = n;
-    while (workingDaysBetween(this.date(d), this.date(0)) < n || !workingDay(this.date(d))) d++;
+    while (workingDaysSince(this.date(d), this.date(0)) < n || !workingDay(this.date(d))) d++;
     return d;
   }
 }

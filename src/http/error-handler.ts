@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, problemBody, type ErrorCode, type FieldError } from './errors.js';
+import { AppError, problemBody, type ErrorCode, type FieldError } from '../core/errors.js';
 import { CalendarNotCoveredError } from '../calendar/working-days.js';
 import { isDatabaseUnavailable } from '../db/unavailable.js';
 
@@ -80,7 +80,7 @@ export function toProblem(error: unknown): { code: ErrorCode; detail: string; ex
   if (isDatabaseUnavailable(error)) {
     return {
       code: 'SERVICE_UNAVAILABLE',
-      detail: 'The database is not reachable right now; nothing was changed. Retry after a few seconds (with the same Idempotency-Key)',
+      detail: 'The database is not reachable right now, so the request may not have been applied. Retry after a few seconds with the same Idempotency-Key: it applies once',
       extras: {},
       headers: { 'retry-after': String(DATABASE_RETRY_AFTER_S) },
     };

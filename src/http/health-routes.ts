@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { Database } from '../db/database.js';
 import { responses } from './schemas.js';
-import { AppError } from './errors.js';
+import { AppError } from '../core/errors.js';
 
 const Status = Type.Object({ status: Type.String() });
 

@@ -1,6 +1,6 @@
 // Credentials never travel in a URL: URLs end up in proxy logs, browser history and our own logs.
 import type { FastifyRequest } from 'fastify';
-import { AppError } from './errors.js';
+import { AppError } from '../core/errors.js';
 
 /** Query parameters whose values are credentials, by name (access_token, clientSecret, api-key…). */
 export const SECRET_PARAM = /(token|secret|password|passwd|api[-_]?key|credential|signature)/i;

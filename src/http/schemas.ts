@@ -1,6 +1,7 @@
 // Schemas shared by many routes: problems, pagination, common parameters.
 import { Type, type TSchema } from 'typebox';
 import { DATE_RANGE_TEXT } from './date-range.js';
+import { RULE_CODES } from '../core/rules.js';
 
 export const Problem = Type.Object({
   type: Type.String(),
@@ -12,6 +13,9 @@ export const Problem = Type.Object({
   // fastify's validation detail travels under `message` when a 400 schema is present.
   message: Type.Optional(Type.String()),
   errors: Type.Optional(Type.Array(Type.Object({ path: Type.String(), message: Type.String() }))),
+  rule: Type.Optional(Type.Union(RULE_CODES.map((r) => Type.Literal(r)), {
+    description: 'For RULE_VIOLATION (and ILLEGAL_TRANSITION beyond the state): the business rule that refused the request. Meanings: docs/errors-and-retries.md#rules',
+  })),
 }, { additionalProperties: true, $id: 'Problem' });
 
 const ref = Type.Ref('Problem');
@@ -33,4 +37,6 @@ export const Page = <T extends TSchema>(item: T) =>
   Type.Object({ items: Type.Array(item), nextCursor: Type.Union([Type.String(), Type.Null()]) });
 
 /** One of a fixed list of strings (an enum in the OpenAPI document). */
-export const OneOf = (values: readonly string[]) => Type.Union(values.map((v) => Type.Literal(v)));
+export const OneOf = <T extends string>(values: readonly T[]) =>
+  // The same anyOf-of-consts schema; Unsafe only tells TypeScript its static type is the union of T.
+  Type.Unsafe<T>(Type.Union(values.map((v) => Type.Literal(v))));

@@ -8,8 +8,8 @@
 import type { DbOrTx } from '../db/database.js';
 import { labels } from '../db/schema.js';
 import { run, selectList, statement } from '../db/statements.js';
-import type { Command } from '../http/command.js';
-import { AppError, invalid } from '../http/errors.js';
+import type { Command } from '../commands/unit-of-work.js';
+import { AppError, invalid } from '../core/errors.js';
 import { labelLifecycle, type LabelAction, type LabelState } from './label-lifecycle.js';
 import type { LabelRow } from './label-view.js';
 import { takeBatchCodesSql, type LedgerKind } from './ledger-codes.js';
@@ -27,9 +27,13 @@ export interface LedgerEntry {
 
 type LabelChanges = Partial<Pick<LabelRow, 'holderId' | 'holderRegionCode' | 'facilityId' | 'parentId' | 'openManifestId' | 'hasLeftGenerator' | 'heldSince'>>;
 
+/** Issuing creates the label: its first step, from no state to the lifecycle's initial one. */
+export const ISSUE = 'issue';
+
 export interface CustodyStep {
+  /** The label, locked (for `issue`: just inserted at version 0 with no step). */
   label: LabelRow;
-  action: LabelAction;
+  action: LabelAction | typeof ISSUE;
   /** Required where an action has more than one outcome; otherwise taken from the lifecycle. */
   to?: LabelState;
   /** The organisation taking the step. */
@@ -97,18 +101,18 @@ const WRITE_STEPS = statement('custody_write_steps', `
     SELECT * FROM unnest(
       $1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[], $6::timestamptz[],
       $7::uuid[], $8::text[], $9::uuid[], $10::uuid[], $11::uuid[], $12::bool[], $13::timestamptz[],
-      $14::uuid[], $15::uuid[], $16::uuid[], $17::text[], $18::float8[], $19::float8[], $20::jsonb[]
+      $14::uuid[], $15::uuid[], $16::uuid[], $17::text[], $18::float8[], $19::float8[], $20::jsonb[], $31::int[]
     ) WITH ORDINALITY AS s(
       label_id, version, action, from_state, to_state, occurred_at,
       holder_id, holder_region_code, label_facility_id, parent_id, open_manifest_id, has_left_generator, held_since,
-      org_id, manifest_id, facility_id, method, lat, lng, details, n)
+      org_id, manifest_id, facility_id, method, lat, lng, details, seq, n)
   ),
   moved AS (
     UPDATE labels l SET
       state = s.to_state, version = s.version + 1, last_step_at = s.occurred_at,
       holder_id = s.holder_id, holder_region_code = s.holder_region_code, facility_id = s.label_facility_id,
       parent_id = s.parent_id, open_manifest_id = s.open_manifest_id, has_left_generator = s.has_left_generator,
-      held_since = s.held_since
+      held_since = s.held_since, step_count = s.seq
     FROM step s
     WHERE l.id = s.label_id AND l.version = s.version
     RETURNING l.id, l.waste_code, l.waste_name, l.category, l.physical_form, l.quantity_kg, l.digital_code
@@ -116,7 +120,7 @@ const WRITE_STEPS = statement('custody_write_steps', `
   recorded AS (
     INSERT INTO label_steps (label_id, seq, action, from_state, to_state, org_id, client_id, manifest_id,
                              facility_id, method, lat, lng, occurred_at, request_id, details)
-    SELECT s.label_id, s.version + 1, s.action, s.from_state, s.to_state, s.org_id, $21::text, s.manifest_id,
+    SELECT s.label_id, s.seq, s.action, s.from_state, s.to_state, s.org_id, $21::text, s.manifest_id,
            s.facility_id, s.method, s.lat, s.lng, s.occurred_at, $22::text, s.details
     FROM step s JOIN moved m ON m.id = s.label_id
     ORDER BY s.n
@@ -144,7 +148,7 @@ const WRITE_STEPS = statement('custody_write_steps', `
   SELECT id FROM moved`);
 
 /** The label_steps row of a step, as written and as shown in its audit entry. */
-function stepRow(s: CustodyStep, from: LabelState, to: LabelState, seq: number, clientId: string, requestId: string) {
+function stepRow(s: CustodyStep, from: LabelState | null, to: LabelState, seq: number, clientId: string, requestId: string) {
   return {
     labelId: s.label.id,
     seq,
@@ -175,17 +179,19 @@ export async function recordCustodySteps(cmd: Command, steps: CustodyStep[]): Pr
   if (steps.length === 0) return [];
 
   const planned = steps.map((s) => {
-    const from = s.label.state as LabelState;
-    const to = labelLifecycle.transition(from, s.action, s.to);
+    const issuing = s.action === ISSUE;
+    const from = issuing ? null : s.label.state as LabelState;
+    const to = issuing ? labelLifecycle.initial : labelLifecycle.transition(from!, s.action as LabelAction, s.to);
     if (s.occurredAt < s.label.lastStepAt) {
       throw invalid(`occurredAt is before the last step of container ${s.label.digitalCode} (${s.label.lastStepAt.toISOString()})`,
         [{ path: 'body.occurredAt', message: 'before the previous step' }]);
     }
     const version = s.label.version + 1;
+    const seq = s.label.stepCount + 1;
     // The label is locked by the caller and the update is version-checked, so the row after the
     // step is the locked row with the step's changes: no need to read it back.
-    const updated: LabelRow = { ...s.label, ...s.changes, state: to, version, lastStepAt: s.occurredAt };
-    return { s, updated, step: stepRow(s, from, to, version, clientId, actor.requestId) };
+    const updated: LabelRow = { ...s.label, ...s.changes, state: to, version, stepCount: seq, lastStepAt: s.occurredAt };
+    return { s, updated, step: stepRow(s, from, to, seq, clientId, actor.requestId) };
   });
   const entries = planned.flatMap(({ s }) => (s.ledger ?? []).map((entry) => ({ entry, s })));
 
@@ -203,6 +209,7 @@ export async function recordCustodySteps(cmd: Command, steps: CustodyStep[]): Pr
       (e) => e.s.label.id, (e) => e.entry.orgId, (e) => e.entry.kind, (e) => shanghaiDate(e.s.occurredAt),
       (e) => e.entry.facilityCode ?? null, (e) => e.entry.method ?? null, (e) => e.entry.counterpartyName ?? null,
       (e) => e.entry.manifestNumber ?? null),
+    planned.map((p) => p.step.seq),
   ]);
   if (moved.length !== steps.length) {
     // The rows were locked by the caller; a version mismatch means they were not, which is a bug.
@@ -216,8 +223,11 @@ export async function recordCustodySteps(cmd: Command, steps: CustodyStep[]): Pr
     entityType: 'label',
     entityId: s.label.id,
     action: s.action,
-    before: { state: s.label.state, version: s.label.version, holderId: s.label.holderId },
-    after: { state: updated.state, version: updated.version, holderId: updated.holderId, step },
+    before: step.fromState === null ? null : { state: s.label.state, version: s.label.version, holderId: s.label.holderId },
+    after: {
+      state: updated.state, version: updated.version, holderId: updated.holderId, step,
+      ...(step.fromState === null ? { digitalCode: updated.digitalCode, wasteCode: updated.wasteCode, quantityKg: updated.quantityKg } : {}),
+    },
   })));
   return planned.map((p) => p.updated);
 }

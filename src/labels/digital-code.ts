@@ -1,4 +1,4 @@
-// 数字识别码 (domain.md §4, project reading): USCC (18) + waste code without dashes (8)
+// 数字识别码 (docs/regulations.md#digital-code, project reading): USCC (18) + waste code without dashes (8)
 // + generation date YYYYMMDD in Asia/Shanghai (8) + sequence 001..999 per unit, code and day (3).
 export const MAX_DAILY_SEQUENCE = 999;
 

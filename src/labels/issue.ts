@@ -2,8 +2,8 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
 import { facilities, labels, labelSteps, ledgerRecords } from '../db/schema.js';
-import type { Command } from '../http/command.js';
-import { invalid, ruleViolation, type FieldError } from '../http/errors.js';
+import type { Command } from '../commands/unit-of-work.js';
+import { invalid, ruleViolation, type FieldError } from '../core/errors.js';
 import { requireClientRole, requireOrgRole, WRITE_ROLES } from '../auth/roles.js';
 import type { KeyRing } from '../auth/keys.js';
 import { findWasteCode, type Hazard } from '../catalog/catalog.js';
@@ -11,7 +11,7 @@ import { shanghaiDate } from '../calendar/working-days.js';
 import { findOrg } from '../parties/organisations.js';
 import { digitalCode, MAX_DAILY_SEQUENCE } from './digital-code.js';
 import { signLabelToken } from './qr-token.js';
-import { nextBatchCode } from './ledger-codes.js';
+import { ISSUE, recordCustodySteps, type CustodyStep } from './custody.js';
 import type { LabelRow } from './label-view.js';
 
 export interface NewLabel {
@@ -111,30 +111,21 @@ export async function issueLabels(cmd: Command, keys: KeyRing, items: NewLabel[]
       facilityId: c.item.facilityId ?? null,
       remarks: c.item.remarks ?? '',
       state: 'issued',
-      version: 1,
+      version: 0, // becomes 1 with the issue step
+      stepCount: 0,
       heldSince: c.generatedAt,
       lastStepAt: c.generatedAt,
+      // Set here, at millisecond precision, so that a list cursor (which carries JSON times) is exact.
+      createdAt: now,
     });
   }
+  // Inserted before their first step, which the one step writer records like every other:
+  // the label to state issued, its step 1, its generation record (产生, HWCS) and its audit entry.
   const inserted = new Map((await tx.insert(labels).values(rows).returning()).map((l) => [l.id, l]));
-  const created = rows.map((r) => inserted.get(r.id!)!); // in request order
-  const steps = await tx.insert(labelSteps).values(created.map((l) => ({
-    labelId: l.id, seq: 1, action: 'issue', fromState: null, toState: 'issued', orgId: org.id,
-    clientId: caller.clientId, facilityId: l.facilityId, occurredAt: l.generatedAt, requestId: actor.requestId, details: {},
-  }))).returning({ id: labelSteps.id, labelId: labelSteps.labelId });
-  // Matched by label, not by position: RETURNING promises no order.
-  const stepOf = new Map(steps.map((st) => [st.labelId, st.id]));
-  // Batch codes last: the organisation's counter row stays locked until commit.
-  const batchCodes = new Map<string, string>();
-  for (const day of [...new Set(created.map((l) => l.generatedOn))].sort()) batchCodes.set(day, await nextBatchCode(tx, org.id, 'HWCS', day));
-  await tx.insert(ledgerRecords).values(created.map((l) => ({
-    orgId: org.id, labelId: l.id, stepId: stepOf.get(l.id)!, kind: 'HWCS', batchCode: batchCodes.get(l.generatedOn)!,
-    occurredAt: l.generatedAt, wasteCode: l.wasteCode, wasteName: l.wasteName, category: l.category,
-    physicalForm: l.physicalForm, quantityKg: l.quantityKg, digitalCode: l.digitalCode, operatorClientId: caller.clientId,
-  })));
-  await cmd.audit(...created.map((l) => ({
-    chain: l.regionCode, entityType: 'label', entityId: l.id, action: 'issue',
-    after: { digitalCode: l.digitalCode, state: l.state, wasteCode: l.wasteCode, quantityKg: l.quantityKg },
+  const fresh = rows.map((r) => inserted.get(r.id!)!); // in request order
+  const created = await recordCustodySteps(cmd, fresh.map((label): CustodyStep => ({
+    label, action: ISSUE, orgId: org.id, occurredAt: label.generatedAt, facilityId: label.facilityId,
+    ledger: [{ orgId: org.id, kind: 'HWCS' }],
   })));
   return created;
 }

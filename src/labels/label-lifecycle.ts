@@ -1,4 +1,4 @@
-// The physical custody of one container (domain.md §4), as data.
+// The physical custody of one container (docs/regulations.md#label-lifecycle), as data.
 import { defineLifecycle } from '../lifecycle/lifecycle.js';
 
 export const LABEL_STATES = ['issued', 'stored', 'in_transit', 'received', 'rejected', 'treated', 'consolidated', 'voided'] as const;

@@ -1,5 +1,7 @@
 // The HJ 1259 management ledger of one organisation, as JSON records or as the standard's CSV.
 import { and, asc, eq, gte, lt } from 'drizzle-orm';
+import type { Options as CsvOptions } from 'csv-stringify';
+import { stringify } from 'csv-stringify/sync';
 import type { Db } from '../db/database.js';
 import { ledgerRecords } from '../db/schema.js';
 import { LEDGER_KINDS, type LedgerKind } from './ledger-codes.js';
@@ -10,7 +12,7 @@ export type LedgerRow = typeof ledgerRecords.$inferSelect;
 const FORMS: Record<string, string> = { solid: '固态', semi_solid: '半固态', liquid: '液态', gas: '气态' };
 
 /** Column headings as HJ 1259-2022's ledger tables name them, and how each is filled. */
-const COLUMNS: Array<[string, (r: LedgerRow) => string]> = [
+const COLUMNS: Array<[string, (r: LedgerRow) => string | number]> = [
   ['批次编码', (r) => r.batchCode],
   ['记录类型', (r) => LEDGER_KINDS[r.kind as LedgerKind] ?? r.kind],
   ['发生时间', (r) => r.occurredAt.toISOString()],
@@ -18,7 +20,7 @@ const COLUMNS: Array<[string, (r: LedgerRow) => string]> = [
   ['废物类别', (r) => r.category],
   ['废物代码', (r) => r.wasteCode],
   ['废物形态', (r) => FORMS[r.physicalForm] ?? r.physicalForm],
-  ['数量', (r) => String(r.quantityKg)],
+  ['数量', (r) => r.quantityKg],
   ['计量单位', () => 'kg'],
   ['容器/包装数字识别码', (r) => r.digitalCode],
   ['设施编码', (r) => r.facilityCode ?? ''],
@@ -30,11 +32,27 @@ const COLUMNS: Array<[string, (r: LedgerRow) => string]> = [
 
 export const LEDGER_CSV_HEADER = COLUMNS.map(([h]) => h);
 
-export function csvCell(v: string): string {
-  return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
-}
+/**
+ * How every CSV of the service is written (csv-stringify): RFC 4180 quoting, CRLF line ends, and
+ * no cell a spreadsheet would run as a formula. The ledger opens in Excel, and names, remarks and
+ * codes are what users typed: a text cell starting with =, +, -, @, a tab or a carriage return (or
+ * the full-width ＝ ＋ － ＠) gets a leading apostrophe (OWASP "CSV injection"), so
+ * `=HYPERLINK("http://x")` reads '=HYPERLINK("http://x"). Numbers are written as numbers and never
+ * prefixed: they come from numeric columns, not from what someone typed, and a weight correction of
+ * -5 kg must stay -5. Text is text: a name typed as "-5" comes out as '-5. Booleans are written
+ * true/false, null as an empty cell.
+ */
+export const CSV_OPTIONS: CsvOptions = {
+  record_delimiter: 'windows',
+  quote_record_delimiter: true, // a lone \n or \r inside a cell is quoted too
+  escape_formulas: true,
+  cast: { boolean: (v) => String(v) },
+};
 
-export const ledgerCsvLine = (r: LedgerRow) => `${COLUMNS.map(([, f]) => csvCell(f(r))).join(',')}\r\n`;
+/** The ledger as CSV, with a BOM so spreadsheet programs open the Chinese headings as UTF-8. */
+export function ledgerCsv(rows: LedgerRow[]): string {
+  return stringify(rows.map((r) => COLUMNS.map(([, f]) => f(r))), { ...CSV_OPTIONS, bom: true, header: true, columns: LEDGER_CSV_HEADER });
+}
 
 /** Records of the period [from, to] (calendar dates in Asia/Shanghai), in time order. */
 export async function readLedger(db: Db, orgId: string, from?: string, to?: string) {

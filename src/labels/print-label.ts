@@ -1,4 +1,4 @@
-// The printable hazardous-waste label (危险废物标签, HJ 1276-2022, domain.md §4) as a standalone SVG.
+// The printable hazardous-waste label (危险废物标签, HJ 1276-2022, docs/regulations.md#label-content) as a standalone SVG.
 // The layout is drawn once in a 100×100 user-unit box; the physical size (100/150/200 mm by container
 // volume) only changes the width/height attributes, the viewBox scales the same layout.
 import QRCode from 'qrcode';
@@ -54,7 +54,7 @@ export function escapeXml(s: string): string {
     .replace(/'/g, '&#39;');
 }
 
-/** Minimum printed label size by container volume (domain.md §4). Unknown volume → smallest. */
+/** Minimum printed label size by container volume (docs/regulations.md#label-size). Unknown volume → smallest. */
 export function labelSizeMm(volumeL: number | null): 100 | 150 | 200 {
   if (volumeL === null || !Number.isFinite(volumeL) || volumeL <= 50) return 100;
   if (volumeL < 450) return 150;

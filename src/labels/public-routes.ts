@@ -4,7 +4,7 @@ import { eq } from 'drizzle-orm';
 import { Type } from 'typebox';
 import type { RouteModule } from '../context.js';
 import { labels, manifests, organisations } from '../db/schema.js';
-import { AppError } from '../http/errors.js';
+import { AppError } from '../core/errors.js';
 import { responses } from '../http/schemas.js';
 import { toProblem, sendProblem } from '../http/error-handler.js';
 import { findCategory } from '../catalog/catalog.js';

@@ -2,7 +2,7 @@
 // It never expires: a printed label stays valid for the life of the container.
 import { SignJWT, jwtVerify } from 'jose';
 import { signerKey, type KeyRing } from '../auth/keys.js';
-import { AppError } from '../http/errors.js';
+import { AppError } from '../core/errors.js';
 
 const TYP = 'hw-label+jwt';
 

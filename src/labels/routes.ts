@@ -4,24 +4,20 @@ import { Type } from 'typebox';
 import type { AppContext, RouteModule } from '../context.js';
 import { labels, organisations } from '../db/schema.js';
 import { etag, ifMatchVersion, runCommand } from '../http/command.js';
-import { decodeCursor, encodeCursor } from '../http/cursor.js';
+import { listLabels } from './queries.js';
 import { Cursor, IdParams, Limit, Page, responses, OneOf, DateString } from '../http/schemas.js';
 import { isRegulator } from '../auth/roles.js';
 import { loadManagedOrg } from '../parties/organisations.js';
 import { issueLabels } from './issue.js';
-import { allowedDirectActions, performLabelAction } from './actions.js';
+import { performLabelAction } from './actions.js';
 import { labelView, LabelSchema, type LabelRow } from './label-view.js';
-import { loadVisibleLabel, canSeeLabel, findLabel } from './visibility.js';
-import { qrUrl, tokenFromQr, verifyLabelToken } from './qr-token.js';
+import { loadVisibleLabel } from './visibility.js';
+import { qrUrl } from './qr-token.js';
 import { labelTrace } from './trace.js';
-import { LEDGER_CSV_HEADER, ledgerCsvLine, ledgerView, readLedger } from './ledger.js';
+import { ledgerCsv, ledgerView, readLedger } from './ledger.js';
 import { renderLabelSvg } from './print-label.js';
 import { LabelActionBody, NewLabelBody } from './schemas.js';
 import { LABEL_STATES } from './label-lifecycle.js';
-import { AppError, notFound } from '../http/errors.js';
-import { afterLabelsTreated } from '../manifests/completion.js';
-import { allowedManifestActions } from '../manifests/actions.js';
-import { loadVisibleManifest } from '../manifests/manifest-view.js';
 
 
 const StepSchema = Type.Object({
@@ -82,24 +78,8 @@ export const labelRoutes: RouteModule = (app, ctx) => {
       response: responses({ 200: Page(LabelSchema) }, 401),
     },
   }, async (request) => {
-    const { caller } = request;
-    const q = request.query;
-    const limit = q.limit ?? 50;
-    const where: (SQL | undefined)[] = [
-      isRegulator(caller)
-        ? or(like(labels.regionCode, `${caller.jurisdiction}%`), like(labels.holderRegionCode, `${caller.jurisdiction}%`))
-        : or(eq(labels.generatorId, caller.orgId), eq(labels.holderId, caller.orgId)),
-    ];
-    if (q.state) where.push(eq(labels.state, q.state));
-    if (q.wasteCode) where.push(eq(labels.wasteCode, q.wasteCode));
-    if (q.cursor) {
-      const c = decodeCursor(q.cursor);
-      where.push(sql`(${labels.createdAt}, ${labels.id}) > (${c.at}, ${c.id})`);
-    }
-    const rows = await ctx.db.select().from(labels).where(and(...where)).orderBy(asc(labels.createdAt), asc(labels.id)).limit(limit + 1);
-    const page = rows.slice(0, limit);
-    const last = page[page.length - 1];
-    return { items: page.map((l) => viewOf(ctx, l)), nextCursor: rows.length > limit ? encodeCursor(last.createdAt, last.id) : null };
+    const { items, nextCursor } = await listLabels(ctx.db, request.caller, { ...request.query, limit: request.query.limit ?? 50 });
+    return { items: items.map((l) => viewOf(ctx, l)), nextCursor };
   });
 
   app.get('/api/v1/labels/:id', {
@@ -143,42 +123,6 @@ export const labelRoutes: RouteModule = (app, ctx) => {
     return reply.type('image/svg+xml').send(svg);
   });
 
-  app.post('/api/v1/scan', {
-    schema: {
-      operationId: 'scanLabel', tags: ['labels'], summary: 'Verify a scanned QR and get the label with the actions this caller may take',
-      body: Type.Object({ qr: Type.String({ minLength: 1, maxLength: 2000, description: 'The QR content (URL) or the bare token' }) }, { additionalProperties: false }),
-      response: responses({
-        200: Type.Object({
-          label: LabelSchema,
-          allowedActions: Type.Array(Type.String(), { description: 'Actions on the label itself' }),
-          openManifest: Type.Union([Type.Object({
-            id: Type.String(), number: Type.Union([Type.String(), Type.Null()]), state: Type.String(),
-            allowedActions: Type.Array(Type.String(), { description: 'What this caller may do on the manifest now, e.g. pickup' }),
-          }), Type.Null()]),
-        }),
-      }, 401, 404, 422),
-    },
-  }, async (request) => {
-    const claims = await verifyLabelToken(ctx.keys, tokenFromQr(request.body.qr));
-    const l = await findLabel(ctx.db, claims.lid);
-    if (!l || l.digitalCode !== claims.dc) throw new AppError('QR_INVALID', 'The QR names a label this platform does not hold');
-    if (!(await canSeeLabel(ctx.db, request.caller, l))) throw notFound('Label');
-    // A driver scanning at pickup needs the manifest the container waits on, and what to do with it.
-    const manifest = l.openManifestId
-      ? await loadVisibleManifest(ctx.db, request.caller, l.openManifestId).catch((e) => {
-        if (e instanceof AppError && e.code === 'NOT_FOUND') return undefined; // not party to it: say nothing
-        throw e;
-      })
-      : undefined;
-    return {
-      label: viewOf(ctx, l),
-      allowedActions: allowedDirectActions(request.caller, l),
-      openManifest: manifest
-        ? { id: manifest.m.id, number: manifest.m.number, state: manifest.m.state, allowedActions: allowedManifestActions(request.caller, manifest) }
-        : null,
-    };
-  });
-
   app.post('/api/v1/labels/:id/actions', {
     schema: {
       operationId: 'actOnLabel', tags: ['labels'], summary: 'A custody step: store, treat, consolidate, return or void',
@@ -187,7 +131,7 @@ export const labelRoutes: RouteModule = (app, ctx) => {
       response: responses({ 200: LabelSchema }, 401, 403, 404, 409, 412, 422),
     },
   }, (request, reply) => runCommand(ctx, request, reply, async (cmd) => {
-    const l = await performLabelAction(cmd, settings, request.params.id, request.body, ifMatchVersion(request), afterLabelsTreated);
+    const l = await performLabelAction(cmd, settings, request.params.id, request.body, ifMatchVersion(request), ctx.afterLabelStep);
     return { status: 200, body: viewOf(ctx, l), headers: { etag: etag(l.version) } };
   }));
 
@@ -221,8 +165,7 @@ export const labelRoutes: RouteModule = (app, ctx) => {
     const org = await loadManagedOrg(ctx.db, request.caller, request.params.id);
     const rows = await readLedger(ctx.db, org.id, request.query.from, request.query.to);
     if (request.query.format === 'csv') {
-      // A BOM so spreadsheet programs open the Chinese headings as UTF-8.
-      const body = `\ufeff${LEDGER_CSV_HEADER.join(',')}\r\n${rows.map(ledgerCsvLine).join('')}`;
+      const body = ledgerCsv(rows);
       return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="ledger-${org.uscc}.csv"`).send(body);
     }
     return { items: rows.map(ledgerView) };

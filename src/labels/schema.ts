@@ -32,6 +32,11 @@ export const labels = pgTable('labels', {
   remarks: text().notNull().default(''),
   state: text().notNull(),
   version: integer().notNull().default(1),
+  /**
+   * Custody steps recorded so far (the last label_steps.seq). Not the version: attaching to or
+   * releasing from a draft manifest changes the label (and its ETag) without a custody step.
+   */
+  stepCount: integer().notNull().default(1),
   parentId: uuid(),
   openManifestId: uuid(),
   hasLeftGenerator: boolean().notNull().default(false),

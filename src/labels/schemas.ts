@@ -1,6 +1,6 @@
 // Request schemas of the label routes.
 import { DATE_RANGE_TEXT } from '../http/date-range.js';
-import { Type } from 'typebox';
+import { Type, type Static } from 'typebox';
 import { OneOf, DateTime } from '../http/schemas.js';
 import { HAZARDS, WASTE_CODE_PATTERN } from '../catalog/catalog.js';
 import { METHOD_CODE_PATTERN } from '../catalog/treatment-methods.js';
@@ -46,3 +46,8 @@ export const LabelActionBody = Type.Object({
   location: Type.Optional(Location),
   occurredAt: Type.Optional(OccurredAt),
 }, { additionalProperties: false });
+
+/** A client's own custody step, as the API accepts it. */
+export type LabelActionInput = Static<typeof LabelActionBody>;
+/** A label to issue, as the API accepts it. */
+export type NewLabel = Static<typeof NewLabelBody>;

@@ -1,4 +1,4 @@
-// Public verification page opened by a phone camera from the label's QR code (domain.md §4).
+// Public verification page opened by a phone camera from the label's QR code (docs/regulations.md#qr-code).
 // Self-contained HTML5: inline CSS, no scripts, no external resources. It only receives public
 // fields (never contact persons, phone numbers or client details) and escapes all of them.
 import { escapeXml, hazardName, physicalFormName } from './print-label.js';

@@ -4,7 +4,7 @@ import type { DbOrTx } from '../db/database.js';
 import { labels } from '../db/schema.js';
 import { run, selectList, statement } from '../db/statements.js';
 import { supervises, type Caller } from '../auth/roles.js';
-import { notFound } from '../http/errors.js';
+import { notFound } from '../core/errors.js';
 import type { LabelRow } from './label-view.js';
 
 // Named statements: scans and label reads run these for every request that is not the label's own party.

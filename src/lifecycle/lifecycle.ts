@@ -1,6 +1,6 @@
 // Lifecycles as data: a table of (from states, action, to state, who), one pure transition
 // function, and the README's Mermaid diagram generated from the same table.
-import { AppError } from '../http/errors.js';
+import { AppError } from '../core/errors.js';
 
 export interface TransitionRow<S extends string, A extends string, R extends string> {
   from: readonly S[];
@@ -21,6 +21,10 @@ export interface Lifecycle<S extends string, A extends string, R extends string>
   transition(state: S, action: A, to?: S): S;
   /** Actions allowed from a state, optionally only those an actor kind may take. */
   allowedActions(state: S, may?: (by: R) => boolean): A[];
+  /** The states from which the action may be taken: state sets for queries come from the table. */
+  statesAllowing(action: A): S[];
+  /** The state and every state reachable from it through the table. */
+  reachableFrom(state: S): S[];
   mermaid(): string;
 }
 
@@ -40,6 +44,17 @@ export function defineLifecycle<S extends string, A extends string, R extends st
   return {
     ...def,
     allowedActions,
+    statesAllowing: (action) => def.states.filter((st) => def.rows.some((r) => r.action === action && r.from.includes(st))),
+    reachableFrom(state) {
+      const seen = new Set<S>([state]);
+      for (let grew = true; grew;) {
+        grew = false;
+        for (const r of def.rows) {
+          if (r.from.some((f) => seen.has(f)) && !seen.has(r.to)) { seen.add(r.to); grew = true; }
+        }
+      }
+      return def.states.filter((st) => seen.has(st));
+    },
     transition(state, action, to) {
       const rows = def.rows.filter((r) => r.action === action && r.from.includes(state) && (to === undefined || r.to === to));
       if (rows.length === 0) {

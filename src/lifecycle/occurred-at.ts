@@ -1,5 +1,5 @@
 // When a step happened on the ground (handsets work offline), checked against what is plausible.
-import { invalid } from '../http/errors.js';
+import { invalid } from '../core/errors.js';
 
 const CLOCK_SKEW_MS = 2 * 60_000;
 

@@ -1,10 +1,16 @@
 // A received manifest completes when every accepted container is treated, directly or through
 // its consolidation parent. Checked whenever a container is treated, in the same transaction.
 import { eq, sql } from 'drizzle-orm';
-import type { Command } from '../http/command.js';
+import type { Command } from '../commands/unit-of-work.js';
 import { manifests } from '../db/schema.js';
 import { loadManifestParts } from './manifest-view.js';
 import { finishStep } from './actions.js';
+import type { LabelStepHook } from '../labels/actions.js';
+
+/** The label-step hook the app installs: a treated container may complete its manifests. */
+export const completeManifestsAfterStep: LabelStepHook = async (cmd, action, treated) => {
+  if (action === 'treat') await afterLabelsTreated(cmd, treated.map((l) => l.id));
+};
 
 export async function afterLabelsTreated(cmd: Command, labelIds: string[]): Promise<void> {
   const { tx } = cmd;

@@ -1,27 +1,16 @@
 // Creating and editing draft manifests: parties checked, containers claimed for this manifest only.
-import { and, eq, inArray, isNull } from 'drizzle-orm';
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/database.js';
 import { exemptions, labels, manifestCarriers, manifestLabels, manifests, organisations } from '../db/schema.js';
-import type { Command } from '../http/command.js';
-import { checkVersion } from '../http/command.js';
-import { invalid, ruleViolation } from '../http/errors.js';
+import type { Command } from '../commands/unit-of-work.js';
+import { checkVersion } from '../core/version.js';
+import { invalid, ruleViolation } from '../core/errors.js';
 import { requireClientRole, requireOrgRole, WRITE_ROLES } from '../auth/roles.js';
 import { normalisePlate } from '../parties/vehicles.js';
 import { manifestLifecycle, type ManifestState } from './manifest-lifecycle.js';
+import { SHIPPABLE_STATES } from '../labels/label-states.js';
 import { loadManifestParts, loadVisibleManifest, type LoadedManifest } from './manifest-view.js';
-
-export interface CarrierInput { orgId: string; vehiclePlate?: string; driver?: { name: string; qualificationNo: string } }
-
-export interface DraftInput {
-  receiverId: string;
-  carriers: CarrierInput[];
-  labelIds: string[];
-  plannedAt: string;
-  exemptionId?: string;
-  intendedMethod?: string;
-  emergencyMeasures?: string;
-}
-
+import type { CarrierInput, DraftInput, DraftPatch } from './schemas.js';
 
 async function checkParties(tx: DbOrTx, generatorId: string, input: Pick<DraftInput, 'receiverId' | 'carriers' | 'exemptionId'>) {
   const ids = [input.receiverId, ...input.carriers.map((c) => c.orgId)];
@@ -52,9 +41,10 @@ async function claimLabels(cmd: Command, generatorId: string, manifestId: string
   const { tx } = cmd;
   const unique = [...new Set(labelIds)];
   if (unique.length !== labelIds.length) throw invalid('labelIds lists a container twice', [{ path: 'body.labelIds', message: 'duplicates' }]);
-  const claimed = await tx.update(labels).set({ openManifestId: manifestId })
-    .where(and(inArray(labels.id, unique), eq(labels.holderId, generatorId), inArray(labels.state, ['issued', 'stored']), isNull(labels.openManifestId)))
-    .returning({ id: labels.id, quantityKg: labels.quantityKg, regionCode: labels.regionCode });
+  // A change of the label (its version and ETag move) but not a custody step: the container stays put.
+  const claimed = await tx.update(labels).set({ openManifestId: manifestId, version: sql`${labels.version} + 1` })
+    .where(and(inArray(labels.id, unique), eq(labels.holderId, generatorId), inArray(labels.state, SHIPPABLE_STATES), isNull(labels.openManifestId)))
+    .returning({ id: labels.id, quantityKg: labels.quantityKg, regionCode: labels.regionCode, version: labels.version });
   if (claimed.length !== unique.length) {
     const got = new Set(claimed.map((c) => c.id));
     const refused = unique.filter((id) => !got.has(id));
@@ -63,16 +53,18 @@ async function claimLabels(cmd: Command, generatorId: string, manifestId: string
   }
   await tx.insert(manifestLabels).values(claimed.map((c) => ({ manifestId, labelId: c.id, declaredKg: c.quantityKg })));
   await cmd.audit(...claimed.map((c) => ({
-    chain: c.regionCode, entityType: 'label', entityId: c.id, action: 'attach_to_manifest', after: { openManifestId: manifestId },
+    chain: c.regionCode, entityType: 'label', entityId: c.id, action: 'attach_to_manifest', after: { openManifestId: manifestId, version: c.version },
   })));
 }
 
 /** Frees a draft's or cancelled manifest's containers for another manifest. */
 export async function releaseLabels(cmd: Command, manifestId: string): Promise<void> {
-  const released = await cmd.tx.update(labels).set({ openManifestId: null }).where(eq(labels.openManifestId, manifestId))
-    .returning({ id: labels.id, regionCode: labels.regionCode });
+  const released = await cmd.tx.update(labels).set({ openManifestId: null, version: sql`${labels.version} + 1` })
+    .where(eq(labels.openManifestId, manifestId))
+    .returning({ id: labels.id, regionCode: labels.regionCode, version: labels.version });
   await cmd.audit(...released.map((r) => ({
-    chain: r.regionCode, entityType: 'label', entityId: r.id, action: 'release_from_manifest', before: { openManifestId: manifestId },
+    chain: r.regionCode, entityType: 'label', entityId: r.id, action: 'release_from_manifest',
+    before: { openManifestId: manifestId }, after: { openManifestId: null, version: r.version },
   })));
 }
 
@@ -90,6 +82,8 @@ export async function createDraft(cmd: Command, input: DraftInput): Promise<Load
   const receiver = await checkParties(tx, caller.orgId, input);
   const [m] = await tx.insert(manifests).values({
     state: 'draft',
+    // Set here, at millisecond precision, so that a list cursor (which carries JSON times) is exact.
+    createdAt: new Date(),
     generatorId: caller.orgId,
     receiverId: receiver.id,
     regionCode: caller.regionCode,
@@ -106,7 +100,7 @@ export async function createDraft(cmd: Command, input: DraftInput): Promise<Load
   return loaded;
 }
 
-export async function updateDraft(cmd: Command, id: string, patch: Partial<DraftInput>, expectedVersion?: number): Promise<LoadedManifest> {
+export async function updateDraft(cmd: Command, id: string, patch: DraftPatch, expectedVersion?: number): Promise<LoadedManifest> {
   const { tx, actor: { caller } } = cmd;
   const current = await loadVisibleManifest(tx, caller, id, true);
   const { m } = current;

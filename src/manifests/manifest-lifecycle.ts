@@ -1,4 +1,4 @@
-// The transfer manifest (转移联单, domain.md §5), as data.
+// The transfer manifest (转移联单, docs/regulations.md#manifest-lifecycle), as data.
 import { defineLifecycle } from '../lifecycle/lifecycle.js';
 
 export const MANIFEST_STATES = ['draft', 'submitted', 'in_transit', 'delivered', 'received', 'rejected', 'completed', 'cancelled'] as const;

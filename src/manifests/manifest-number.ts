@@ -3,7 +3,7 @@
 // (a rolled-back submit gives its number back before anyone else could see it).
 import { sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/database.js';
-import { ruleViolation } from '../http/errors.js';
+import { ruleViolation } from '../core/errors.js';
 
 export const MANIFEST_NUMBER_PATTERN = '^\\d{14}$';
 

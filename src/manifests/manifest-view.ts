@@ -4,7 +4,7 @@ import { Type } from 'typebox';
 import type { DbOrTx } from '../db/database.js';
 import { labels, manifestCarriers, manifestLabels, manifests } from '../db/schema.js';
 import { supervises, type Caller } from '../auth/roles.js';
-import { notFound } from '../http/errors.js';
+import { notFound } from '../core/errors.js';
 
 export type ManifestRow = typeof manifests.$inferSelect;
 export type CarrierRow = typeof manifestCarriers.$inferSelect;

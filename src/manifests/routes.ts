@@ -3,52 +3,18 @@ import { Type } from 'typebox';
 import type { RouteModule } from '../context.js';
 import { labelSteps, manifestCarriers, manifests, manifestSteps } from '../db/schema.js';
 import { etag, ifMatchVersion, runCommand } from '../http/command.js';
-import { decodeCursor, encodeCursor } from '../http/cursor.js';
-import { notFound } from '../http/errors.js';
+import { listManifests } from './queries.js';
+import { notFound } from '../core/errors.js';
 import { Cursor, IdParams, Limit, Page, responses, OneOf, DateTime } from '../http/schemas.js';
 import { isRegulator, type Caller } from '../auth/roles.js';
 import { METHOD_CODE_PATTERN } from '../catalog/treatment-methods.js';
 import { Location, OccurredAt } from '../labels/schemas.js';
 import { createDraft, updateDraft } from './drafts.js';
+import { ActionBody, ManifestPatch, NewManifest } from './schemas.js';
 import { allowedManifestActions, performManifestAction } from './actions.js';
 import { CLIENT_MANIFEST_ACTIONS, MANIFEST_STATES } from './manifest-lifecycle.js';
 import { loadManifestPartsOf, loadVisibleManifest, ManifestSchema, manifestView, type LoadedManifest } from './manifest-view.js';
 import { MANIFEST_NUMBER_PATTERN } from './manifest-number.js';
-
-const Uuid = Type.String({ format: 'uuid' });
-const Driver = Type.Object({ name: Type.String({ minLength: 1, maxLength: 50 }), qualificationNo: Type.String({ minLength: 1, maxLength: 50 }) }, { additionalProperties: false });
-const Carrier = Type.Object({
-  orgId: Uuid, vehiclePlate: Type.Optional(Type.String({ minLength: 5, maxLength: 12 })), driver: Type.Optional(Driver),
-}, { additionalProperties: false });
-
-const draftFields = {
-  receiverId: Uuid,
-  carriers: Type.Array(Carrier, { minItems: 1, maxItems: 5, description: 'In the order they carry the load (multimodal, Art. 17)' }),
-  labelIds: Type.Array(Uuid, { minItems: 1, maxItems: 1000 }),
-  plannedAt: DateTime,
-  exemptionId: Type.Optional(Uuid),
-  intendedMethod: Type.Optional(Type.String({ pattern: METHOD_CODE_PATTERN })),
-  emergencyMeasures: Type.Optional(Type.String({ maxLength: 1000 })),
-};
-const NewManifest = Type.Object(draftFields, { additionalProperties: false });
-const ManifestPatch = Type.Partial(Type.Object(draftFields), { additionalProperties: false });
-
-const ActionBody = Type.Object({
-  action: OneOf(CLIENT_MANIFEST_ACTIONS),
-  reason: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
-  qr: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 2000 }), { minItems: 1, maxItems: 1000 })),
-  labelIds: Type.Optional(Type.Array(Uuid, { minItems: 1, maxItems: 1000 })),
-  vehiclePlate: Type.Optional(Type.String({ minLength: 5, maxLength: 12 })),
-  driver: Type.Optional(Driver),
-  location: Type.Optional(Location),
-  occurredAt: Type.Optional(OccurredAt),
-  items: Type.Optional(Type.Array(Type.Object({
-    labelId: Uuid,
-    accepted: Type.Boolean(),
-    measuredQuantity: Type.Object({ value: Type.Number({ minimum: 0, maximum: 1e7 }), unit: OneOf(['kg', 't']) }, { additionalProperties: false }),
-    refusalReason: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
-  }, { additionalProperties: false }), { minItems: 1, maxItems: 1000 })),
-}, { additionalProperties: false, description: 'pickup {qr[] or labelIds[], vehiclePlate, driver}; handover {vehiclePlate, driver}; deliver {}; receive {items}; cancel {reason}' });
 
 const ManifestWithActions = Type.Object({ ...ManifestSchema.properties, allowedActions: Type.Array(Type.String()) });
 
@@ -129,24 +95,8 @@ export const manifestRoutes: RouteModule = (app, ctx) => {
       response: responses({ 200: Page(ManifestWithActions) }, 401),
     },
   }, async (request) => {
-    const { caller } = request;
-    const limit = request.query.limit ?? 50;
-    const where: (SQL | undefined)[] = [
-      isRegulator(caller)
-        ? or(like(manifests.regionCode, `${caller.jurisdiction}%`), like(manifests.receiverRegionCode, `${caller.jurisdiction}%`))
-        : or(eq(manifests.generatorId, caller.orgId), eq(manifests.receiverId, caller.orgId),
-          inArray(manifests.id, ctx.db.select({ id: manifestCarriers.manifestId }).from(manifestCarriers).where(eq(manifestCarriers.orgId, caller.orgId)))),
-    ];
-    if (request.query.state) where.push(eq(manifests.state, request.query.state));
-    if (request.query.cursor) {
-      const c = decodeCursor(request.query.cursor);
-      where.push(sql`(${manifests.createdAt}, ${manifests.id}) > (${c.at}, ${c.id})`);
-    }
-    const rows = await ctx.db.select().from(manifests).where(and(...where)).orderBy(asc(manifests.createdAt), asc(manifests.id)).limit(limit + 1);
-    const page = rows.slice(0, limit);
-    const items = (await loadManifestPartsOf(ctx.db, page)).map((loaded) => withActions(caller, loaded));
-    const last = page[page.length - 1];
-    return { items, nextCursor: rows.length > limit ? encodeCursor(last.createdAt, last.id) : null };
+    const { items, nextCursor } = await listManifests(ctx.db, request.caller, { ...request.query, limit: request.query.limit ?? 50 });
+    return { items: items.map((loaded) => withActions(request.caller, loaded)), nextCursor };
   });
 
   app.get('/api/v1/manifests/:id/trace', {

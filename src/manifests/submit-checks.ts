@@ -1,13 +1,15 @@
-// The checks of domain.md §5 before a manifest may be submitted: each failure is a 422 that names
+// The checks of docs/regulations.md#submit-checks before a manifest may be submitted: each failure is a 422 that names
 // the rule and the offending waste code or party.
 import { and, eq, gte, inArray, lte, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/database.js';
 import { exemptions, licences, organisations, vehicles } from '../db/schema.js';
-import { ruleViolation } from '../http/errors.js';
+import { ruleViolation } from '../core/errors.js';
 import { licenceActiveOn, licenceCovers, licenceHasMode } from '../parties/licence-rules.js';
 import { shanghaiDate, shanghaiDayStart } from '../calendar/working-days.js';
 import { methodKind } from '../catalog/treatment-methods.js';
 import type { LoadedManifest } from './manifest-view.js';
+import { receivedThisYearKg } from './received-weight.js';
+import { SHIPPABLE_STATES } from '../labels/label-states.js';
 
 type Licence = typeof licences.$inferSelect;
 
@@ -25,18 +27,6 @@ function licenceRefusal(covering: Licence[], date: string, code: string, method:
   return ruleViolation('licence_mode', `The receiver's licence covering ${code} has no mode for method ${method ?? '(none)'}`, { wasteCode: code, licenceNumber: valid[0].number });
 }
 
-/** The receiver's weight accepted this year on received or completed manifests. */
-export async function receivedThisYearKg(tx: DbOrTx, receiverId: string, year: number): Promise<number> {
-  const from = shanghaiDayStart(`${year}-01-01`);
-  const to = shanghaiDayStart(`${year + 1}-01-01`);
-  const { rows } = await tx.execute<{ kg: number | null }>(sql`
-    SELECT COALESCE(SUM(COALESCE(ml.measured_kg, ml.declared_kg)), 0)::float8 AS kg
-    FROM manifests m JOIN manifest_labels ml ON ml.manifest_id = m.id
-    WHERE m.receiver_id = ${receiverId} AND m.state IN ('received', 'completed') AND ml.accepted
-      AND m.received_at >= ${from} AND m.received_at < ${to}`);
-  return Number(rows[0]?.kg ?? 0);
-}
-
 export async function checkSubmission(tx: DbOrTx, { m, carriers, items }: LoadedManifest): Promise<void> {
   const date = shanghaiDate(m.plannedAt);
   const [receiver] = await tx.select().from(organisations).where(eq(organisations.id, m.receiverId));
@@ -47,8 +37,9 @@ export async function checkSubmission(tx: DbOrTx, { m, carriers, items }: Loaded
     lte(exemptions.validFrom, date), gte(exemptions.validTo, date),
   ));
 
-  if (items.some((i) => i.state !== 'issued' && i.state !== 'stored')) {
-    throw ruleViolation('labels_unavailable', 'Every container must be issued or stored to be shipped', { labelIds: items.filter((i) => i.state !== 'issued' && i.state !== 'stored').map((i) => i.labelId) });
+  const unshippable = items.filter((i) => !SHIPPABLE_STATES.includes(i.state as never));
+  if (unshippable.length) {
+    throw ruleViolation('labels_unavailable', `Every container must be ${SHIPPABLE_STATES.join(' or ')} to be shipped`, { labelIds: unshippable.map((i) => i.labelId) });
   }
 
   // Per waste code: an exemption for this pair, or a licence in force that covers it with the right mode.

@@ -4,8 +4,8 @@
 import { and, asc, eq, isNull } from 'drizzle-orm';
 import type { DbOrTx } from '../db/database.js';
 import { clients } from '../db/schema.js';
-import type { Command } from '../http/command.js';
-import { AppError, invalid, notFound } from '../http/errors.js';
+import type { Command } from '../commands/unit-of-work.js';
+import { AppError, invalid, notFound } from '../core/errors.js';
 import { hashSecret, newClientId, newSecret } from '../auth/secrets.js';
 import { requireClientRole, supervises, type Caller } from '../auth/roles.js';
 import { loadManagedOrg, findOrg } from './organisations.js';

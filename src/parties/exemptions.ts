@@ -1,10 +1,11 @@
 // Point-to-point utilisation exemptions (点对点定向利用豁免, 名录 2021 appendix entry 32):
 // one generator → one receiver → one waste code for a period, approved by a registrar.
+import { afterCursor, keysetPage } from '../db/keyset.js';
 import { and, asc, eq, gt, inArray, like, or, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../db/database.js';
 import { exemptions, organisations } from '../db/schema.js';
-import type { Command } from '../http/command.js';
-import { AppError, invalid, notFound, ruleViolation } from '../http/errors.js';
+import type { Command } from '../commands/unit-of-work.js';
+import { AppError, invalid, notFound, ruleViolation } from '../core/errors.js';
 import { isRegulator, requireClientRole, supervises, type Caller } from '../auth/roles.js';
 import { findWasteCode } from '../catalog/catalog.js';
 import { findOrg } from './organisations.js';
@@ -92,7 +93,7 @@ export async function listExemptions(
   if (q.generatorId) where.push(eq(exemptions.generatorId, q.generatorId));
   if (q.receiverId) where.push(eq(exemptions.receiverId, q.receiverId));
   if (q.wasteCode) where.push(eq(exemptions.wasteCode, q.wasteCode));
-  if (q.cursor) where.push(gt(exemptions.id, q.cursor));
+  if (q.cursor) where.push(afterCursor([exemptions.id], q.cursor));
   const rows = await db.select().from(exemptions).where(and(...where)).orderBy(asc(exemptions.id)).limit(q.limit + 1);
   return pageOf(rows, q.limit, exemptionView);
 }

@@ -1,9 +1,10 @@
-// Storage and treatment facilities of an organisation (domain.md §2).
+// Storage and treatment facilities of an organisation (docs/regulations.md#facilities).
+import { afterCursor, keysetPage } from '../db/keyset.js';
 import { and, asc, eq, gt, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../db/database.js';
 import { facilities } from '../db/schema.js';
-import type { Command } from '../http/command.js';
-import { AppError, invalid, type FieldError } from '../http/errors.js';
+import type { Command } from '../commands/unit-of-work.js';
+import { AppError, invalid, type FieldError } from '../core/errors.js';
 import type { Caller } from '../auth/roles.js';
 import { methodKind } from '../catalog/treatment-methods.js';
 import { loadManagedOrg } from './organisations.js';
@@ -76,7 +77,7 @@ export async function listFacilities(db: DbOrTx, caller: Caller, orgId: string, 
   const org = await loadManagedOrg(db, caller, orgId);
   const where: SQL[] = [eq(facilities.orgId, org.id)];
   if (q.kind) where.push(eq(facilities.kind, q.kind));
-  if (q.cursor) where.push(gt(facilities.id, q.cursor));
+  if (q.cursor) where.push(afterCursor([facilities.id], q.cursor));
   const rows = await db.select().from(facilities).where(and(...where)).orderBy(asc(facilities.id)).limit(q.limit + 1);
   return pageOf(rows, q.limit, facilityView);
 }

@@ -1,9 +1,10 @@
-// Spot-check inspections (规范化管理抽查) recorded by regulators (indicator input, domain.md §2).
+// Spot-check inspections (规范化管理抽查) recorded by regulators (indicator input, docs/regulations.md#indicator-45).
+import { afterCursor, keysetPage } from '../db/keyset.js';
 import { and, asc, eq, gt, gte, like, lte, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../db/database.js';
 import { inspections } from '../db/schema.js';
-import type { Command } from '../http/command.js';
-import { forbidden, invalid, notFound, ruleViolation } from '../http/errors.js';
+import type { Command } from '../commands/unit-of-work.js';
+import { forbidden, invalid, notFound, ruleViolation } from '../core/errors.js';
 import { isRegulator, requireClientRole, supervises, type Caller } from '../auth/roles.js';
 import { findOrg } from './organisations.js';
 import { pageOf, requireRegistrarOver, today, type PageQuery } from './licences.js';
@@ -64,7 +65,7 @@ export async function listInspections(
   if (q.from) where.push(gte(inspections.date, q.from));
   if (q.to) where.push(lte(inspections.date, q.to));
   if (q.passed !== undefined) where.push(eq(inspections.passed, q.passed));
-  if (q.cursor) where.push(gt(inspections.id, q.cursor));
+  if (q.cursor) where.push(afterCursor([inspections.id], q.cursor));
   const rows = await db.select().from(inspections).where(and(...where)).orderBy(asc(inspections.id)).limit(q.limit + 1);
   return pageOf(rows, q.limit, inspectionView);
 }

@@ -1,9 +1,10 @@
-// Environmental liability insurance policies of licensed operators (indicator input, domain.md §2).
+// Environmental liability insurance policies of licensed operators (indicator input, docs/regulations.md#indicator-39).
+import { afterCursor, keysetPage } from '../db/keyset.js';
 import { and, asc, eq, gt, ne, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../db/database.js';
 import { insurancePolicies, licences } from '../db/schema.js';
-import type { Command } from '../http/command.js';
-import { AppError, ruleViolation } from '../http/errors.js';
+import type { Command } from '../commands/unit-of-work.js';
+import { AppError, ruleViolation } from '../core/errors.js';
 import { requireClientRole, type Caller } from '../auth/roles.js';
 import { loadManagedOrg } from './organisations.js';
 import { checkValidity, pageOf, requireRegistrarOver, type PageQuery } from './licences.js';
@@ -60,7 +61,7 @@ export async function createPolicy(cmd: Command, orgId: string, input: NewPolicy
 export async function listPolicies(db: DbOrTx, caller: Caller, orgId: string, q: PageQuery) {
   const org = await loadManagedOrg(db, caller, orgId);
   const where: SQL[] = [eq(insurancePolicies.orgId, org.id)];
-  if (q.cursor) where.push(gt(insurancePolicies.id, q.cursor));
+  if (q.cursor) where.push(afterCursor([insurancePolicies.id], q.cursor));
   const rows = await db.select().from(insurancePolicies).where(and(...where)).orderBy(asc(insurancePolicies.id)).limit(q.limit + 1);
   return pageOf(rows, q.limit, policyView);
 }

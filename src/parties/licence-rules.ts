@@ -1,5 +1,5 @@
 // What a licence allows: pure functions over licence records, shared by the registry and the
-// manifest checks (domain.md §2 and §5 "submit"). No database, no clock: callers pass the date.
+// manifest checks (docs/regulations.md#licence-coverage). No database, no clock: callers pass the date.
 import { coversWasteCode } from '../catalog/catalog.js';
 import { methodKind, type MethodKind } from '../catalog/treatment-methods.js';
 
@@ -51,7 +51,7 @@ export function requiredModesFor(intendedMethod: string | undefined): LicenceMod
  * Does the receiver's licence have a mode that allows this transfer? The one check callers use.
  *
  * Project reading of "collection or storage when the receiver gathers waste to ship onward"
- * (domain.md §2 collection approvals, §5 submit): when the receiver is a gathering point
+ * (docs/regulations.md#collection-approvals collection approvals, §5 submit): when the receiver is a gathering point
  * (`receiverIsCollector`: a collector, or a township centre gathering clinics' waste), the intended
  * method names what will finally happen to the waste downstream, not what this receiver does; so
  * a `collection` or `storage` mode suffices whatever the method. A receiver that does not gather

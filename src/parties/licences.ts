@@ -1,11 +1,12 @@
-// Operating and transport licences (domain.md §2): a public register, kept by registrars.
+// Operating and transport licences (docs/regulations.md#licence-coverage): a public register, kept by registrars.
 // Also the few helpers the other registry services share (validity dates, registrar checks, pages).
+import { afterCursor, keysetPage } from '../db/keyset.js';
 import { and, asc, eq, gt, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../db/database.js';
 import { licences } from '../db/schema.js';
-import type { Command } from '../http/command.js';
-import { checkVersion } from '../http/command.js';
-import { AppError, invalid, notFound, ruleViolation, type FieldError } from '../http/errors.js';
+import type { Command } from '../commands/unit-of-work.js';
+import { checkVersion } from '../core/version.js';
+import { AppError, invalid, notFound, ruleViolation, type FieldError } from '../core/errors.js';
 import { isRegulator, requireClientRole, supervises, type Caller } from '../auth/roles.js';
 import { findWasteCode, isCategory } from '../catalog/catalog.js';
 import { shanghaiDate } from '../calendar/working-days.js';
@@ -44,10 +45,9 @@ export function requireOrgAdminOrRegistrar(caller: Caller, org: Pick<OrgRow, 'id
 
 export interface PageQuery { limit: number; cursor?: string }
 
-/** Keyset page over rows fetched ordered by id with `limit + 1` rows. */
+/** A page of registry rows ordered by id (see db/keyset.ts). */
 export function pageOf<R extends { id: string }, V>(rows: R[], limit: number, view: (r: R) => V) {
-  const page = rows.slice(0, limit);
-  return { items: page.map(view), nextCursor: rows.length > limit ? page[page.length - 1].id : null };
+  return keysetPage(rows, limit, (r) => [r.id], view);
 }
 
 // ---- licences ---------------------------------------------------------------------------------
@@ -157,7 +157,7 @@ export async function listOrgLicences(
   const where: SQL[] = [eq(licences.orgId, org.id)];
   if (q.kind) where.push(eq(licences.kind, q.kind));
   if (q.status) where.push(eq(licences.status, q.status));
-  if (q.cursor) where.push(gt(licences.id, q.cursor));
+  if (q.cursor) where.push(afterCursor([licences.id], q.cursor));
   const rows = await db.select().from(licences).where(and(...where)).orderBy(asc(licences.id)).limit(q.limit + 1);
   return pageOf(rows, q.limit, licenceView);
 }

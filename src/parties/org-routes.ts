@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import type { RouteModule } from '../context.js';
 import { runCommand } from '../http/command.js';
-import { IdParams, Limit, Page, responses, OneOf } from '../http/schemas.js';
+import { Cursor, IdParams, Limit, Page, responses, OneOf } from '../http/schemas.js';
 import { ORG_ROLES, CLIENT_ROLES } from '../auth/roles.js';
 import { createOrg, GENERATOR_CLASSES, listOrgs, MEDICAL_TIERS, readOrg } from './organisations.js';
 import { createClient, disableClient, listClients, rotateSecret } from './clients.js';
@@ -62,7 +62,7 @@ export const orgRoutes: RouteModule = (app, ctx) => {
   app.get('/api/v1/orgs', {
     schema: {
       operationId: 'listOrganisations', tags: ['parties'], summary: 'Organisations: a regulator sees its jurisdiction, others a public directory',
-      querystring: Type.Object({ role: Type.Optional(OneOf(ORG_ROLES)), regionCode: Type.Optional(Type.String({ pattern: '^\\d{1,6}$' })), limit: Limit, cursor: Type.Optional(Type.String({ format: 'uuid' })) }),
+      querystring: Type.Object({ role: Type.Optional(OneOf(ORG_ROLES)), regionCode: Type.Optional(Type.String({ pattern: '^\\d{1,6}$' })), limit: Limit, cursor: Cursor }),
       response: responses({ 200: Page(PublicOrg) }, 401),
     },
   }, (request) => listOrgs(ctx.db, request.caller, { ...request.query, limit: request.query.limit ?? 50 }));

@@ -1,9 +1,10 @@
-// Registering and reading organisations (domain.md §1).
+// Registering and reading organisations (docs/regulations.md#parties).
+import { afterCursor, keysetPage } from '../db/keyset.js';
 import { and, asc, eq, gt, like, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../db/database.js';
 import { organisations } from '../db/schema.js';
-import type { Command } from '../http/command.js';
-import { AppError, invalid, notFound } from '../http/errors.js';
+import type { Command } from '../commands/unit-of-work.js';
+import { AppError, invalid, notFound } from '../core/errors.js';
 import { isRegulator, requireClientRole, supervises, type Caller } from '../auth/roles.js';
 import { usccProblem } from './uscc.js';
 import { fullOrg, managesOrg, publicOrg, type OrgRow } from './org-view.js';
@@ -85,11 +86,7 @@ export async function listOrgs(db: DbOrTx, caller: Caller, q: { role?: string; r
   if (q.role) where.push(sql`${q.role} = ANY(${organisations.roles})`);
   if (q.regionCode) where.push(like(organisations.regionCode, `${q.regionCode}%`));
   if (isRegulator(caller)) where.push(like(organisations.regionCode, `${caller.jurisdiction}%`));
-  if (q.cursor) where.push(gt(organisations.id, q.cursor));
+  if (q.cursor) where.push(afterCursor([organisations.id], q.cursor));
   const rows = await db.select().from(organisations).where(and(...where)).orderBy(asc(organisations.id)).limit(q.limit + 1);
-  const page = rows.slice(0, q.limit);
-  return {
-    items: page.map((o) => (managesOrg(caller, o) ? fullOrg(o) : publicOrg(o))),
-    nextCursor: rows.length > q.limit ? page[page.length - 1].id : null,
-  };
+  return keysetPage(rows, q.limit, (o) => [o.id], (o) => (managesOrg(caller, o) ? fullOrg(o) : publicOrg(o)));
 }

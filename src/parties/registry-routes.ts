@@ -2,7 +2,7 @@
 import { Type } from 'typebox';
 import type { RouteModule } from '../context.js';
 import { etag, ifMatchVersion, runCommand } from '../http/command.js';
-import { DateString, IdParams, Limit, Page, responses, OneOf } from '../http/schemas.js';
+import { Cursor, DateString, IdParams, Limit, Page, responses, OneOf } from '../http/schemas.js';
 import { WASTE_CODE_PATTERN } from '../catalog/catalog.js';
 import { METHOD_CODE_PATTERN } from '../catalog/treatment-methods.js';
 import { LICENCE_KINDS, LICENCE_MODES, LICENCE_STATUSES } from './licence-rules.js';
@@ -19,7 +19,7 @@ const Id = Type.String({ format: 'uuid' });
 const Timestamp = Type.String({ format: 'date-time' });
 const Text = (maxLength: number, description?: string) =>
   Type.String({ minLength: 1, maxLength, pattern: '^\\S(.*\\S)?$', ...(description ? { description } : {}) });
-const Paging = { limit: Limit, cursor: Type.Optional(Type.String({ format: 'uuid', description: 'nextCursor of the previous page' })) };
+const Paging = { limit: Limit, cursor: Cursor };
 const NullableInt = Type.Union([Type.Integer(), Type.Null()]);
 const MAX_KG = 1e13;
 

@@ -1,9 +1,10 @@
-// Vehicles registered under a carrier's transport licence (domain.md §2).
+// Vehicles registered under a carrier's transport licence (docs/regulations.md#carrier-licence).
+import { afterCursor, keysetPage } from '../db/keyset.js';
 import { and, asc, eq, gt, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../db/database.js';
 import { licences, vehicles } from '../db/schema.js';
-import type { Command } from '../http/command.js';
-import { AppError, invalid, ruleViolation } from '../http/errors.js';
+import type { Command } from '../commands/unit-of-work.js';
+import { AppError, invalid, ruleViolation } from '../core/errors.js';
 import type { Caller } from '../auth/roles.js';
 import { loadManagedOrg } from './organisations.js';
 import { pageOf, requireOrgAdminOrRegistrar, type PageQuery } from './licences.js';
@@ -60,7 +61,7 @@ export async function listVehicles(db: DbOrTx, caller: Caller, orgId: string, q:
   const org = await loadManagedOrg(db, caller, orgId);
   const where: SQL[] = [eq(vehicles.orgId, org.id)];
   if (q.licenceId) where.push(eq(vehicles.licenceId, q.licenceId));
-  if (q.cursor) where.push(gt(vehicles.id, q.cursor));
+  if (q.cursor) where.push(afterCursor([vehicles.id], q.cursor));
   const rows = await db.select().from(vehicles).where(and(...where)).orderBy(asc(vehicles.id)).limit(q.limit + 1);
   return pageOf(rows, q.limit, vehicleView);
 }

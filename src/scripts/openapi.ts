@@ -1,7 +1,7 @@
 // npm run openapi: writes the OpenAPI document generated from the route schemas.
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { renderOpenapi } from '../http/openapi-document.js';
+import { renderOpenapi } from './openapi-document.js';
 
 const out = fileURLToPath(new URL('../../openapi/openapi.json', import.meta.url));
 fs.writeFileSync(out, await renderOpenapi());

@@ -1,5 +1,8 @@
-// Open alerts (domain.md §7), computed from the records at the moment of the request: an alert
+// Open alerts (docs/regulations.md#alerts), computed from the records at the moment of the request: an alert
 // exists exactly while its condition holds, so it disappears as soon as the record is put right.
+import { HELD_STATES, STORED_OR_AWAITING_RETURN } from '../labels/label-states.js';
+import { RECEIVED_STATES } from '../manifests/manifest-states.js';
+import { receivedKgSql, yearInterval } from '../manifests/received-weight.js';
 import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/database.js';
 import type { Config } from '../config.js';
@@ -67,7 +70,7 @@ export async function openAlerts(db: Db, config: Config, prefix: string, type?: 
   if (wanted('storage_near_limit') || wanted('storage_over_limit')) {
     const warnBefore = new Date(now.getTime() - a.storageWarnDays * DAY);
     for (const r of await q(sql`SELECT id, digital_code, holder_id, holder_region_code, held_since, state FROM labels
-        WHERE state IN ('issued', 'stored', 'received', 'rejected') AND held_since <= ${warnBefore}
+        WHERE state IN ${STORED_OR_AWAITING_RETURN} AND held_since <= ${warnBefore}
           AND ${range(sql`holder_region_code`, prefix)}`)) {
       const heldSince = new Date(r.held_since as string);
       const deadline = new Date(heldSince.getTime() + a.storageLimitDays * DAY);
@@ -88,7 +91,7 @@ export async function openAlerts(db: Db, config: Config, prefix: string, type?: 
     const before = new Date(now.getTime() - a.medicalHoldDays * DAY);
     for (const r of await q(sql`SELECT l.id, l.digital_code, l.holder_id, l.holder_region_code, l.held_since FROM labels l
         JOIN organisations o ON o.id = l.holder_id
-        WHERE l.category = 'HW01' AND l.state IN ('issued', 'stored', 'received') AND o.generator_class = 'medical'
+        WHERE l.category = 'HW01' AND l.state IN ${HELD_STATES} AND o.generator_class = 'medical'
           AND l.held_since <= ${before} AND ${range(sql`l.holder_region_code`, prefix)}`)) {
       const deadline = new Date(new Date(r.held_since as string).getTime() + a.medicalHoldDays * DAY);
       out.push({
@@ -122,7 +125,7 @@ export async function openAlerts(db: Db, config: Config, prefix: string, type?: 
     for (const r of await q(sql`SELECT m.id, m.number, m.receiver_id, m.receiver_region_code, m.received_at,
           json_agg(json_build_object('labelId', ml.label_id, 'declaredKg', ml.declared_kg, 'measuredKg', ml.measured_kg)) AS off
         FROM manifests m JOIN manifest_labels ml ON ml.manifest_id = m.id
-        WHERE m.discrepant AND m.discrepancy_reviewed_at IS NULL AND m.state IN ('received', 'completed')
+        WHERE m.discrepant AND m.discrepancy_reviewed_at IS NULL AND m.state IN ${RECEIVED_STATES}
           AND ml.accepted AND ml.declared_kg > 0 AND abs(ml.measured_kg - ml.declared_kg) > ml.declared_kg * ${tol}
           AND ${range(sql`m.receiver_region_code`, prefix)}
         GROUP BY m.id`)) {
@@ -168,14 +171,9 @@ export async function openAlerts(db: Db, config: Config, prefix: string, type?: 
   }
 
   if (wanted('capacity_near_limit')) {
-    const year = Number(today.slice(0, 4));
-    const from = shanghaiDayStart(`${year}-01-01`);
-    const to = shanghaiDayStart(`${year + 1}-01-01`);
+    const { from, to } = yearInterval(Number(today.slice(0, 4)));
     for (const r of await q(sql`SELECT l.id, l.number, l.org_id, l.region_code, l.annual_capacity_kg, l.valid_to,
-          (SELECT COALESCE(SUM(COALESCE(ml.measured_kg, ml.declared_kg)), 0)::float8 FROM manifests m
-             JOIN manifest_labels ml ON ml.manifest_id = m.id
-           WHERE m.receiver_id = l.org_id AND m.state IN ('received', 'completed') AND ml.accepted
-             AND m.received_at >= ${from} AND m.received_at < ${to}) AS used_kg
+          ${receivedKgSql(sql`l.org_id`, from, to)} AS used_kg
         FROM licences l
         WHERE l.kind = 'operating' AND l.status = 'active' AND l.annual_capacity_kg > 0 AND l.valid_to >= ${today}
           AND ${range(sql`l.region_code`, prefix)}`)) {

@@ -1,15 +1,15 @@
-// The emergency disposal resource list (应急处置资源清单, domain.md §7): per operating licence in
+// The emergency disposal resource list (应急处置资源清单, docs/regulations.md#emergency-capacity-list): per operating licence in
 // force today that covers a waste code, the holder's annual capacity, what it has received this year
 // and what remains.
 import { and, eq, gte, like, lte, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/database.js';
 import { licences, organisations } from '../db/schema.js';
-import { notFound } from '../http/errors.js';
+import { notFound } from '../core/errors.js';
 import type { Caller } from '../auth/roles.js';
 import { categoryOf, findWasteCode } from '../catalog/catalog.js';
 import { shanghaiDate } from '../calendar/working-days.js';
 import { licenceActiveOn, licenceCovers, type LicenceMode } from '../parties/licence-rules.js';
-import { receivedThisYearKg } from '../manifests/submit-checks.js';
+import { receivedThisYearKg } from '../manifests/received-weight.js';
 import { regionScope } from './indicator-inputs.js';
 
 export interface CapacityItem {

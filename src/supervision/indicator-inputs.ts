@@ -3,8 +3,8 @@
 import { and, asc, eq, like, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../db/database.js';
 import { indicatorInputs } from '../db/schema.js';
-import type { Command } from '../http/command.js';
-import { forbidden, invalid, notFound } from '../http/errors.js';
+import type { Command } from '../commands/unit-of-work.js';
+import { forbidden, invalid, notFound } from '../core/errors.js';
 import { requireClientRole, requireOrgRole, supervises, type Caller } from '../auth/roles.js';
 import { findRegion, jurisdictionPrefix } from '../catalog/regions.js';
 

@@ -1,4 +1,4 @@
-// The plan's indicators (seed-indicators.tsv, domain.md §7) computed from the records for one
+// The plan's indicators (seed-indicators.tsv, docs/regulations.md#indicators) computed from the records for one
 // calendar year (Asia/Shanghai) and one region. The rows come from the file; how each is computed,
 // compared with its target and explained lives in FORMULAS below, one entry per row.
 //
@@ -8,11 +8,12 @@
 //   39, 45, text) take organisations.region_code. Both by prefix (140100 → every code 1401…).
 // - Weights: a label into which other labels were consolidated re-packages waste already counted
 //   in its children, so it is left out of every weight (no double counting); voided labels too.
-// - Consolidation: a container follows its parent (domain.md §4): it counts as treated, or as
+// - Consolidation: a container follows its parent (docs/regulations.md#consolidation): it counts as treated, or as
 //   delivered, when it or any ancestor (parent, parent's parent…) was. The brief allowed one level;
 //   the recursive walk gives the same answer there and stays right for boxes put into bigger boxes.
 // - "Registered" parties: registered before the end of the year.
 // - A rate whose denominator is zero has no value: value null, met null, missing ['no records'].
+import { RECEIVED_STATES } from '../manifests/manifest-states.js';
 import { readFileSync } from 'node:fs';
 import { sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../db/database.js';
@@ -247,7 +248,7 @@ export const FORMULAS: Record<string, Formula> = {
         SELECT
           (SELECT COUNT(DISTINCT o.id) FROM organisations o JOIN manifests m ON m.generator_id = o.id
            WHERE o.generator_class = 'small_source' AND o.region_code LIKE ${c.like} AND o.created_at < ${c.period.to}
-             AND m.state IN ('received', 'completed') AND m.received_at >= ${c.period.from} AND m.received_at < ${c.period.to})::int AS shipped,
+             AND m.state IN ${RECEIVED_STATES} AND m.received_at >= ${c.period.from} AND m.received_at < ${c.period.to})::int AS shipped,
           (SELECT COUNT(*) FROM organisations o
            WHERE o.generator_class = 'small_source' AND o.region_code LIKE ${c.like} AND o.created_at < ${c.period.to})::int AS registered`);
       return rate(r.shipped, r.registered, { withTransfer: r.shipped, registeredSmallSources: r.registered });
@@ -342,7 +343,11 @@ export async function computeIndicators(db: DbOrTx, caller: Caller, q: { year?: 
   const items: IndicatorItem[] = [];
   for (const s of SEED) {
     const f = FORMULAS[s.row];
-    const o = await f.compute(c);
+    const computed = await f.compute(c);
+    // A regulator's input can be so small that a ratio overflows: no value rather than Infinity.
+    const o: Outcome = computed.value !== null && !Number.isFinite(computed.value)
+      ? { value: null, inputs: computed.inputs, missing: ['an input too small for a finite value'] }
+      : computed;
     items.push({
       row: s.row,
       name: s.name,

@@ -1,6 +1,6 @@
 // Region scoping for regulators: every supervision query runs inside a region prefix.
 import { or, sql, type SQL, type AnyColumn } from 'drizzle-orm';
-import { notFound } from '../http/errors.js';
+import { notFound } from '../core/errors.js';
 import { requireOrgRole, type Caller } from '../auth/roles.js';
 
 /** The prefix to search: the requested region narrowed to the caller's jurisdiction. */

@@ -1,4 +1,4 @@
-// Management class of a unit (HJ 1259-2022 §4.2, domain.md §1): a pure function over what the
+// Management class of a unit (HJ 1259-2022 §4.2, docs/regulations.md#management-class): a pure function over what the
 // records say about the last 12 months. No database, no clock: callers gather the facts.
 
 export const MANAGEMENT_CLASSES = ['key', 'simplified', 'registration'] as const;
@@ -17,7 +17,7 @@ export interface ManagementFacts {
   generatedLast12MonthsKg: number;
   /** It runs a utilisation/disposal (treatment) facility of its own. */
   hasOwnTreatmentFacility: boolean;
-  /** It holds an operating licence (a collection approval is registered as one, domain.md §2). */
+  /** It holds an operating licence (a collection approval is registered as one, docs/regulations.md#collection-approvals). */
   holdsOperatingLicence: boolean;
 }
 

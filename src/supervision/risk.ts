@@ -1,4 +1,4 @@
-// Risk tier of an organisation (分级分类管控, domain.md §7) — project reading.
+// Risk tier of an organisation (分级分类管控, docs/regulations.md#risk-tier) — project reading.
 //
 // The records give a list of reasons; each reason carries a tier and the organisation takes the
 // highest tier among its reasons (none → low):
@@ -15,9 +15,10 @@
 //   low    — none of the above.
 //
 // The rules are the RISK_RULES table: change a tier or a window there.
+import { HELD_STATES } from '../labels/label-states.js';
 import { sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/database.js';
-import { notFound } from '../http/errors.js';
+import { notFound } from '../core/errors.js';
 import { supervises, type Caller } from '../auth/roles.js';
 import { shanghaiDate, shanghaiDayStart } from '../calendar/working-days.js';
 import { findOrg } from '../parties/organisations.js';
@@ -32,8 +33,6 @@ export const RISK_REASON_CODES = [
 ] as const;
 export type RiskReasonCode = (typeof RISK_REASON_CODES)[number];
 
-/** Label states in which a container sits at its holder: the storage clock of Art. 81 runs. */
-export const HELD_STATES = ['issued', 'stored', 'received'] as const;
 
 export const RISK_RULES: Record<RiskReasonCode, { tier: Exclude<RiskTier, 'low'>; title: string }> = {
   storage_over_year: { tier: 'high', title: 'Containers stored over one year (固废法 Art. 81)' },
@@ -110,9 +109,9 @@ export async function orgRisk(db: DbOrTx, caller: Caller, orgId: string, now = n
       EXISTS (SELECT 1 FROM facilities fa WHERE fa.org_id = ${org.id} AND fa.kind = 'treatment') AS own_facility,
       EXISTS (SELECT 1 FROM licences lic WHERE lic.org_id = ${org.id} AND lic.kind = 'operating'
         AND lic.status <> 'revoked' AND lic.valid_to >= ${today}::date) AS licensed,
-      (SELECT COUNT(*)::int FROM labels l WHERE l.holder_id = ${org.id} AND l.state IN ${[...HELD_STATES]}
+      (SELECT COUNT(*)::int FROM labels l WHERE l.holder_id = ${org.id} AND l.state IN ${HELD_STATES}
         AND l.held_since < ${storedBefore}) AS old_count,
-      (SELECT MIN(l.held_since) FROM labels l WHERE l.holder_id = ${org.id} AND l.state IN ${[...HELD_STATES]}
+      (SELECT MIN(l.held_since) FROM labels l WHERE l.holder_id = ${org.id} AND l.state IN ${HELD_STATES}
         AND l.held_since < ${storedBefore}) AS oldest,
       (SELECT COUNT(*)::int FROM manifests m WHERE m.receiver_id = ${org.id} AND m.state = 'delivered'
         AND m.receipt_due_on < ${today}::date) AS overdue_count,

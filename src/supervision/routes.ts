@@ -5,7 +5,7 @@ import { Type } from 'typebox';
 import type { RouteModule } from '../context.js';
 import { manifests } from '../db/schema.js';
 import { runCommand } from '../http/command.js';
-import { notFound, ruleViolation } from '../http/errors.js';
+import { notFound, ruleViolation } from '../core/errors.js';
 import { Cursor, IdParams, Limit, responses, OneOf, DateString } from '../http/schemas.js';
 import { requireClientRole, requireOrgRole, supervises } from '../auth/roles.js';
 import { labelView, LabelSchema } from '../labels/label-view.js';

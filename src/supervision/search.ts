@@ -1,12 +1,13 @@
 // Regulators' search over labels and manifests: filters, keyset pagination in a stable order,
 // and CSV exports streamed page by page (never the whole result in memory).
-import { Readable } from 'node:stream';
+import { afterCursor, keysetPage } from '../db/keyset.js';
+import { pipeline, Readable } from 'node:stream';
+import { stringify } from 'csv-stringify';
 import { and, asc, eq, gte, lt, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/database.js';
 import { labels, manifests } from '../db/schema.js';
-import { decodeCursor, encodeCursor } from '../http/cursor.js';
 import { shanghaiDayStart } from '../calendar/working-days.js';
-import { csvCell } from '../labels/ledger.js';
+import { CSV_OPTIONS } from '../labels/ledger.js';
 import { inRegions } from './jurisdiction.js';
 
 export interface SearchFilters {
@@ -60,26 +61,18 @@ export function manifestConditions(prefix: string, f: SearchFilters): SQL[] {
 
 export async function searchLabels(db: Db, prefix: string, f: SearchFilters, limit: number, cursor?: string) {
   const where = labelConditions(prefix, f);
-  if (cursor) {
-    const c = decodeCursor(cursor);
-    where.push(sql`(${labels.generatedAt}, ${labels.id}) > (${c.at}, ${c.id})`);
-  }
+  if (cursor) where.push(afterCursor([labels.generatedAt, labels.id], cursor));
   const rows = await db.select().from(labels).where(and(...where)).orderBy(asc(labels.generatedAt), asc(labels.id)).limit(limit + 1);
-  const page = rows.slice(0, limit);
-  const last = page[page.length - 1];
-  return { page, nextCursor: rows.length > limit ? encodeCursor(last.generatedAt, last.id) : null };
+  const { items, nextCursor } = keysetPage(rows, limit, (l) => [l.generatedAt, l.id], (l) => l);
+  return { page: items, nextCursor };
 }
 
 export async function searchManifests(db: Db, prefix: string, f: SearchFilters, limit: number, cursor?: string) {
   const where = manifestConditions(prefix, f);
-  if (cursor) {
-    const c = decodeCursor(cursor);
-    where.push(sql`(${manifests.createdAt}, ${manifests.id}) > (${c.at}, ${c.id})`);
-  }
+  if (cursor) where.push(afterCursor([manifests.createdAt, manifests.id], cursor));
   const rows = await db.select().from(manifests).where(and(...where)).orderBy(asc(manifests.createdAt), asc(manifests.id)).limit(limit + 1);
-  const page = rows.slice(0, limit);
-  const last = page[page.length - 1];
-  return { page, nextCursor: rows.length > limit ? encodeCursor(last.createdAt, last.id) : null };
+  const { items, nextCursor } = keysetPage(rows, limit, (m) => [m.createdAt, m.id], (m) => m);
+  return { page: items, nextCursor };
 }
 
 export function manifestSummary(m: typeof manifests.$inferSelect) {
@@ -95,22 +88,23 @@ export function manifestSummary(m: typeof manifests.$inferSelect) {
 
 const EXPORT_PAGE = 1000;
 
-/** A CSV stream that reads the search one page at a time. */
+/** A CSV stream (csv-stringify, written as the ledger's: see CSV_OPTIONS) that reads the search one page at a time. */
 export function csvStream<Row>(
   header: string[],
   nextPage: (cursor?: string) => Promise<{ page: Row[]; nextCursor: string | null }>,
   toCells: (r: Row) => Array<string | number | boolean | null>,
 ): Readable {
-  async function* lines() {
-    yield `${header.join(',')}\r\n`;
+  async function* records() {
     let cursor: string | undefined;
     do {
       const { page, nextCursor } = await nextPage(cursor);
-      yield page.map((r) => `${toCells(r).map((c) => csvCell(c === null ? '' : String(c))).join(',')}\r\n`).join('');
+      for (const r of page) yield toCells(r);
       cursor = nextCursor ?? undefined;
     } while (cursor);
   }
-  return Readable.from(lines());
+  // pipeline: a page that fails to load destroys the CSV stream as well, so the response is cut off
+  // rather than left hanging; the error reaches whoever reads the stream.
+  return pipeline(Readable.from(records()), stringify({ ...CSV_OPTIONS, header: true, columns: header }), () => {});
 }
 
 export const LABEL_CSV_HEADER = ['digitalCode', 'wasteCode', 'category', 'wasteName', 'state', 'quantityKg', 'generatorId', 'holderId', 'regionCode', 'generatedAt'];

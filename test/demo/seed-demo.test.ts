@@ -1,5 +1,5 @@
-// The demo city (README "Demo city"): built on an empty database through the API, it holds every
-// label and manifest state and raises every alert the README promises; then the README's curl
+// The demo city (docs/demo-city.md): built on an empty database through the API, it holds every
+// label and manifest state and raises every alert the page promises; then the page's curl
 // walkthrough runs as written, each command through app.inject.
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -10,7 +10,7 @@ import { MANIFEST_STATES } from '../../src/manifests/manifest-lifecycle.js';
 import { buildTestApp, TEST_ADMIN, type TestApp } from '../support/test-app.js';
 import { loginAdmin, type Client } from '../support/factories.js';
 
-const README = fs.readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8');
+const DEMO_DOC = fs.readFileSync(fileURLToPath(new URL('../../docs/demo-city.md', import.meta.url)), 'utf8');
 
 let t: TestApp;
 let city: Client;
@@ -25,8 +25,8 @@ beforeAll(async () => {
 afterAll(() => t?.close());
 
 function demoSection(): string {
-  const m = /<!-- demo:start -->([\s\S]*?)<!-- demo:end -->/.exec(README);
-  expect(m, 'README.md lacks the <!-- demo:start --> / <!-- demo:end --> markers').toBeTruthy();
+  const m = /<!-- demo:start -->([\s\S]*?)<!-- demo:end -->/.exec(DEMO_DOC);
+  expect(m, 'docs/demo-city.md lacks the <!-- demo:start --> / <!-- demo:end --> markers').toBeTruthy();
   return m![1];
 }
 
@@ -46,7 +46,7 @@ describe('the demo city', () => {
     expect(Object.values(demo.counts.manifests).reduce((s, n) => s + n, 0)).toBeGreaterThan(100);
   });
 
-  it('raises every alert type the README promises', async () => {
+  it('raises every alert type docs/demo-city.md promises', async () => {
     const promised = [...demoSection().matchAll(/^\|\s*`([a-z_]+)`\s*\|/gm)].map((m) => m[1]);
     expect([...promised].sort()).toEqual([...DEMO_ALERT_TYPES].sort());
     const res = await city.get('/api/v1/supervision/alerts');
@@ -65,7 +65,7 @@ describe('the demo city', () => {
     expect(res.json().ok).toBe(true);
   });
 
-  it('runs the README walkthrough as written', async () => {
+  it('runs the walkthrough of docs/demo-city.md as written', async () => {
     const commands = walkthrough(demoSection());
     expect(commands.filter((c) => c.includes('curl ')).length).toBeGreaterThanOrEqual(15);
     const vars = new Map<string, string>();
@@ -76,7 +76,7 @@ describe('the demo city', () => {
   }, 120_000);
 });
 
-// ---- a small reader of the README's shell: assignments, curl commands and jq paths ------------------
+// ---- a small reader of the page's shell: assignments, curl commands and jq paths --------------------
 
 /** The logical lines of the section's sh blocks (continuations joined), without comments or blanks. */
 function walkthrough(section: string): string[] {

@@ -1,5 +1,7 @@
-// The README's "Using the API" walk-through (labels, manifests, supervision), run as written:
-// its shell blocks go to bash against a real server process, with curl and jq as a newcomer has them.
+// The walk-through of docs/walkthrough.md (labels, manifests, supervision), run as written: every
+// `sh` block of the page, in order, goes to bash against a real server process, with curl and jq as a
+// newcomer has them.
+import { compiledServer, ensureBuilt } from '../support/server-process.js';
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -9,7 +11,8 @@ import { afterAll, expect, it } from 'vitest';
 import { createTestDatabase } from '../support/test-app.js';
 
 const root = new URL('../..', import.meta.url).pathname;
-const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+const WALKTHROUGH = 'docs/walkthrough.md';
+const walkthrough = fs.readFileSync(path.join(root, WALKTHROUGH), 'utf8');
 let stopServer: (() => void) | undefined;
 afterAll(() => stopServer?.());
 
@@ -23,17 +26,19 @@ async function freePort(): Promise<number> {
 }
 
 function walkthroughScript(port: number): string {
-  const section = readme.slice(readme.indexOf('## Using the API'), readme.indexOf('## Errors, retries and versions'));
-  const blocks = [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]);
-  expect(blocks.length).toBeGreaterThanOrEqual(3);
-  return blocks.join('\n').replace(/^API=http:\/\/localhost:3000$/m, `API=http://127.0.0.1:${port}`);
+  const blocks = [...walkthrough.matchAll(/^```sh\n([\s\S]*?)^```/gm)].map((m) => m[1]);
+  expect(blocks.length, `${WALKTHROUGH} should hold the walk-through's sh blocks`).toBeGreaterThanOrEqual(3);
+  const script = blocks.join('\n');
+  expect(script, `${WALKTHROUGH} should set API=http://localhost:3000 on a line of its own`).toMatch(/^API=http:\/\/localhost:3000$/m);
+  return script.replace(/^API=http:\/\/localhost:3000$/m, `API=http://127.0.0.1:${port}`);
 }
 
 it('runs as written against npm start\'s server', async () => {
   for (const tool of ['bash', 'curl', 'jq']) expect(spawnSync('which', [tool]).status, `${tool} is needed`).toBe(0);
   const { url } = await createTestDatabase();
   const port = await freePort();
-  const server = spawn(path.join(root, 'node_modules/.bin/tsx'), ['src/server.ts'], {
+  ensureBuilt(); // what npm start runs: the compiled server
+  const server = spawn(compiledServer[0], [...compiledServer[1]], {
     cwd: root,
     stdio: 'ignore',
     env: {
@@ -47,7 +52,7 @@ it('runs as written against npm start\'s server', async () => {
     if (up) break;
     await new Promise((r) => setTimeout(r, 250));
   }
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hw-readme-'));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hw-walkthrough-'));
   const run = spawnSync('bash', ['-e', '-o', 'pipefail', '-c', walkthroughScript(port)], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
   fs.rmSync(dir, { recursive: true, force: true });
   expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);

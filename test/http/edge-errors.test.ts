@@ -34,6 +34,7 @@ function expectProblem(res: LightMyRequestResponse | { statusCode: number; heade
 
 describe('the date range', () => {
   it('is a real calendar date between the documented edges', () => {
+    // Fixed on purpose: the documented edges, a leap day, and dates that do not exist (2026 is no leap year).
     expect([EARLIEST_DATE, LATEST_DATE, '2024-02-29'].every(isDateInRange)).toBe(true);
     expect(['1999-12-31', '2101-01-01', '0001-01-01', '9999-12-31', '2026-02-29', '2026-13-01', '2026-04-31', '20260101', '+02026-01-01']
       .some(isDateInRange)).toBe(false);
@@ -61,7 +62,7 @@ describe('the date range', () => {
     expectProblem(await draft('9999-12-31T00:00:00Z'), 400, 'VALIDATION_FAILED');
     expectProblem(await draft('0001-01-01T00:00:00Z'), 400, 'VALIDATION_FAILED');
     const licence = await admin.post(`/api/v1/orgs/${receiver.org.id}/licences`, {
-      kind: 'operating', number: 'OP-EDGE', modes: ['disposal'], wasteCodes: ['HW08'], validFrom: '2025-01-01', validTo: '2101-01-01',
+      kind: 'operating', number: 'OP-EDGE', modes: ['disposal'], wasteCodes: ['HW08'], validFrom: EARLIEST_DATE, validTo: '2101-01-01',
     });
     expectProblem(licence, 400, 'VALIDATION_FAILED');
 
@@ -105,5 +106,31 @@ describe('errors raised before any route runs', () => {
     };
     expectProblem(parse(await raw('GARBAGE / HTTP/1.1\r\n\r\n')), 400, 'VALIDATION_FAILED');
     expectProblem(parse(await raw(`GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`)), 431, 'HEADERS_TOO_LARGE');
+  });
+});
+
+describe('numbers in URLs', () => {
+  it('Infinity and NaN in a numeric query or path parameter answer 400, never reach the database', async () => {
+    for (const url of [
+      '/api/v1/labels?limit=-Infinity', '/api/v1/labels?limit=Infinity', '/api/v1/manifests?limit=-Infinity',
+      '/api/v1/audit?limit=-Infinity', '/api/v1/supervision/indicators?year=Infinity', '/api/v1/labels?limit=NaN',
+    ]) {
+      expectProblem(await admin.get(url), 400, 'VALIDATION_FAILED');
+    }
+    const label = await issueLabel(generator.client);
+    expectProblem(await generator.client.get(`/api/v1/labels/${label.id}/qr?size=Infinity`), 400, 'VALIDATION_FAILED');
+  });
+
+  it('an indicator input so small that a ratio overflows gives no value, not a 500', async () => {
+    const year = new Date().getFullYear();
+    const put = await t.app.inject({
+      method: 'PUT', url: `/api/v1/supervision/indicator-inputs/${year}/gdp_10k_cny`,
+      headers: { authorization: `Bearer ${admin.token}` }, payload: { regionCode: '140100', value: 5e-324 },
+    });
+    expect(put.statusCode, put.body).toBe(200);
+    const read = await admin.get(`/api/v1/supervision/indicators?year=${year}`);
+    expect(read.statusCode, read.body).toBe(200);
+    const values = read.json().items.map((i: { value: number | null }) => i.value);
+    expect(values.every((v: number | null) => v === null || Number.isFinite(v))).toBe(true);
   });
 });

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { documentText } from '../../src/http/openapi-document.js';
+import { documentText } from '../../src/scripts/openapi-document.js';
 import { buildTestApp, type TestApp } from '../support/test-app.js';
 
 let t: TestApp;

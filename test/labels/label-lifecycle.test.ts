@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { labelLifecycle, LABEL_STATES } from '../../src/labels/label-lifecycle.js';
-import { AppError } from '../../src/http/errors.js';
+import { AppError } from '../../src/core/errors.js';
 
 describe('label lifecycle table', () => {
   it('reaches every state from the initial one', () => {

@@ -16,6 +16,7 @@ const QR_CONTENT = 'https://hw.example.cn/v/eyJhbGciOiJFZERTQSIsImtpZCI6ImxhYmVs
   + '.eyJsaWQiOiI2YjJmMWMzZS0xYTJiLTRjNWQtOGU5Zi0wMTIzNDU2Nzg5YWIiLCJkYyI6IjkxMTQwMTA1TUEwS1hYWFhYMjkwMDA0MTQ5MjAyNjExMjgwMDEifQ'
   + '.Qx3m8y2Jc0mX7c1Jr9n0bq7v5l3s1pQx3m8y2Jc0mX7c1Jr9n0bq7v5l3s1pQx3m8y2Jc0mX7c1Jr9n0bq7v5l3s1pAA';
 
+// A fixed example label: rendering prints the dates it is given, whatever day the test runs on.
 function makeLabel(over: Partial<LabelRow> = {}): LabelRow {
   const generatorId = '0d6f3a52-4c1e-4f7a-9b2d-5e8c1a7b3f90';
   return {
@@ -44,6 +45,7 @@ function makeLabel(over: Partial<LabelRow> = {}): LabelRow {
     remarks: '车间二次包装',
     state: 'issued',
     version: 1,
+    stepCount: 1,
     parentId: null,
     openManifestId: null,
     hasLeftGenerator: false,

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { generateKeyRing } from '../../src/auth/keys.js';
-import { AppError } from '../../src/http/errors.js';
+import { AppError } from '../../src/core/errors.js';
 import { LabelTokenCache, signLabelToken, verifyLabelToken, type LabelClaims } from '../../src/labels/qr-token.js';
 
 const claims: LabelClaims = { lid: '0b9f3c52-8a57-4c1e-9a8e-1f2d3c4b5a69', dc: '91140105MA0KXXXXX29000414920261128001' };

@@ -3,6 +3,7 @@ import { renderVerifyPage, STATE_NAMES, type PublicVerification } from '../../sr
 
 const DIGITAL_CODE = '91140105MA0KXXXXX2' + '90004149' + '20261128' + '001';
 
+// A fixed example: the page shows the dates it is given, whatever day the test runs on.
 function genuine(over: Partial<NonNullable<PublicVerification['label']>> = {}): PublicVerification {
   return {
     genuine: true,

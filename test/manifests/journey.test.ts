@@ -4,6 +4,8 @@ import { createParty, loginAdmin, type Client } from '../support/factories.js';
 import {
   act, addFacility, addOperatingLicence, createCarrier, createSite, DRIVER, issueLabel, manifestAction, type CarrierSite, type Site,
 } from '../support/world.js';
+import { daysFromNow, receiptDueFor, thisYear, yearsFromNow } from '../support/dates.js';
+import { shanghaiDate } from '../../src/calendar/working-days.js';
 
 let t: TestApp;
 let admin: Client;
@@ -54,7 +56,7 @@ describe('a full journey', () => {
 
     const submitted = await manifestAction(generator.client, m.id, { action: 'submit' });
     expect(submitted.number).toMatch(/^\d{4}1401\d{6}$/);
-    expect(submitted.number.slice(0, 4)).toBe(String(new Date().getFullYear()));
+    expect(submitted.number.slice(0, 4)).toBe(String(thisYear())); // the year in Asia/Shanghai
 
     // The driver's scan shows the manifest the container waits on and that a pickup is due.
     const scan = (await carrierA.client.post('/api/v1/scan', { qr: ls[1].qrContent })).json();
@@ -68,7 +70,8 @@ describe('a full journey', () => {
     await manifestAction(carrierA.client, m.id, { action: 'handover', vehiclePlate: carrierA.plate, driver: DRIVER }, 403);
     await manifestAction(carrierB.client, m.id, { action: 'handover', vehiclePlate: carrierB.plate, driver: DRIVER, location: { lat: 37.87, lng: 112.55 } });
     const delivered = await manifestAction(carrierB.client, m.id, { action: 'deliver' });
-    expect(delivered.receiptDueOn).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    // Five working days after the arrival; none where the working-day calendar does not reach yet.
+    expect(delivered.receiptDueOn).toBe(receiptDueFor(shanghaiDate(new Date(delivered.deliveredAt))));
 
     const received = await manifestAction(receiver.client, m.id, {
       action: 'receive',
@@ -210,7 +213,7 @@ describe('submit checks', () => {
     const cases: Array<[Record<string, unknown>, string | undefined, string]> = [
       [{ wasteCodes: ['HW49'] }, undefined, 'licence_coverage'],
       [{}, 'suspended', 'licence_suspended'],
-      [{ validFrom: '2024-01-01', validTo: '2025-12-31' }, undefined, 'licence_expired'],
+      [{ validFrom: yearsFromNow(-2), validTo: daysFromNow(-1) }, undefined, 'licence_expired'],
       [{ annualCapacityKg: 100 }, undefined, 'capacity'],
     ];
     for (const [licence, status, rule] of cases) {
@@ -229,7 +232,8 @@ describe('submit checks', () => {
     await manifestAction(carrierA.client, m.id, { action: 'pickup', labelIds: [l.id], vehiclePlate: carrierA.plate, driver: DRIVER });
     await manifestAction(carrierA.client, m.id, { action: 'deliver' });
     await manifestAction(r.client, m.id, { action: 'receive', items: [{ labelId: l.id, accepted: true, measuredQuantity: { value: 180, unit: 'kg' } }] });
-    const res = await submitTo(r); // 180 + 180 > 300
+    // Planned for now, not in an hour: in the last hour of a year that would be next year's capacity.
+    const res = await submitTo(r, { plannedAt: new Date().toISOString() }); // 180 + 180 > 300
     expect(res.json()).toMatchObject({ rule: 'capacity', usedKg: 180, manifestKg: 180 });
   });
 
@@ -237,7 +241,7 @@ describe('submit checks', () => {
     const r = await receiverWith({ wasteCodes: ['HW49'] });
     const ex = await admin.post('/api/v1/exemptions', {
       generatorId: generator.org.id, receiverId: r.org.id, wasteCode: '900-214-08', approvalNo: `EX-${Date.now()}`,
-      validFrom: '2025-01-01', validTo: '2027-12-31',
+      validFrom: yearsFromNow(-1), validTo: yearsFromNow(1),
     });
     expect(ex.statusCode, ex.body).toBe(201);
     // The exemption is for utilisation: shipping the waste there for incineration still needs a licence.

@@ -19,6 +19,7 @@ describe('licenceCovers', () => {
 });
 
 describe('licenceActiveOn', () => {
+  // A pure function of the dates it is given: a fixed example period, whatever day the test runs on.
   const l = { status: 'active', validFrom: '2025-01-01', validTo: '2025-12-31' };
   it('is inclusive at both ends', () => {
     expect(licenceActiveOn(l, '2025-01-01')).toBe(true);

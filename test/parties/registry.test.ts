@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
 import { buildTestApp, type TestApp } from '../support/test-app.js';
 import { createParty, createRegulator, loginAdmin, type Client, type Party } from '../support/factories.js';
+import { addDays, daysFromNow, yearsFromNow } from '../support/dates.js';
 
 let t: TestApp;
 let admin: Client; // city registrar (1401)
@@ -15,7 +16,7 @@ let trLicence: { id: string };
 
 const OPERATING = {
   kind: 'operating', number: 'SX-HW-001', modes: ['storage', 'disposal'], wasteCodes: ['HW08', '900-041-49'],
-  annualCapacityKg: 5_000_000, validFrom: '2020-01-01', validTo: '2099-12-31',
+  annualCapacityKg: 5_000_000, validFrom: yearsFromNow(-5), validTo: yearsFromNow(5), // in force today
 };
 
 function expectProblem(res: LightMyRequestResponse, status: number, code: string) {
@@ -50,7 +51,7 @@ describe('licences', () => {
     const body = res.json();
     expect(body).toMatchObject({
       orgId: receiver.org.id, kind: 'operating', number: 'SX-HW-001', modes: ['storage', 'disposal'],
-      wasteCodes: ['HW08', '900-041-49'], annualCapacityKg: 5_000_000, validFrom: '2020-01-01', validTo: '2099-12-31',
+      wasteCodes: ['HW08', '900-041-49'], annualCapacityKg: 5_000_000, validFrom: OPERATING.validFrom, validTo: OPERATING.validTo,
       status: 'active', version: 1,
     });
     expect(body.id).toMatch(/^[0-9a-f-]{36}$/);
@@ -71,7 +72,7 @@ describe('licences', () => {
   });
 
   it('validTo before validFrom → 400', async () => {
-    const res = await admin.post(`/api/v1/orgs/${receiver.org.id}/licences`, { ...OPERATING, number: 'X-1', validFrom: '2025-06-01', validTo: '2025-05-31' });
+    const res = await admin.post(`/api/v1/orgs/${receiver.org.id}/licences`, { ...OPERATING, number: 'X-1', validFrom: daysFromNow(1), validTo: daysFromNow(0) });
     const body = expectProblem(res, 400, 'VALIDATION_FAILED');
     expect(body.errors[0].path).toBe('body.validTo');
   });
@@ -92,14 +93,14 @@ describe('licences', () => {
     expectProblem(await admin.post(`/api/v1/orgs/${receiver.org.id}/licences`, { ...OPERATING, number: 'X-3', modes: [] }), 400, 'VALIDATION_FAILED');
     expectProblem(await admin.post(`/api/v1/orgs/${receiver.org.id}/licences`, { ...OPERATING, number: 'X-3', wasteCodes: [] }), 400, 'VALIDATION_FAILED');
     expectProblem(await admin.post(`/api/v1/orgs/${carrier.org.id}/licences`, {
-      kind: 'transport', number: 'T-X', modes: ['collection'], validFrom: '2020-01-01', validTo: '2099-12-31',
+      kind: 'transport', number: 'T-X', modes: ['collection'], validFrom: OPERATING.validFrom, validTo: OPERATING.validTo,
     }), 400, 'VALIDATION_FAILED');
     expectProblem(await admin.post(`/api/v1/orgs/${receiver.org.id}/licences`, { ...OPERATING, number: 'X-3', extra: 1 }), 400, 'VALIDATION_FAILED');
   });
 
   it('registers a transport licence for a carrier', async () => {
     const res = await admin.post(`/api/v1/orgs/${carrier.org.id}/licences`, {
-      kind: 'transport', number: '晋交运管许可危字140105000123号', validFrom: '2020-01-01', validTo: '2099-12-31',
+      kind: 'transport', number: '晋交运管许可危字140105000123号', validFrom: OPERATING.validFrom, validTo: OPERATING.validTo,
     });
     expect(res.statusCode, res.body).toBe(201);
     expect(res.json()).toMatchObject({ kind: 'transport', modes: [], wasteCodes: [], annualCapacityKg: null });
@@ -110,7 +111,7 @@ describe('licences', () => {
     const op = expectProblem(await admin.post(`/api/v1/orgs/${carrier.org.id}/licences`, { ...OPERATING, number: 'X-4' }), 422, 'RULE_VIOLATION');
     expect(op.rule).toBe('holder_role');
     const tr = expectProblem(await admin.post(`/api/v1/orgs/${receiver.org.id}/licences`, {
-      kind: 'transport', number: 'T-Y', validFrom: '2020-01-01', validTo: '2099-12-31',
+      kind: 'transport', number: 'T-Y', validFrom: OPERATING.validFrom, validTo: OPERATING.validTo,
     }), 422, 'RULE_VIOLATION');
     expect(tr.rule).toBe('holder_role');
   });
@@ -119,7 +120,7 @@ describe('licences', () => {
     const collector = await createParty(t.app, admin, { roles: ['collector'], regionCode: '140105', generatorClass: 'small_source' });
     const res = await admin.post(`/api/v1/orgs/${collector.org.id}/licences`, {
       kind: 'operating', number: 'SX-COL-01', modes: ['collection', 'storage'], wasteCodes: ['HW01'],
-      annualCapacityKg: 100_000, validFrom: '2020-01-01', validTo: '2099-12-31',
+      annualCapacityKg: 100_000, validFrom: OPERATING.validFrom, validTo: OPERATING.validTo,
     });
     expect(res.statusCode, res.body).toBe(201);
   });
@@ -230,7 +231,7 @@ describe('vehicles', () => {
   it('a viewer cannot register a vehicle', async () => {
     const watcher = await createParty(t.app, admin, { roles: ['carrier'], regionCode: '140105' }, ['viewer']);
     const lic = await admin.post(`/api/v1/orgs/${watcher.org.id}/licences`, {
-      kind: 'transport', number: 'T-VIEWER', validFrom: '2020-01-01', validTo: '2099-12-31',
+      kind: 'transport', number: 'T-VIEWER', validFrom: OPERATING.validFrom, validTo: OPERATING.validTo,
     });
     expect(lic.statusCode).toBe(201);
     expectProblem(await watcher.client.post(`/api/v1/orgs/${watcher.org.id}/vehicles`, { plate: '晋A54321', licenceId: lic.json().id }), 403, 'FORBIDDEN');
@@ -298,7 +299,7 @@ describe('exemptions', () => {
   let exemptionId: string;
   const base = () => ({
     generatorId: generator.org.id, receiverId: receiver.org.id, wasteCode: '900-214-08',
-    approvalNo: '并环豁〔2025〕1号', validFrom: '2025-01-01', validTo: '2099-12-31',
+    approvalNo: '并环豁〔2025〕1号', validFrom: yearsFromNow(-1), validTo: yearsFromNow(5),
   });
 
   it('a registrar approves one generator → one receiver → one code', async () => {
@@ -317,7 +318,7 @@ describe('exemptions', () => {
 
   it('checks the code, the dates and the approval number', async () => {
     expectProblem(await admin.post('/api/v1/exemptions', { ...base(), wasteCode: '999-999-99', approvalNo: 'E-3' }), 400, 'VALIDATION_FAILED');
-    expectProblem(await admin.post('/api/v1/exemptions', { ...base(), validTo: '2024-12-31', approvalNo: 'E-3' }), 400, 'VALIDATION_FAILED');
+    expectProblem(await admin.post('/api/v1/exemptions', { ...base(), validTo: addDays(base().validFrom, -1), approvalNo: 'E-3' }), 400, 'VALIDATION_FAILED');
     expectProblem(await admin.post('/api/v1/exemptions', base()), 409, 'CONFLICT');
   });
 
@@ -342,18 +343,18 @@ describe('exemptions', () => {
 describe('insurance', () => {
   it('records a policy of a licensed operator', async () => {
     const res = await admin.post(`/api/v1/orgs/${receiver.org.id}/insurance`, {
-      policyNo: 'PICC-2025-0001', insurer: '中国人民财产保险', coverageCny: 5_000_000, validFrom: '2025-01-01', validTo: '2025-12-31',
+      policyNo: 'PICC-2025-0001', insurer: '中国人民财产保险', coverageCny: 5_000_000, validFrom: yearsFromNow(-1), validTo: yearsFromNow(1),
     });
     expect(res.statusCode, res.body).toBe(201);
     expect(res.json()).toMatchObject({ orgId: receiver.org.id, policyNo: 'PICC-2025-0001', coverageCny: 5_000_000 });
     expectProblem(await admin.post(`/api/v1/orgs/${receiver.org.id}/insurance`, {
-      policyNo: 'PICC-2025-0001', insurer: 'x', validFrom: '2025-01-01', validTo: '2025-12-31',
+      policyNo: 'PICC-2025-0001', insurer: 'x', validFrom: yearsFromNow(-1), validTo: yearsFromNow(1),
     }), 409, 'CONFLICT');
   });
 
   it('a party without an operating licence or the receiver role → 422', async () => {
     const res = expectProblem(await admin.post(`/api/v1/orgs/${generator.org.id}/insurance`, {
-      policyNo: 'PICC-2025-0002', insurer: 'x', validFrom: '2025-01-01', validTo: '2025-12-31',
+      policyNo: 'PICC-2025-0002', insurer: 'x', validFrom: yearsFromNow(-1), validTo: yearsFromNow(1),
     }), 422, 'RULE_VIOLATION');
     expect(res.rule).toBe('holder_role');
   });
@@ -363,12 +364,13 @@ describe('insurance', () => {
     expect((await admin.get(`/api/v1/orgs/${receiver.org.id}/insurance`)).json().items).toHaveLength(1);
     expectProblem(await carrier.client.get(`/api/v1/orgs/${receiver.org.id}/insurance`), 404, 'NOT_FOUND');
     expectProblem(await receiver.client.post(`/api/v1/orgs/${receiver.org.id}/insurance`, {
-      policyNo: 'P-3', insurer: 'x', validFrom: '2025-01-01', validTo: '2025-12-31',
+      policyNo: 'P-3', insurer: 'x', validFrom: yearsFromNow(-1), validTo: yearsFromNow(1),
     }), 403, 'FORBIDDEN');
   });
 });
 
 describe('inspections', () => {
+  // Spot checks of March and April 2025: past dates, and past whatever day the suite runs on.
   it('a registrar records a spot check', async () => {
     const res = await admin.post('/api/v1/inspections', { orgId: generator.org.id, date: '2025-03-14', passed: false, findings: '台账不完整' });
     expect(res.statusCode, res.body).toBe(201);
@@ -378,6 +380,7 @@ describe('inspections', () => {
   });
 
   it('refuses a future date and an organisation outside the jurisdiction', async () => {
+    expectProblem(await admin.post('/api/v1/inspections', { orgId: generator.org.id, date: daysFromNow(1), passed: true }), 400, 'VALIDATION_FAILED');
     expectProblem(await admin.post('/api/v1/inspections', { orgId: generator.org.id, date: '2999-01-01', passed: true }), 400, 'VALIDATION_FAILED');
     expectProblem(await district.client.post('/api/v1/inspections', { orgId: generator.org.id, date: '2025-03-14', passed: true }), 404, 'NOT_FOUND');
   });

@@ -2,14 +2,15 @@
 // only then closes its pool. Every acknowledged write is in the database, nothing else is, and the
 // process exits 0. Run in production mode, which also moves /metrics to its own loopback port.
 import pg from 'pg';
-import { afterAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestDatabase, TEST_ADMIN } from '../support/test-app.js';
 import { randomUscc } from '../support/factories.js';
 import { LABEL_BODY } from '../support/world.js';
-import { freePort, startServer, stop, waitReady } from '../support/server-process.js';
+import { BUILD_TIMEOUT_MS, ensureBuilt, freePort, startServer, stop, waitReady } from '../support/server-process.js';
 
 let db: pg.Client | undefined;
 afterAll(async () => { await db?.end(); });
+beforeAll(ensureBuilt, BUILD_TIMEOUT_MS); // the compiled server, as production runs it
 
 it('drains in-flight requests on SIGTERM before the pool closes', async () => {
   const { url } = await createTestDatabase();

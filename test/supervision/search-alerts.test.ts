@@ -3,8 +3,9 @@ import { shanghaiDate } from '../../src/calendar/working-days.js';
 import { buildTestApp, type TestApp } from '../support/test-app.js';
 import { createParty, createRegulator, loginAdmin, type Client, type Party } from '../support/factories.js';
 import {
-  act, addOperatingLicence, createCarrier, createSite, DRIVER, issueLabel, manifestAction, type CarrierSite, type Site,
+  act, addOperatingLicence, createCarrier, createSite, DRIVER, issueLabel, issueLabelAsOf, manifestAction, type CarrierSite, type Site,
 } from '../support/world.js';
+import { calendarCovers, coveredPastDate, daysBetween, daysFromNow, today, windowDaysFor, yearsFromNow } from '../support/dates.js';
 
 let t: TestApp;
 let city: Client;
@@ -16,9 +17,13 @@ let receiver: Site; // 140106
 
 const DAY = 86_400_000;
 const ago = (days: number) => new Date(Date.now() - days * DAY).toISOString();
+// The overdue receipt needs a deadline in working days: its delivery lies in the years the
+// working-day calendar covers (14 days ago, or the end of the last covered year once the suite runs
+// past it), and the occurredAt window reaches back to it.
+const OVERDUE_DELIVERY = coveredPastDate(14);
 
 beforeAll(async () => {
-  t = await buildTestApp({ OCCURRED_AT_WINDOW_DAYS: '400' });
+  t = await buildTestApp({ OCCURRED_AT_WINDOW_DAYS: windowDaysFor(OVERDUE_DELIVERY) });
   city = await loginAdmin(t.app);
   xiaodian = await createRegulator(t.app, city, '140105');
   yingze = await createRegulator(t.app, city, '140106');
@@ -90,13 +95,15 @@ describe('jurisdiction', () => {
 
 describe('alerts appear for the records that trigger them and go when put right', () => {
   it('receipt overdue, counted in working days; confirmed receipt clears it', async () => {
-    const l = await issueLabel(generator.client, { generatedAt: ago(20) });
-    const m = await manifestFrom(generator, [l.id], 15);
-    await manifestAction(carrier.client, m, { action: 'pickup', labelIds: [l.id], vehiclePlate: carrier.plate, driver: DRIVER, occurredAt: ago(14) });
-    const delivered = await manifestAction(carrier.client, m, { action: 'deliver', occurredAt: ago(14) });
+    const d = daysBetween(OVERDUE_DELIVERY, today());
+    const l = await issueLabelAsOf(t.database.pool, generator.client, ago(d + 6));
+    const m = await manifestFrom(generator, [l.id], d + 1);
+    await manifestAction(carrier.client, m, { action: 'pickup', labelIds: [l.id], vehiclePlate: carrier.plate, driver: DRIVER, occurredAt: ago(d) });
+    const delivered = await manifestAction(carrier.client, m, { action: 'deliver', occurredAt: ago(d) });
     const a = (await alerts(yingze.client, 'receipt_overdue')).find((x) => x.entityId === m)!;
     expect(a).toBeDefined();
-    expect(a.lateBy!.unit).toBe('working_days');
+    // In calendar days (and said so) once today is past the years the working-day calendar covers.
+    expect(a.lateBy!.unit).toBe(calendarCovers(today()) ? 'working_days' : 'days');
     expect(a.lateBy!.value).toBeGreaterThan(0);
     expect(a.deadline.slice(0, 10) >= delivered.receiptDueOn).toBe(true);
     await manifestAction(receiver.client, m, { action: 'receive', items: [{ labelId: l.id, accepted: true, measuredQuantity: { value: 180, unit: 'kg' } }] });
@@ -162,10 +169,10 @@ describe('alerts appear for the records that trigger them and go when put right'
 
   it('licence expiring within 30 days; a registered renewal clears it', async () => {
     const op = await createSite(t.app, city, { roles: ['receiver'], regionCode: '140105' });
-    const soon = new Date(Date.now() + 10 * DAY).toISOString().slice(0, 10);
-    const lic = await addOperatingLicence(city, op.org.id, { validFrom: '2025-01-01', validTo: soon });
+    const soon = daysFromNow(10);
+    const lic = await addOperatingLicence(city, op.org.id, { validFrom: yearsFromNow(-1), validTo: soon });
     expect(has(await alerts(xiaodian.client, 'licence_expiring'), 'licence_expiring', lic.id)).toBe(true);
-    await addOperatingLicence(city, op.org.id, { validFrom: soon, validTo: '2030-12-31' });
+    await addOperatingLicence(city, op.org.id, { validFrom: soon, validTo: yearsFromNow(3) });
     expect(has(await alerts(xiaodian.client, 'licence_expiring'), 'licence_expiring', lic.id)).toBe(false);
   });
 

@@ -1,8 +1,17 @@
 // Ready-made parties with facilities and licences, and label helpers, for the custody tests.
 import { randomInt } from 'node:crypto';
 import { expect } from 'vitest';
+import type { Pool } from 'pg';
 import type { App } from '../../src/context.js';
 import { createParty, type Client, type Party, type OrgSpec } from './factories.js';
+import { yearsFromNow } from './dates.js';
+
+/**
+ * The validity of the licences these helpers register unless told otherwise: from ten years back
+ * (before any past date a test reports a step at: the occurredAt window is at most 3650 days) to
+ * two years ahead (nothing planned in a test expires, nor warns of expiring within 30 days).
+ */
+export const licenceValidity = () => ({ validFrom: yearsFromNow(-10), validTo: yearsFromNow(2) });
 
 export interface Site extends Party {
   storageId: string;
@@ -26,7 +35,7 @@ export async function createSite(app: App, registrar: Client, spec: OrgSpec, met
 export async function addOperatingLicence(registrar: Client, orgId: string, body: Record<string, unknown> = {}) {
   const res = await registrar.post(`/api/v1/orgs/${orgId}/licences`, {
     kind: 'operating', number: `OP-${randomInt(1e9)}`, modes: ['collection', 'storage', 'utilisation', 'disposal'],
-    wasteCodes: ['HW08', 'HW49', 'HW01'], annualCapacityKg: 1_000_000, validFrom: '2025-01-01', validTo: '2027-12-31', ...body,
+    wasteCodes: ['HW08', 'HW49', 'HW01'], annualCapacityKg: 1_000_000, ...licenceValidity(), ...body,
   });
   expect(res.statusCode, res.body).toBe(201);
   return res.json();
@@ -48,6 +57,23 @@ export async function issueLabel(client: Client, overrides: Record<string, unkno
   return res.json();
 }
 
+/** How far back the API lets a label's generation date go (src/labels/issue.ts: a year of existing stock). */
+const API_BACKDATE_MS = 365 * 86_400_000;
+
+/**
+ * A label generated at `at` (an instant). Through the API when that lies within the year the API
+ * lets a label be backdated; further back, issued now and its history written straight into the
+ * record, as tests do with a manifest's created_at. Tests whose dates come from the years of the
+ * working-day calendar data need the second way once the suite runs more than a year past them.
+ */
+export async function issueLabelAsOf(pool: Pool, client: Client, at: string, overrides: Record<string, unknown> = {}) {
+  if (Date.now() - Date.parse(at) <= API_BACKDATE_MS) return issueLabel(client, { ...overrides, generatedAt: at });
+  const l = await issueLabel(client, overrides);
+  await pool.query(`UPDATE labels SET generated_at = $2, held_since = $2, last_step_at = $2,
+    generated_on = ($2::timestamptz AT TIME ZONE 'Asia/Shanghai')::date WHERE id = $1`, [l.id, at]);
+  return { ...l, generatedAt: new Date(at).toISOString() };
+}
+
 export async function act(client: Client, labelId: string, body: Record<string, unknown>, headers?: Record<string, string>) {
   return client.post(`/api/v1/labels/${labelId}/actions`, body, headers);
 }
@@ -58,7 +84,7 @@ export interface CarrierSite extends Party { plate: string; licenceId: string }
 export async function createCarrier(app: App, registrar: Client, plate = `晋A${randomInt(10000, 99999)}`, spec: Partial<OrgSpec> = {}): Promise<CarrierSite> {
   const p = await createParty(app, registrar, { roles: ['carrier'], ...spec });
   const lic = await registrar.post(`/api/v1/orgs/${p.org.id}/licences`, {
-    kind: 'transport', number: `TR-${randomInt(1e9)}`, modes: [], wasteCodes: [], validFrom: '2025-01-01', validTo: '2027-12-31',
+    kind: 'transport', number: `TR-${randomInt(1e9)}`, modes: [], wasteCodes: [], ...licenceValidity(),
   });
   expect(lic.statusCode, lic.body).toBe(201);
   const v = await p.client.post(`/api/v1/orgs/${p.org.id}/vehicles`, { plate, licenceId: lic.json().id });

@@ -1,4 +1,7 @@
-// Typed domain errors with stable codes; http/error-handler.ts turns them into problem+json.
+// Typed domain errors with stable codes, below every feature and the HTTP edge;
+// http/error-handler.ts turns them into problem+json.
+
+import type { RuleCode } from './rules.js';
 
 export type ErrorCode =
   | 'VALIDATION_FAILED' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT'
@@ -72,7 +75,7 @@ export const notFound = (what: string) => new AppError('NOT_FOUND', `${what} not
 export const forbidden = (detail = 'Your role does not allow this') => new AppError('FORBIDDEN', detail);
 export const invalid = (detail: string, errors: FieldError[] = []) =>
   new AppError('VALIDATION_FAILED', detail, errors.length ? { errors } : {});
-export const ruleViolation = (rule: string, detail: string, extras: Record<string, unknown> = {}) =>
+export const ruleViolation = (rule: RuleCode, detail: string, extras: Record<string, unknown> = {}) =>
   new AppError('RULE_VIOLATION', detail, { rule, ...extras });
 
 export function problemBody(code: ErrorCode, detail: string, requestId: string, extras: Record<string, unknown> = {}) {

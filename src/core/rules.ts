@@ -1,0 +1,41 @@
+// Every business rule a request can be refused under: the `rule` of a 422 RULE_VIOLATION, or of a
+// 409 ILLEGAL_TRANSITION when a step is withdrawn for a reason beyond the state. A typed list, so a
+// refusal names only a documented rule; the OpenAPI document publishes it as the Problem's `rule`
+// enum, and docs/errors-and-retries.md lists it with these meanings (a test keeps them in step).
+export const RULES = {
+  // Labels and custody steps
+  facility: 'The facility named is not a facility of the holder of the kind the step needs',
+  facility_method: 'The treatment facility does not run the method named',
+  treatment_licence: 'The holder has no operating licence (or exemption) for this treatment of this waste',
+  consolidation_parent: 'The parent container is not held by the same unit, holds another category, or cannot take more',
+  void_with_contents: 'Containers were consolidated into this label, so it cannot be voided',
+  void_after_transfer: 'The container has left its generator, so the label can no longer be voided',
+  on_open_manifest: 'The container is on an open manifest: only storing it is allowed until the manifest ends',
+  daily_sequence_exhausted: 'The unit has issued 999 labels for this waste code today (the digital code has 3 digits)',
+  // Manifests
+  labels_unavailable: 'A container is not the generator\'s, not in a shippable state, or already on another open manifest',
+  receiver_role: 'The receiver is not a registered receiver or collector, or is the generator itself',
+  carrier_role: 'A carrier is not a registered carrier',
+  not_generator: 'Only the generator edits its manifest',
+  licence_coverage: 'The receiver holds no operating licence covering a waste code',
+  licence_suspended: 'The receiver\'s licence covering a waste code is suspended or revoked',
+  licence_expired: 'The receiver\'s licence covering a waste code is not valid on the planned date',
+  licence_mode: 'The receiver\'s licence lacks the mode the intended method needs',
+  capacity: 'The receiver\'s licence would exceed its annual capacity with this manifest',
+  exemption: 'The exemption named does not cover this generator, receiver, waste code and date',
+  carrier_licence: 'A carrier has no valid transport licence',
+  vehicle_unregistered: 'The vehicle is not registered to the carrier',
+  vehicle_licence: 'The vehicle\'s transport licence is not valid',
+  scan_mismatch: 'The containers scanned at pickup differ from the manifest\'s',
+  carrier_order: 'The last carrier delivers only after the load was handed over to it',
+  receipt_items: 'A receipt must list every container of the manifest exactly once',
+  manifest_serials_exhausted: 'The city has used every manifest number of the year',
+  calendar_not_covered: 'A deadline falls in a year whose official working-day calendar is not loaded',
+  // Parties and supervision
+  holder_role: 'The organisation does not have the role this record needs',
+  licence_revoked: 'A revoked licence cannot change status',
+  not_discrepant: 'The manifest has no discrepancy to review',
+} as const;
+
+export type RuleCode = keyof typeof RULES;
+export const RULE_CODES = Object.keys(RULES) as RuleCode[];

@@ -1,0 +1,48 @@
+// Request schemas of the manifest routes, and the service inputs typed from them (one contract).
+import { Type, type Static } from 'typebox';
+import { DateTime, OneOf } from '../http/schemas.js';
+import { METHOD_CODE_PATTERN } from '../catalog/treatment-methods.js';
+import { Location, OccurredAt } from '../labels/schemas.js';
+import { CLIENT_MANIFEST_ACTIONS } from './manifest-lifecycle.js';
+
+const Uuid = Type.String({ format: 'uuid' });
+const Driver = Type.Object({ name: Type.String({ minLength: 1, maxLength: 50 }), qualificationNo: Type.String({ minLength: 1, maxLength: 50 }) }, { additionalProperties: false });
+const Carrier = Type.Object({
+  orgId: Uuid, vehiclePlate: Type.Optional(Type.String({ minLength: 5, maxLength: 12 })), driver: Type.Optional(Driver),
+}, { additionalProperties: false });
+
+const draftFields = {
+  receiverId: Uuid,
+  carriers: Type.Array(Carrier, { minItems: 1, maxItems: 5, description: 'In the order they carry the load (multimodal, Art. 17)' }),
+  labelIds: Type.Array(Uuid, { minItems: 1, maxItems: 1000 }),
+  plannedAt: DateTime,
+  exemptionId: Type.Optional(Uuid),
+  intendedMethod: Type.Optional(Type.String({ pattern: METHOD_CODE_PATTERN })),
+  emergencyMeasures: Type.Optional(Type.String({ maxLength: 1000 })),
+};
+export const NewManifest = Type.Object(draftFields, { additionalProperties: false });
+export const ManifestPatch = Type.Partial(Type.Object(draftFields), { additionalProperties: false });
+
+export const ActionBody = Type.Object({
+  action: OneOf(CLIENT_MANIFEST_ACTIONS),
+  reason: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
+  qr: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 2000 }), { minItems: 1, maxItems: 1000 })),
+  labelIds: Type.Optional(Type.Array(Uuid, { minItems: 1, maxItems: 1000 })),
+  vehiclePlate: Type.Optional(Type.String({ minLength: 5, maxLength: 12 })),
+  driver: Type.Optional(Driver),
+  location: Type.Optional(Location),
+  occurredAt: Type.Optional(OccurredAt),
+  items: Type.Optional(Type.Array(Type.Object({
+    labelId: Uuid,
+    accepted: Type.Boolean(),
+    measuredQuantity: Type.Object({ value: Type.Number({ minimum: 0, maximum: 1e7 }), unit: OneOf(['kg', 't']) }, { additionalProperties: false }),
+    refusalReason: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
+  }, { additionalProperties: false }), { minItems: 1, maxItems: 1000 })),
+}, { additionalProperties: false, description: 'pickup {qr[] or labelIds[], vehiclePlate, driver}; handover {vehiclePlate, driver}; deliver {}; receive {items}; cancel {reason}' });
+
+
+export type ManifestActionInput = Static<typeof ActionBody>;
+export type ClientManifestAction = ManifestActionInput['action'];
+export type DraftInput = Static<typeof NewManifest>;
+export type DraftPatch = Static<typeof ManifestPatch>;
+export type CarrierInput = DraftInput['carriers'][number];

@@ -1,0 +1,70 @@
+// 接收: the receiver weighs every container and accepts or refuses each. Accepted ones become the
+// receiver's (入库 in its ledger); a refused one, or a weight off by more than WEIGHT_TOLERANCE_PCT,
+// makes the manifest discrepant; all refused rejects the manifest.
+import { eq, sql } from 'drizzle-orm';
+import { organisations } from '../../db/schema.js';
+import { invalid, ruleViolation } from '../../core/errors.js';
+import { lockLabels, recordCustodySteps, type CustodyStep } from '../../labels/custody.js';
+import type { ManifestActionInput } from '../schemas.js';
+import { DRIVER_ROLES } from './carriage.js';
+import { required, type ManifestStep } from './manifest-step.js';
+
+type ReceiptItem = NonNullable<ManifestActionInput['items']>[number];
+
+const kgOf = (q: ReceiptItem['measuredQuantity']) => (q.unit === 't' ? q.value * 1000 : q.value);
+
+export const receive: ManifestStep = {
+  action: 'receive',
+  roles: DRIVER_ROLES,
+  async plan({ cmd, settings, caller, loaded: { m, items }, input, occurredAt, generator }) {
+    const { tx } = cmd;
+    const receipt = required(input.items, 'items');
+    const byLabel = new Map(receipt.map((r) => [r.labelId, r]));
+    const expected = new Set(items.map((i) => i.labelId));
+    const missing = items.filter((i) => !byLabel.has(i.labelId)).map((i) => i.labelId);
+    const extra = receipt.map((r) => r.labelId).filter((lid) => !expected.has(lid));
+    if (missing.length || extra.length || byLabel.size !== receipt.length) {
+      throw ruleViolation('receipt_items', 'The receipt must list every container of the manifest exactly once', { missing, extra });
+    }
+    receipt.forEach((r, i) => {
+      if (!r.accepted && !r.refusalReason?.trim()) throw invalid('A refused container needs a refusalReason', [{ path: `body.items.${i}.refusalReason`, message: 'required when refused' }]);
+    });
+    const [receiver] = await tx.select().from(organisations).where(eq(organisations.id, m.receiverId));
+    const declaredKg = new Map(items.map((i) => [i.labelId, i.declaredKg]));
+    const offTolerance = (r: ReceiptItem) => {
+      const declared = declaredKg.get(r.labelId)!;
+      return declared > 0 && Math.abs(kgOf(r.measuredQuantity) - declared) / declared * 100 > settings.weightTolerancePct;
+    };
+    const discrepant = receipt.some((r) => !r.accepted || offTolerance(r));
+
+    // Every container's outcome in one statement.
+    await tx.execute(sql`
+      UPDATE manifest_labels ml SET accepted = r.accepted, measured_kg = r.kg, refusal_reason = r.reason
+      FROM unnest(${sql.param(receipt.map((r) => r.labelId))}::uuid[], ${sql.param(receipt.map((r) => r.accepted))}::bool[],
+                  ${sql.param(receipt.map((r) => kgOf(r.measuredQuantity)))}::float8[],
+                  ${sql.param(receipt.map((r) => (r.accepted ? null : r.refusalReason!)))}::text[])
+        AS r(label_id, accepted, kg, reason)
+      WHERE ml.manifest_id = ${m.id} AND ml.label_id = r.label_id`);
+
+    const steps = (await lockLabels(tx, items.map((i) => i.labelId))).map((label): CustodyStep => {
+      const r = byLabel.get(label.id)!;
+      const measured = { measuredKg: kgOf(r.measuredQuantity), declaredKg: declaredKg.get(label.id)!, manifestNumber: m.number };
+      const common = { label, orgId: caller.orgId, occurredAt, manifestId: m.id, location: input.location ?? null };
+      return r.accepted
+        ? {
+          ...common, action: 'accept',
+          changes: { holderId: receiver.id, holderRegionCode: receiver.regionCode, heldSince: occurredAt, openManifestId: null, facilityId: null },
+          details: measured,
+          ledger: [{ orgId: receiver.id, kind: 'HWRK', counterpartyName: generator.name, manifestNumber: m.number }],
+        }
+        : { ...common, action: 'refuse', changes: { openManifestId: null }, details: { ...measured, refusalReason: r.refusalReason } };
+    });
+    await recordCustodySteps(cmd, steps);
+    const accepted = receipt.filter((r) => r.accepted).length;
+    return {
+      to: accepted > 0 ? 'received' : 'rejected',
+      set: { receivedAt: occurredAt, discrepant },
+      details: { accepted, refused: receipt.length - accepted, discrepant },
+    };
+  },
+};
