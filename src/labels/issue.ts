@@ -6,28 +6,14 @@ import type { Command } from '../commands/unit-of-work.js';
 import { invalid, ruleViolation, type FieldError } from '../core/errors.js';
 import { requireClientRole, requireOrgRole, WRITE_ROLES } from '../auth/roles.js';
 import type { KeyRing } from '../auth/keys.js';
-import { findWasteCode, type Hazard } from '../catalog/catalog.js';
+import { findWasteCode } from '../catalog/catalog.js';
 import { shanghaiDate } from '../calendar/working-days.js';
 import { findOrg } from '../parties/organisations.js';
 import { digitalCode, MAX_DAILY_SEQUENCE } from './digital-code.js';
 import { signLabelToken } from './qr-token.js';
 import { ISSUE, recordCustodySteps, type CustodyStep } from './custody.js';
 import type { LabelRow } from './label-view.js';
-
-export interface NewLabel {
-  wasteCode: string;
-  wasteName?: string;
-  physicalForm: string;
-  hazards?: Hazard[];
-  mainComponents: string;
-  harmfulComponents: string;
-  precautions?: string;
-  quantity: { value: number; unit: 'kg' | 't' };
-  packaging: { type: string; volumeL?: number };
-  generatedAt?: string;
-  facilityId?: string;
-  remarks?: string;
-}
+import type { NewLabel } from './schemas.js';
 
 /** How far back a generation date may go: existing stock can be labelled for up to a year. */
 const MAX_BACKDATE_MS = 366 * 86_400_000;
