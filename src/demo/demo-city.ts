@@ -10,7 +10,7 @@
 import type pg from 'pg';
 import type { App } from '../context.js';
 import type { Config } from '../config.js';
-import { isWorkingDay, shanghaiDate, shanghaiDayStart, workingDaysBetween } from '../calendar/working-days.js';
+import { addWorkingDays, isWorkingDay, shanghaiDate, shanghaiDayStart, workingDaysBetween } from '../calendar/working-days.js';
 import { DemoApi, inParallel, tokenClaims } from './demo-api.js';
 import { demoUscc, DRIVERS, PARTIES, REGULATORS, type PartySpec } from './parties.js';
 import { WASTE, type WasteKey } from './waste.js';
@@ -84,6 +84,18 @@ export async function findDemoData(pool: pg.Pool): Promise<string | undefined> {
 
 // ---- time and chance ------------------------------------------------------------------------------
 
+/** The longest working-day deadline the demo's stories rely on (receipt: RECEIPT_WORKING_DAYS, 5). */
+const DEADLINE_WORKING_DAYS = 5;
+
+function deadlineComputable(date: string): boolean {
+  try {
+    addWorkingDays(date, DEADLINE_WORKING_DAYS);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Working days from `from` to `to`, by the calendar where loaded and by weekdays beyond it. */
 function workingDaysSince(from: string, to: string): number {
   try {
@@ -146,6 +158,10 @@ export class DemoClock {
   workingDaysBack(n: number): number {
     let d = n;
     while (workingDaysSince(this.date(d), this.date(0)) < n || !workingDay(this.date(d))) d++;
+    // A deadline is computed only inside the loaded working-day calendar (beyond it the service
+    // records "unknown" and raises no overdue alert): go back until the deadline of a step on that
+    // day (at most DEADLINE_WORKING_DAYS later) falls inside it.
+    while (!deadlineComputable(this.date(d)) || !workingDay(this.date(d))) d++;
     return d;
   }
 }
