@@ -1,13 +1,13 @@
 // Regulators' search over labels and manifests: filters, keyset pagination in a stable order,
 // and CSV exports streamed page by page (never the whole result in memory).
-import { afterCursor, keysetPage } from '../db/keyset.js';
 import { pipeline, Readable } from 'node:stream';
 import { stringify } from 'csv-stringify';
 import { and, asc, eq, gte, lt, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/database.js';
 import { labels, manifests } from '../db/schema.js';
 import { shanghaiDayStart } from '../calendar/working-days.js';
-import { CSV_OPTIONS } from '../labels/ledger.js';
+import { afterCursor, keysetPage } from '../db/keyset.js';
+import { CSV_OPTIONS } from '../http/csv.js';
 import { inRegions } from './jurisdiction.js';
 
 export interface SearchFilters {

@@ -1,7 +1,8 @@
 // 取消: the generator withdraws a manifest before pickup; its containers are free again.
 import { WRITE_ROLES } from '../../auth/roles.js';
 import { releaseLabels } from '../drafts.js';
-import { required, type ManifestStep } from './manifest-step.js';
+import { required } from '../../core/required.js';
+import type { ManifestStep } from './manifest-step.js';
 
 export const cancel: ManifestStep = {
   action: 'cancel',

@@ -5,7 +5,7 @@ import { WRITE_ROLES } from '../../auth/roles.js';
 import type { Tx } from '../../db/database.js';
 import { normalisePlate } from '../../parties/vehicles.js';
 import { checkVehicle } from '../submit-checks.js';
-import { required } from './manifest-step.js';
+import { required } from '../../core/required.js';
 import type { ManifestActionInput } from '../schemas.js';
 
 /** Carriage and receipt steps are taken by drivers too. */

@@ -42,5 +42,3 @@ export interface ManifestStep extends StepPolicy<LoadedManifest, ClientManifestA
   plan(ctx: ManifestStepContext): Promise<ManifestStepPlan>;
 }
 
-/** A body field the step needs; a 400 naming it when absent or blank. */
-export { required } from '../../core/required.js';

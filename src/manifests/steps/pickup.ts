@@ -9,7 +9,8 @@ import { treatmentLedgerKind } from '../../labels/ledger-codes.js';
 import { tokenFromQr, verifyLabelToken } from '../../labels/qr-token.js';
 import type { ManifestActionInput } from '../schemas.js';
 import { DRIVER_ROLES, takeOver } from './carriage.js';
-import { required, type ManifestStep } from './manifest-step.js';
+import { required } from '../../core/required.js';
+import type { ManifestStep } from './manifest-step.js';
 
 async function scannedLabelIds(keys: KeyRing, input: ManifestActionInput): Promise<string[]> {
   if (input.qr?.length) {

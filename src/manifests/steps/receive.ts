@@ -7,7 +7,8 @@ import { invalid, ruleViolation } from '../../core/errors.js';
 import { lockLabels, recordCustodySteps, type CustodyStep } from '../../labels/custody.js';
 import type { ManifestActionInput } from '../schemas.js';
 import { DRIVER_ROLES } from './carriage.js';
-import { required, type ManifestStep } from './manifest-step.js';
+import { required } from '../../core/required.js';
+import type { ManifestStep } from './manifest-step.js';
 
 type ReceiptItem = NonNullable<ManifestActionInput['items']>[number];
 
