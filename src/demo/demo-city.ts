@@ -147,6 +147,20 @@ export class DemoClock {
     return d;
   }
 
+  /** How many days back 1 January of today's year (Asia/Shanghai) lies: 0 on 1 January. */
+  daysIntoYear(): number {
+    return Math.round((this.todayStart - shanghaiDayStart(`${this.date(0).slice(0, 4)}-01-01`).getTime()) / DAY);
+  }
+
+  /**
+   * For `daysAgo` in 1..daysIntoYear(): the working day at or before it if that is still in this
+   * year, else the next working day after it that is still in the past, else the day itself.
+   */
+  workdayThisYear(daysAgo: number): number {
+    const back = this.workday(daysAgo);
+    return back <= this.daysIntoYear() ? back : this.workdayAfter(daysAgo);
+  }
+
   /** `daysAgo` (>= 1), or the next working day after it that is still in the past. */
   workdayAfter(daysAgo: number): number {
     let d = Math.max(daysAgo, 1);
@@ -226,8 +240,17 @@ interface ShipSpec {
 
 interface Shipped { id: string; number: string | null; accepted: Lbl[]; refused: Lbl[] }
 
-/** One shipment cycle of a recurring flow: the day it leaves and its containers. */
-interface Cycle { d: number; kgs: number[]; factors: number[] }
+/**
+ * One shipment cycle of a recurring flow: the day it leaves and its containers. `hour` (default:
+ * the flow's leave hour) and `pace` (hours per hour of the usual timetable, default 1) exist for
+ * the oil flows on 1 January, which must leave, arrive and be received today before now.
+ */
+export interface Cycle { d: number; kgs: number[]; factors: number[]; hour?: number; pace?: number }
+
+/** When a step of a cycle happens: `x` hours after it leaves on the usual timetable (submit -0.5, receive +5.4, treat +7). */
+export function cycleAt(clock: DemoClock, c: Cycle, leaveHour: number, x: number): Date {
+  return clock.day(c.d, (c.hour ?? leaveHour) + x * (c.pace ?? 1));
+}
 
 function planCycles(rnd: () => number, clock: DemoClock, waste: WasteKey, days: number[], per: number): Cycle[] {
   return days.map((d) => ({
@@ -235,6 +258,64 @@ function planCycles(rnd: () => number, clock: DemoClock, waste: WasteKey, days: 
     kgs: Array.from({ length: per }, () => between(rnd, WASTE[waste].kg)),
     factors: Array.from({ length: per }, () => 0.97 + 0.06 * rnd()),
   }));
+}
+
+// ---- the waste-oil recycler's capacity story ---------------------------------------------------------
+
+/** The oil flows leave at 10:00 (see oilFlow). */
+export const OIL_LEAVE_HOUR = 10;
+
+export interface OilFlow { gen: string; carrier: string; cycles: Cycle[] }
+
+/**
+ * Oil shipments to the waste-oil recycler: the recycler's annual capacity is sized from them so that
+ * they fill over 90 % of it and raise `capacity_near_limit`. The service counts only what was
+ * received in the current calendar year (Asia/Shanghai), so every cycle must be received between
+ * 1 January and now. The story spans about five months; while the year is younger than that (in
+ * January it would lie wholly in the previous year and the alert would not open), its days are
+ * squeezed proportionally into days 1..N of this year, and on 1 January itself into the hours
+ * since midnight, on a faster timetable. (From a few minutes after midnight: a backdated submit
+ * must lie over a minute in the past.) Everything else in the demo keeps its days.
+ */
+export function planOil(clock: DemoClock): OilFlow[] {
+  const flows: Array<[string, string, number[], number]> = [
+    ['steel', 't1', [145, 115, 85, 55, 28], 4],
+    ['auto', 't2', [130, 90, 45], 3],
+    ['coke', 't3', [140, 95, 50], 3],
+    ['gjcoke', 't4', [120, 60], 3],
+    ['mining', 't2', [110, 70], 4],
+  ];
+  // The oldest cycle plus a week for planCycles moving a day back to a working day.
+  const span = Math.max(...flows.flatMap(([, , days]) => days)) + 7;
+  const inYear = clock.daysIntoYear();
+  const plan = flows.map(([gen, carrier, days, per]) => {
+    const cycles = planCycles(prng(`oil:${gen}`), clock, 'oil', days, per);
+    if (inYear >= span) return { gen, carrier, cycles };
+    if (inYear === 0) {
+      // 1 January: all leave today, the timetable (submit -0.5 h … treat +7 h) compressed into the
+      // first nine tenths of the hours since midnight.
+      const pace = Math.min(1, (clock.now.getTime() - clock.day(0, 0).getTime()) / HOUR / 10);
+      return { gen, carrier, cycles: cycles.map((c) => ({ ...c, d: 0, hour: pace, pace })) };
+    }
+    return { gen, carrier, cycles: cycles.map((c, i) => ({ ...c, d: clock.workdayThisYear(Math.ceil((days[i] * inYear) / span)) })) };
+  });
+  // One drum of the steel works' third shipment weighs 14 % more at the recycler: a discrepancy.
+  plan[0].cycles[2].factors[0] = 1.14;
+  return plan;
+}
+
+/** The waste-oil recycler's annual capacity: what the plan delivers is a little over 90 % of it. */
+export function oilCapacityKg(plan: OilFlow[]): number {
+  const accepted = oilAcceptedKg(plan);
+  const tail = 2 * WASTE.oil.kg[1]; // the last shipment, submitted with nearly everything received
+  const capacity = Math.ceil((accepted + tail) / 0.985 / 100) * 100;
+  if (accepted / capacity < 0.905) throw new Error('demo plan: the waste-oil recycler would stay under 90 % of its capacity');
+  return capacity;
+}
+
+/** What the recycler accepts from the plan (measured weights). */
+export function oilAcceptedKg(plan: OilFlow[]): number {
+  return plan.flatMap((f) => f.cycles).reduce((s, c) => s + c.kgs.reduce((t, kg, i) => t + round1(kg * c.factors[i]), 0), 0);
 }
 
 const EMERGENCY: Record<string, string> = {
@@ -266,7 +347,7 @@ class DemoCity {
   private city!: Party;
   private exemptionId = '';
   /** Oil shipments to the waste-oil recycler, planned first: its licence capacity is sized from them. */
-  private oilPlan: Array<{ gen: string; carrier: string; cycles: Cycle[] }> = [];
+  private oilPlan: OilFlow[] = [];
 
   constructor(private readonly deps: DemoDeps) {
     this.api = new DemoApi(deps.app);
@@ -306,7 +387,7 @@ class DemoCity {
     await inParallel(PARTIES.map((spec) => () => this.register(spec, this.p(`reg-${spec.regionCode}`),
       spec.roles.includes('carrier') ? ['admin', 'operator', 'driver'] : ['admin', 'operator'], '业务终端')), 4);
 
-    this.planOil();
+    this.oilPlan = planOil(this.clock);
     await this.licences();
     await this.registryExtras();
     this.log(`set-up done (${api.requests} requests)`);
@@ -337,28 +418,6 @@ class DemoCity {
     });
   }
 
-  private planOil(): void {
-    const flows: Array<[string, string, number[], number]> = [
-      ['steel', 't1', [145, 115, 85, 55, 28], 4],
-      ['auto', 't2', [130, 90, 45], 3],
-      ['coke', 't3', [140, 95, 50], 3],
-      ['gjcoke', 't4', [120, 60], 3],
-      ['mining', 't2', [110, 70], 4],
-    ];
-    this.oilPlan = flows.map(([gen, carrier, days, per]) => ({ gen, carrier, cycles: planCycles(prng(`oil:${gen}`), this.clock, 'oil', days, per) }));
-    // One drum of the steel works' third shipment weighs 14 % more at the recycler: a discrepancy.
-    this.oilPlan[0].cycles[2].factors[0] = 1.14;
-  }
-
-  /** The waste-oil recycler's annual capacity: what the plan delivers is a little over 90 % of it. */
-  private oilCapacityKg(): number {
-    const accepted = this.oilPlan.flatMap((f) => f.cycles).reduce((s, c) => s + c.kgs.reduce((t, kg, i) => t + round1(kg * c.factors[i]), 0), 0);
-    const tail = 2 * WASTE.oil.kg[1]; // the last shipment, submitted with nearly everything received
-    const capacity = Math.ceil((accepted + tail) / 0.985 / 100) * 100;
-    if (accepted / capacity < 0.905) throw new Error('demo plan: the waste-oil recycler would stay under 90 % of its capacity');
-    return capacity;
-  }
-
   private async licences(): Promise<void> {
     const { api, clock } = this;
     const city = this.city.token;
@@ -370,7 +429,7 @@ class DemoCity {
       operating('incin', '晋危经许可〔2023〕第006号', ['collection', 'storage', 'disposal'], ['HW01', 'HW03'], 9_000_000, long.from, long.to),
       operating('landfill', '晋危经许可〔2022〕第011号', ['storage', 'disposal'], ['HW17', 'HW18', 'HW21', 'HW36', 'HW46', 'HW49', 'HW50'], 20_000_000, long.from, long.to),
       operating('recycler', '晋危经许可〔2024〕第023号', ['storage', 'utilisation'], ['HW06', 'HW08', 'HW09', 'HW12'], 3_000_000, long.from, long.to),
-      operating('oilrec', '晋危经许可〔2024〕第031号', ['storage', 'utilisation'], ['HW08'], this.oilCapacityKg(), long.from, long.to),
+      operating('oilrec', '晋危经许可〔2024〕第031号', ['storage', 'utilisation'], ['HW08'], oilCapacityKg(this.oilPlan), long.from, long.to),
       // Collection approvals (集中收集 / 乡镇集中暂存): registered like operating licences.
       // The collection point's runs out in 20 days and no renewal is registered yet.
       operating('cp', `太环收集〔${year - 1}〕第003号`, ['collection', 'storage'], ['HW06', 'HW08', 'HW12', 'HW29', 'HW31', 'HW49'], 300_000, clock.date(345), clock.date(-20)),
@@ -581,20 +640,21 @@ class DemoCity {
     for (const [ci, c] of o.cycles.entries()) {
       const ls = labels.slice(k, k + c.kgs.length);
       k += c.kgs.length;
-      const h = o.leaveHour ?? 9;
+      const at = (x: number) => cycleAt(clock, c, o.leaveHour ?? 9, x);
       const s = await this.ship({
         from: gen, to, carriers, labels: ls, method: o.method, exemptionId: o.exemptionId,
-        submit: clock.day(c.d, h - 0.5), pickup: clock.day(c.d, h), handover: carriers.length > 1 ? clock.day(c.d, h + 2.5) : undefined,
-        deliver: clock.day(c.d, h + 5), receive: clock.day(c.d, h + 5.4),
+        submit: at(-0.5), pickup: at(0), handover: carriers.length > 1 ? at(2.5) : undefined,
+        deliver: at(5), receive: at(5.4),
         factor: (i) => c.factors[i], refuse: o.refuse ? (i) => o.refuse!(ci, i) : undefined,
       });
       shipped.push(s);
-      const treatDay = Math.max(c.d - 1 - Math.floor(rnd() * 3), 1);
+      // A cycle that left today (d = 0, oil on 1 January) is treated today too.
+      const treatDay = Math.max(c.d - 1 - Math.floor(rnd() * 3), Math.min(c.d, 1));
       for (const [j, l] of s.accepted.entries()) {
-        if (o.after === 'store') await this.store(to, l, clock.day(c.d, h + 5.6));
-        else await this.treat(to, l, treatDay === c.d ? clock.day(c.d, h + 7) : clock.day(treatDay, 10 + j * 0.2), o.method);
+        if (o.after === 'store') await this.store(to, l, at(5.6));
+        else await this.treat(to, l, treatDay === c.d ? at(7) : clock.day(treatDay, 10 + j * 0.2), o.method);
       }
-      for (const l of s.refused) await this.labelStep(gen, l, { action: 'return', facilityId: this.storageOf(gen, o.storeCode), occurredAt: clock.day(c.d, h + 8).toISOString() });
+      for (const l of s.refused) await this.labelStep(gen, l, { action: 'return', facilityId: this.storageOf(gen, o.storeCode), occurredAt: at(8).toISOString() });
     }
     return shipped;
   }
@@ -924,9 +984,9 @@ class DemoCity {
     await this.recurring({ gen: 'incin', waste: 'flyash', to: 'landfill', carriers: ['t1'], method: 'D1', storeCode: 'FA-01', cycles: planCycles(prng('flyash'), clock, 'flyash', [140, 115, 90, 65, 40, 15], 3), leaveHour: 14 });
   }
 
-  private async oilFlow(f: { gen: string; carrier: string; cycles: Cycle[] }): Promise<void> {
+  private async oilFlow(f: OilFlow): Promise<void> {
     const { clock } = this;
-    const shipped = await this.recurring({ gen: f.gen, waste: 'oil', to: 'oilrec', carriers: [f.carrier], method: 'R9', cycles: f.cycles, leaveHour: 10 });
+    const shipped = await this.recurring({ gen: f.gen, waste: 'oil', to: 'oilrec', carriers: [f.carrier], method: 'R9', cycles: f.cycles, leaveHour: OIL_LEAVE_HOUR });
     const gen = this.p(f.gen);
     const oilrec = this.p('oilrec');
     if (f.gen === 'steel') {
