@@ -11,7 +11,8 @@
 // NaN and infinities into null before hashing, and jsonb refuses lone surrogates).
 //
 // Recomputing an audit entry's hash (src/audit/trail.ts entryHash), as an outside verifier: take
-// the entry as GET /api/v1/audit returns it and drop `seq` and `hash`. What is left are the hashed
+// the entry as GET /api/v1/audit returns it and drop `seq`, `hash` and `hashScheme` (1 for this
+// scheme; the database computes the same bytes as it appends, docs/architecture.md#audit-hash). What is left are the hashed
 // fields: chain, chainSeq (a number), prevHash, recordedAt (UTC ISO 8601 with milliseconds,
 // "2026-11-28T02:00:00.123Z", as the API gives it), orgId, clientId, requestId (string or null),
 // entityType, entityId, action, outcome, before and after (JSON, or null). hash = lowercase hex of

@@ -25,6 +25,7 @@ const Entry = Type.Object({
   after: Type.Unknown(),
   prevHash: Type.String(),
   hash: Type.String(),
+  hashScheme: Type.Integer({ description: 'How the hash was computed (1: SHA-256 over the JCS text of the entry without seq, hash and hashScheme)' }),
 });
 
 export const auditRoutes: RouteModule = (app, ctx) => {

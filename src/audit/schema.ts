@@ -1,4 +1,4 @@
-import { bigint, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, index, integer, jsonb, pgTable, smallint, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 // One hash chain per region (see README "Audit trail"): writers in different districts never wait
 // for each other; the head row of a chain is the lock that orders its entries.
@@ -24,6 +24,9 @@ export const auditEntries = pgTable('audit_entries', {
   outcome: text().notNull(), // applied | refused
   before: jsonb(),
   after: jsonb(),
+  // How `hash` was computed (docs/architecture.md#audit-hash): 1 = SHA-256 over the JCS text of the
+  // hashed fields. A future scheme gets a new number; entries keep theirs and stay verifiable.
+  hashScheme: smallint().notNull().default(1),
 }, (t) => [
   uniqueIndex('audit_chain_seq_uq').on(t.chain, t.chainSeq),
   index('audit_entity_idx').on(t.entityType, t.entityId, t.seq),

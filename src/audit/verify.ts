@@ -18,7 +18,10 @@ export interface VerifyResult {
   checkpointAt: string | null;
 }
 
-interface Row extends HashedFields { seq: number; hash: string }
+interface Row extends HashedFields { seq: number; hash: string; hashScheme: number }
+
+/** The hash schemes this verifier knows (docs/architecture.md#audit-hash). */
+const KNOWN_SCHEMES = new Set([1]);
 
 const BATCH = 2000;
 
@@ -31,7 +34,7 @@ async function verifyChain(db: Db, chain: string, fromSeq: number, toSeq: number
     const { rows } = await db.execute<Row & Record<string, unknown>>(sql`
       SELECT seq, chain, chain_seq AS "chainSeq", prev_hash AS "prevHash", hash, recorded_at AS "recordedAt",
              org_id AS "orgId", client_id AS "clientId", request_id AS "requestId", entity_type AS "entityType",
-             entity_id AS "entityId", action, outcome, before, after
+             entity_id AS "entityId", action, outcome, before, after, hash_scheme AS "hashScheme"
       FROM audit_entries
       WHERE chain = ${chain} AND chain_seq > ${afterChainSeq} AND seq >= ${fromSeq} AND seq <= ${toSeq}
       ORDER BY chain_seq LIMIT ${BATCH}`);
@@ -47,6 +50,7 @@ async function verifyChain(db: Db, chain: string, fromSeq: number, toSeq: number
       if (expectedPrev !== undefined && r.prevHash !== expectedPrev) {
         return { checked, broken: { seq, reason: 'does not link to the previous entry' } };
       }
+      if (!KNOWN_SCHEMES.has(Number(r.hashScheme))) return { checked, broken: { seq, reason: `unknown hash scheme ${r.hashScheme}` } };
       const recomputed = entryHash({
         chain: r.chain, chainSeq, prevHash: r.prevHash, recordedAt: new Date(r.recordedAt).toISOString(),
         orgId: r.orgId, clientId: r.clientId, requestId: r.requestId, entityType: r.entityType,

@@ -27,8 +27,11 @@ export interface Command {
   /** Records audit entries for this change; they are appended in the same transaction, before commit. */
   audit(...inputs: AuditInput[]): Promise<void>;
   /** Names what a refusal of this command should be audited against. */
-  onRefusal(target: Omit<AuditInput, 'outcome' | 'after'>): void;
+  onRefusal(target: RefusalTarget): void;
 }
+
+/** What a refusal of a command is audited against. */
+export type RefusalTarget = Omit<AuditInput, 'outcome' | 'after'>;
 
 /** A client's Idempotency-Key, the hash of the request it came with, and how long it is kept. */
 export interface Idempotency { key: string; requestHash: string; ttlHours: number }
@@ -60,14 +63,34 @@ const STORE_RESPONSE = statement('idempotency_store_response', `
 
 class ReplayNeeded extends Error {}
 
+/** Who an audit entry names: the caller's organisation and client, and the request. */
+export const auditActorOf = ({ caller, requestId }: Actor) => ({ orgId: caller.orgId, clientId: caller.clientId, requestId });
+
+/** Audits a refused state change (after its rollback) when the refusal is worth a trail entry. */
+export async function auditRefusal(db: Db, actor: Actor, target: RefusalTarget | undefined, e: unknown): Promise<void> {
+  if (!(e instanceof AppError) || !target || !AUDITED_REFUSALS.has(e.code)) return;
+  await db.transaction((tx) => appendAuditMany(tx, auditActorOf(actor), [{
+    ...target,
+    outcome: 'refused',
+    after: { code: e.code, detail: e.message, ...e.extras },
+  }]));
+}
+
 /**
  * The answer stored for this client and key (one read), or undefined when there is none or only an
  * unfinished claim (which a committed transaction never leaves behind). The same key with another
  * request is refused.
  */
 export async function storedAnswer(db: Db, clientId: string, idem: Idempotency): Promise<StoredAnswer | undefined> {
-  const [row] = await run<{ request_hash: string; status_code: number; body: unknown; headers: Record<string, string> }>(
-    db, STORED_RESPONSE, [clientId, idem.key, idem.ttlHours]);
+  const [row] = await run<StoredRow>(db, STORED_RESPONSE, [clientId, idem.key, idem.ttlHours]);
+  return answerOf(row, idem);
+}
+
+/** An idempotency_keys row as read (null when there is none). */
+export interface StoredRow { request_hash: string; status_code: number; body: unknown; headers: Record<string, string> }
+
+/** The answer a stored row holds for this request: none for an unfinished claim; refused for another request. */
+export function answerOf(row: StoredRow | null | undefined, idem: Idempotency): StoredAnswer | undefined {
   if (!row || row.status_code === 0) return undefined;
   if (row.request_hash !== idem.requestHash) {
     throw new AppError('IDEMPOTENCY_MISMATCH', 'This Idempotency-Key was used before with a different request');
@@ -82,11 +105,10 @@ export async function runUnitOfWork<T>(
   db: Db, actor: Actor, idem: Idempotency | undefined, work: (cmd: Command) => Promise<CommandResult<T>>,
 ): Promise<UnitOfWorkOutcome<T>> {
   const { caller } = actor;
-  const auditActor = { orgId: caller.orgId, clientId: caller.clientId, requestId: actor.requestId };
   const earlier = idem ? await storedAnswer(db, caller.clientId, idem) : undefined;
   if (earlier) return { replayed: true, answer: earlier };
 
-  let refusal: Omit<AuditInput, 'outcome' | 'after'> | undefined;
+  let refusal: RefusalTarget | undefined;
   try {
     const result = await db.transaction(async (tx) => {
       if (idem) {
@@ -104,7 +126,7 @@ export async function runUnitOfWork<T>(
         onRefusal: (target) => { refusal = target; },
       };
       const r = await work(cmd);
-      await appendAuditMany(tx, auditActor, entries);
+      await appendAuditMany(tx, auditActorOf(actor), entries);
       if (idem) {
         await run(tx, STORE_RESPONSE, [caller.clientId, idem.key, r.status, JSON.stringify(r.replayBody ?? r.body), JSON.stringify(r.headers ?? {})]);
       }
@@ -117,14 +139,7 @@ export async function runUnitOfWork<T>(
       if (answer) return { replayed: true, answer };
       throw new AppError('CONFLICT', 'A request with this Idempotency-Key is still in progress; retry shortly');
     }
-    if (e instanceof AppError && refusal && AUDITED_REFUSALS.has(e.code)) {
-      const target = refusal;
-      await db.transaction((tx) => appendAuditMany(tx, auditActor, [{
-        ...target,
-        outcome: 'refused',
-        after: { code: e.code, detail: e.message, ...e.extras },
-      }]));
-    }
+    await auditRefusal(db, actor, refusal, e);
     throw e;
   }
 }

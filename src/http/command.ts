@@ -5,7 +5,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../db/database.js';
 import { canonicalJson } from '../audit/canonical-json.js';
 import { AppError } from '../core/errors.js';
-import { runUnitOfWork, type Command, type CommandResult, type StoredAnswer } from '../commands/unit-of-work.js';
+import { runUnitOfWork, type Command, type CommandResult, type Idempotency, type StoredAnswer, type UnitOfWorkOutcome } from '../commands/unit-of-work.js';
+import { runOneStatement, type Attempt, type ReadCommand } from '../commands/one-statement.js';
 
 /** What runCommand needs from the app: its database and how long idempotency records live. */
 export interface CommandContext { db: Db; config: { idempotencyTtlHours: number } }
@@ -32,18 +33,37 @@ export function idempotencyKeyOf(request: FastifyRequest): string | undefined {
   return key;
 }
 
+function idempotencyOf(ctx: CommandContext, request: FastifyRequest): Idempotency | undefined {
+  const key = idempotencyKeyOf(request);
+  return key ? { key, requestHash: requestHash(request), ttlHours: ctx.config.idempotencyTtlHours } : undefined;
+}
+
+function sendOutcome<T>(res: FastifyReply, outcome: UnitOfWorkOutcome<T>): FastifyReply {
+  return outcome.replayed
+    ? send(res, outcome.answer, true)
+    : send(res, { status: outcome.result.status, body: outcome.result.body, headers: outcome.result.headers ?? {} }, false);
+}
+
+/** A state change in one transaction (commands/unit-of-work.ts). */
 export async function runCommand<T>(
   ctx: CommandContext,
   request: FastifyRequest,
   res: FastifyReply,
   work: (cmd: Command) => Promise<CommandResult<T>>,
 ): Promise<FastifyReply> {
-  const key = idempotencyKeyOf(request);
-  const idem = key ? { key, requestHash: requestHash(request), ttlHours: ctx.config.idempotencyTtlHours } : undefined;
-  const outcome = await runUnitOfWork(ctx.db, { caller: request.caller, requestId: String(request.id) }, idem, work);
-  return outcome.replayed
-    ? send(res, outcome.answer, true)
-    : send(res, { status: outcome.result.status, body: outcome.result.body, headers: outcome.result.headers ?? {} }, false);
+  const actor = { caller: request.caller, requestId: String(request.id) };
+  return sendOutcome(res, await runUnitOfWork(ctx.db, actor, idempotencyOf(ctx, request), work));
+}
+
+/** A state change written by one statement (commands/one-statement.ts). */
+export async function runOneStatementCommand<T>(
+  ctx: CommandContext,
+  request: FastifyRequest,
+  res: FastifyReply,
+  attempt: (cmd: ReadCommand) => Promise<Attempt<T>>,
+): Promise<FastifyReply> {
+  const actor = { caller: request.caller, requestId: String(request.id) };
+  return sendOutcome(res, await runOneStatement(ctx.db, actor, idempotencyOf(ctx, request), attempt));
 }
 
 /** The version a client expects, from `If-Match: "<version>"`; undefined when absent. */

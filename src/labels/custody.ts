@@ -1,18 +1,23 @@
-// Records custody steps: each moves a locked label through the lifecycle and writes, in the
-// caller's transaction, the label change, its step, its ledger record and its audit entry.
-// Labels' own actions and manifest actions both go through here.
-//
-// This is the hot path (a custody step per container per move), so its SQL is written out here as
-// named prepared statements (see db/statements.ts), and a whole request's steps are written by one
-// statement: label updates, step rows, batch codes and ledger records together.
+// Records custody steps: each moves a label through the lifecycle and writes the label change, its
+// step, its ledger record and its audit entry. Labels' own actions and manifest actions both go
+// through here, on one of two paths (docs/architecture.md#one-statement-steps):
+// - recordCustodySteps: in the caller's transaction, on labels it locked (steps that must read or
+//   write more than the labels, e.g. a receipt with its manifest);
+// - applyCustodySteps: the whole request as one statement in autocommit (custody_apply), on labels
+//   read without a lock; the statement refuses a label that moved since, and the caller re-reads.
+// The SQL lives in database functions (migrations/0005) run through named prepared statements.
 import type { DbOrTx } from '../db/database.js';
 import { labels } from '../db/schema.js';
 import { run, selectList, statement } from '../db/statements.js';
-import type { Command } from '../commands/unit-of-work.js';
+import type { Actor, Command } from '../commands/unit-of-work.js';
+import type { IdempotentAnswer } from '../commands/one-statement.js';
+import type { Idempotency, StoredRow } from '../commands/unit-of-work.js';
+import { auditColumns, type AuditInput } from '../audit/trail.js';
+import { statementRefusal } from '../commands/one-statement.js';
 import { AppError, invalid } from '../core/errors.js';
 import { labelLifecycle, type LabelAction, type LabelState } from './label-lifecycle.js';
 import type { LabelRow } from './label-view.js';
-import { takeBatchCodesSql, type LedgerKind } from './ledger-codes.js';
+import type { LedgerKind } from './ledger-codes.js';
 import { shanghaiDate } from '../calendar/working-days.js';
 
 /** A ledger record to write with a step; its batch code is assigned when the step is recorded. */
@@ -54,13 +59,24 @@ const LOCK_LABEL = statement('custody_lock_label', `
 /** A facility named in a step request, with what the step checks about it. */
 export interface NamedFacility { id: string; orgId: string; kind: string; code: string; methods: string[] }
 
-const LOCK_LABEL_WITH_FACILITY = statement('custody_lock_label_with_facility', `
+const labelWithFacility = (lock: string) => `
   SELECT ${selectList(labels, 'l')},
          CASE WHEN f.id IS NULL THEN NULL
               ELSE json_build_object('id', f.id, 'orgId', f.org_id, 'kind', f.kind, 'code', f.code, 'methods', f.methods) END AS facility
   FROM labels l LEFT JOIN facilities f ON f.id = $2
-  WHERE l.id = $1
-  FOR UPDATE OF l`);
+  WHERE l.id = $1 ${lock}`;
+const LOCK_LABEL_WITH_FACILITY = statement('custody_lock_label_with_facility', labelWithFacility('FOR UPDATE OF l'));
+
+// The one-statement path's read: the label, the facility, and the client's Idempotency-Key row
+// (a retry is answered from it without a second round trip).
+const READ_FOR_STEP = statement('custody_read_for_step', `
+  SELECT lf.*, idem.stored FROM (SELECT 1) one
+  LEFT JOIN (${labelWithFacility('')}) lf ON true
+  LEFT JOIN LATERAL (
+    SELECT json_build_object('request_hash', k.request_hash, 'status_code', k.status_code, 'body', k.body, 'headers', k.headers) AS stored
+    FROM idempotency_keys k
+    WHERE k.client_id = $3 AND k.key = $4 AND k.created_at > now() - make_interval(hours => $5)
+  ) idem ON true`);
 
 // ORDER BY with FOR UPDATE locks the rows in id order.
 const LOCK_LABELS = statement('custody_lock_labels', `
@@ -88,64 +104,14 @@ export async function lockLabelWithFacility(tx: DbOrTx, id: string, facilityId: 
   return { label: label as LabelRow, facility };
 }
 
-// One statement for all steps of a request. Its inputs are column arrays (one element per step,
-// one per ledger entry), unnested into the relations `step` and `entry`.
-// - `moved` updates each label only if it is still at the version the caller locked; it sets every
-//   column a step may change, with the values the caller computed from the locked row.
-// - `recorded` writes a step for each moved label, in step order (ids follow that order).
-// - `coded` takes one batch code per organisation, kind and day for the whole request.
-// - the ledger records join the three.
-// The statement returns the moved labels' ids: a label missing from them was not at its version.
-const WRITE_STEPS = statement('custody_write_steps', `
-  WITH step AS (
-    SELECT * FROM unnest(
-      $1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[], $6::timestamptz[],
-      $7::uuid[], $8::text[], $9::uuid[], $10::uuid[], $11::uuid[], $12::bool[], $13::timestamptz[],
-      $14::uuid[], $15::uuid[], $16::uuid[], $17::text[], $18::float8[], $19::float8[], $20::jsonb[], $31::int[]
-    ) WITH ORDINALITY AS s(
-      label_id, version, action, from_state, to_state, occurred_at,
-      holder_id, holder_region_code, label_facility_id, parent_id, open_manifest_id, has_left_generator, held_since,
-      org_id, manifest_id, facility_id, method, lat, lng, details, seq, n)
-  ),
-  moved AS (
-    UPDATE labels l SET
-      state = s.to_state, version = s.version + 1, last_step_at = s.occurred_at,
-      holder_id = s.holder_id, holder_region_code = s.holder_region_code, facility_id = s.label_facility_id,
-      parent_id = s.parent_id, open_manifest_id = s.open_manifest_id, has_left_generator = s.has_left_generator,
-      held_since = s.held_since, step_count = s.seq
-    FROM step s
-    WHERE l.id = s.label_id AND l.version = s.version
-    RETURNING l.id, l.waste_code, l.waste_name, l.category, l.physical_form, l.quantity_kg, l.digital_code
-  ),
-  recorded AS (
-    INSERT INTO label_steps (label_id, seq, action, from_state, to_state, org_id, client_id, manifest_id,
-                             facility_id, method, lat, lng, occurred_at, request_id, details)
-    SELECT s.label_id, s.seq, s.action, s.from_state, s.to_state, s.org_id, $21::text, s.manifest_id,
-           s.facility_id, s.method, s.lat, s.lng, s.occurred_at, $22::text, s.details
-    FROM step s JOIN moved m ON m.id = s.label_id
-    ORDER BY s.n
-    RETURNING id, label_id
-  ),
-  entry AS (
-    SELECT * FROM unnest($23::uuid[], $24::uuid[], $25::text[], $26::date[], $27::text[], $28::text[], $29::text[], $30::text[])
-      WITH ORDINALITY AS e(label_id, org_id, kind, day, facility_code, method, counterparty_name, manifest_number, n)
-  ),
-  coded AS (${takeBatchCodesSql('entry')}),
-  ledger AS (
-    INSERT INTO ledger_records (org_id, label_id, step_id, kind, batch_code, occurred_at, waste_code, waste_name, category,
-                                physical_form, quantity_kg, digital_code, facility_code, method, counterparty_name,
-                                manifest_number, operator_client_id)
-    SELECT e.org_id, e.label_id, r.id, e.kind, c.batch_code, s.occurred_at, m.waste_code, m.waste_name, m.category,
-           m.physical_form, m.quantity_kg, m.digital_code, e.facility_code, e.method, e.counterparty_name,
-           e.manifest_number, $21::text
-    FROM entry e
-    JOIN step s ON s.label_id = e.label_id
-    JOIN moved m ON m.id = e.label_id
-    JOIN recorded r ON r.label_id = e.label_id
-    JOIN coded c ON c.org_id = e.org_id AND c.kind = e.kind AND c.day = e.day
-    ORDER BY e.n
-  )
-  SELECT id FROM moved`);
+// The step writer (custody_write_steps, migrations/0005): label updates, step rows, batch codes and
+// ledger records of a request together. Returns the ids of the labels that were at their version.
+const STEP_PARAMS = Array.from({ length: 31 }, (_, i) => `$${i + 1}`).join(', ');
+const WRITE_STEPS = statement('custody_write_steps', `SELECT id FROM custody_write_steps(${STEP_PARAMS}) AS id`);
+
+// The one-statement path: the same writer, the audit entries and the Idempotency-Key's answer.
+const APPLY_STEPS = statement('custody_apply', `
+  SELECT custody_apply(${STEP_PARAMS}, ${Array.from({ length: 13 }, (_, i) => `$${i + 32}`).join(', ')})`);
 
 /** The label_steps row of a step, as written and as shown in its audit entry. */
 function stepRow(s: CustodyStep, from: LabelState | null, to: LabelState, seq: number, clientId: string, requestId: string) {
@@ -168,16 +134,25 @@ function stepRow(s: CustodyStep, from: LabelState | null, to: LabelState, seq: n
   };
 }
 
+/**
+ * Reads (without a lock) a label, the facility a step request names, and the stored answer to the
+ * client's Idempotency-Key, in one round trip.
+ */
+export async function readLabelForStep(db: DbOrTx, id: string, facilityId: string | undefined, clientId: string, idem?: Idempotency) {
+  const [row] = await run<LabelRow & { id: string | null; facility: NamedFacility | null; stored: StoredRow | null }>(
+    db, READ_FOR_STEP, [id, facilityId ?? null, clientId, idem?.key ?? null, idem?.ttlHours ?? 0]);
+  const { facility, stored, ...label } = row;
+  return { label: label.id ? label as LabelRow : undefined, facility, stored };
+}
+
 /** Column arrays for unnest(): one array per picked field, one element per row. */
 function columns<T>(rows: T[], ...pick: Array<(r: T) => unknown>): unknown[][] {
   return pick.map((f) => rows.map(f));
 }
 
-export async function recordCustodySteps(cmd: Command, steps: CustodyStep[]): Promise<LabelRow[]> {
-  const { tx, actor } = cmd;
+/** The steps as written: the rows after them, their step rows, statement parameters and audit entries. */
+function planSteps(actor: Actor, steps: CustodyStep[]) {
   const { clientId } = actor.caller;
-  if (steps.length === 0) return [];
-
   const planned = steps.map((s) => {
     const issuing = s.action === ISSUE;
     const from = issuing ? null : s.label.state as LabelState;
@@ -188,37 +163,28 @@ export async function recordCustodySteps(cmd: Command, steps: CustodyStep[]): Pr
     }
     const version = s.label.version + 1;
     const seq = s.label.stepCount + 1;
-    // The label is locked by the caller and the update is version-checked, so the row after the
-    // step is the locked row with the step's changes: no need to read it back.
+    // The write is version-checked against the row the step was planned on, so the row after the
+    // step is that row with the step's changes: no need to read it back.
     const updated: LabelRow = { ...s.label, ...s.changes, state: to, version, stepCount: seq, lastStepAt: s.occurredAt };
     return { s, updated, step: stepRow(s, from, to, seq, clientId, actor.requestId) };
   });
   const entries = planned.flatMap(({ s }) => (s.ledger ?? []).map((entry) => ({ entry, s })));
-
-  const moved = await run<{ id: string }>(tx, WRITE_STEPS, [
+  const params = [
     ...columns(planned,
       (p) => p.s.label.id, (p) => p.s.label.version, (p) => p.s.action, (p) => p.step.fromState, (p) => p.step.toState,
       (p) => p.s.occurredAt.toISOString(),
       (p) => p.updated.holderId, (p) => p.updated.holderRegionCode, (p) => p.updated.facilityId, (p) => p.updated.parentId,
       (p) => p.updated.openManifestId, (p) => p.updated.hasLeftGenerator, (p) => p.updated.heldSince.toISOString(),
       (p) => p.s.orgId, (p) => p.step.manifestId, (p) => p.step.facilityId, (p) => p.step.method, (p) => p.step.lat,
-      (p) => p.step.lng, (p) => JSON.stringify(p.step.details)),
+      (p) => p.step.lng, (p) => JSON.stringify(p.step.details), (p) => p.step.seq),
     clientId,
     actor.requestId,
     ...columns(entries,
       (e) => e.s.label.id, (e) => e.entry.orgId, (e) => e.entry.kind, (e) => shanghaiDate(e.s.occurredAt),
       (e) => e.entry.facilityCode ?? null, (e) => e.entry.method ?? null, (e) => e.entry.counterpartyName ?? null,
       (e) => e.entry.manifestNumber ?? null),
-    planned.map((p) => p.step.seq),
-  ]);
-  if (moved.length !== steps.length) {
-    // The rows were locked by the caller; a version mismatch means they were not, which is a bug.
-    const ids = new Set(moved.map((m) => m.id));
-    const stale = steps.find((s) => !ids.has(s.label.id)) ?? steps[steps.length - 1];
-    throw new AppError('VERSION_CONFLICT', `Label ${stale.label.digitalCode} changed concurrently; retry`);
-  }
-
-  await cmd.audit(...planned.map(({ s, updated, step }) => ({
+  ];
+  const audit = planned.map(({ s, updated, step }): AuditInput => ({
     chain: s.label.regionCode,
     entityType: 'label',
     entityId: s.label.id,
@@ -228,6 +194,46 @@ export async function recordCustodySteps(cmd: Command, steps: CustodyStep[]): Pr
       state: updated.state, version: updated.version, holderId: updated.holderId, step,
       ...(step.fromState === null ? { digitalCode: updated.digitalCode, wasteCode: updated.wasteCode, quantityKg: updated.quantityKg } : {}),
     },
-  })));
-  return planned.map((p) => p.updated);
+  }));
+  return { updated: planned.map((p) => p.updated), params, audit };
+}
+
+const staleLabel = (steps: CustodyStep[], moved: Set<string>) => {
+  const stale = steps.find((s) => !moved.has(s.label.id)) ?? steps[steps.length - 1];
+  return new AppError('VERSION_CONFLICT', `Label ${stale.label.digitalCode} changed concurrently; retry`);
+};
+
+/** Writes steps on labels the caller locked, in its transaction; the audit entries go with its others. */
+export async function recordCustodySteps(cmd: Command, steps: CustodyStep[]): Promise<LabelRow[]> {
+  if (steps.length === 0) return [];
+  const { updated, params, audit } = planSteps(cmd.actor, steps);
+  const moved = await run<{ id: string }>(cmd.tx, WRITE_STEPS, params);
+  // The rows were locked by the caller; a version mismatch means they were not, which is a bug.
+  if (moved.length !== steps.length) throw staleLabel(steps, new Set(moved.map((m) => m.id)));
+  await cmd.audit(...audit);
+  return updated;
+}
+
+/**
+ * Steps planned on labels read without a lock: the rows after them, and the one statement that
+ * writes them with their audit entries and the answer to an Idempotency-Key. The statement throws
+ * RowMoved when a label is no longer at the version it was read at (nothing was written: the
+ * caller reads again and re-checks), and KeyTaken when the key was claimed before.
+ */
+export function prepareCustodySteps(actor: Actor, steps: CustodyStep[]) {
+  const { updated, params, audit } = planSteps(actor, steps);
+  return {
+    updated,
+    async apply(db: DbOrTx, idem: IdempotentAnswer | null): Promise<void> {
+      try {
+        await run(db, APPLY_STEPS, [
+          ...params, ...auditColumns(audit), actor.caller.orgId,
+          idem?.key ?? null, idem?.requestHash ?? null, idem?.ttlHours ?? null,
+          idem?.status ?? null, idem ? JSON.stringify(idem.body) : null, idem ? JSON.stringify(idem.headers) : null,
+        ]);
+      } catch (e) {
+        throw statementRefusal(e) ?? e;
+      }
+    },
+  };
 }

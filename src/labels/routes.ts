@@ -3,13 +3,13 @@ import QRCode from 'qrcode';
 import { Type } from 'typebox';
 import type { AppContext, RouteModule } from '../context.js';
 import { labels, organisations } from '../db/schema.js';
-import { etag, ifMatchVersion, runCommand } from '../http/command.js';
+import { etag, ifMatchVersion, runCommand, runOneStatementCommand } from '../http/command.js';
 import { listLabels } from './queries.js';
 import { Cursor, IdParams, Limit, Page, responses, OneOf, DateString } from '../http/schemas.js';
 import { isRegulator } from '../auth/roles.js';
 import { loadManagedOrg } from '../parties/organisations.js';
 import { issueLabels } from './issue.js';
-import { performLabelAction } from './actions.js';
+import { attemptLabelAction, isOneStatementAction, performLabelAction } from './actions.js';
 import { labelView, LabelSchema, type LabelRow } from './label-view.js';
 import { loadVisibleLabel } from './visibility.js';
 import { qrUrl } from './qr-token.js';
@@ -130,10 +130,13 @@ export const labelRoutes: RouteModule = (app, ctx) => {
       headers: Type.Object({ 'if-match': Type.Optional(Type.String()), 'idempotency-key': Type.Optional(Type.String()) }),
       response: responses({ 200: LabelSchema }, 401, 403, 404, 409, 412, 422),
     },
-  }, (request, reply) => runCommand(ctx, request, reply, async (cmd) => {
-    const l = await performLabelAction(cmd, settings, request.params.id, request.body, ifMatchVersion(request), ctx.afterLabelStep);
-    return { status: 200, body: viewOf(ctx, l), headers: { etag: etag(l.version) } };
-  }));
+  }, (request, reply) => {
+    const { body, params: { id } } = request;
+    const respond = (l: LabelRow) => ({ status: 200, body: viewOf(ctx, l), headers: { etag: etag(l.version) } });
+    return isOneStatementAction(body.action)
+      ? runOneStatementCommand(ctx, request, reply, (cmd) => attemptLabelAction(cmd, settings, id, body, ifMatchVersion(request), respond))
+      : runCommand(ctx, request, reply, async (cmd) => respond(await performLabelAction(cmd, settings, id, body, ifMatchVersion(request), ctx.afterLabelStep)));
+  });
 
   app.get('/api/v1/labels/:id/trace', {
     schema: {

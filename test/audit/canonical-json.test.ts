@@ -180,7 +180,8 @@ describe('recomputing an entry hash as an outside verifier does', () => {
       expect(items.some((e) => e.outcome === 'refused')).toBe(true);
       const lastOfChain = new Map<string, string>();
       for (const e of items) {
-        const { seq: _seq, hash, ...fields } = e;
+        const { seq: _seq, hash, hashScheme, ...fields } = e;
+        expect(hashScheme).toBe(1);
         expect(Object.keys(fields).sort()).toEqual(['action', 'after', 'before', 'chain', 'chainSeq', 'clientId', 'entityId', 'entityType',
           'orgId', 'outcome', 'prevHash', 'recordedAt', 'requestId']);
         expect(sha256(jcs(fields)), `entry ${e.seq}`).toBe(hash);

@@ -9,6 +9,7 @@ import { LABEL_STATES } from '../../src/labels/label-lifecycle.js';
 import { MANIFEST_STATES } from '../../src/manifests/manifest-lifecycle.js';
 import { buildTestApp, TEST_ADMIN, type TestApp } from '../support/test-app.js';
 import { loginAdmin, type Client } from '../support/factories.js';
+import { entryHash } from '../../src/audit/trail.js';
 
 const DEMO_DOC = fs.readFileSync(fileURLToPath(new URL('../../docs/demo-city.md', import.meta.url)), 'utf8');
 
@@ -63,6 +64,29 @@ describe('the demo city', () => {
     const res = await city.get('/api/v1/audit/verify');
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json().ok).toBe(true);
+  });
+
+  it('hashes every audit entry, of every type, to the same bytes in the database and in the verifier', async () => {
+    // The database computed each hash as it appended the entry (audit_append); entryHash is the
+    // verifier's TypeScript (docs/architecture.md#audit-hash).
+    const { rows } = await t.database.pool.query(`
+      SELECT chain, chain_seq, prev_hash, hash, recorded_at, org_id, client_id, request_id, entity_type, entity_id,
+             action, outcome, before, after, hash_scheme FROM audit_entries ORDER BY seq`);
+    const kinds = new Set<string>();
+    for (const r of rows) {
+      const recomputed = entryHash({
+        chain: r.chain, chainSeq: Number(r.chain_seq), prevHash: r.prev_hash, recordedAt: new Date(r.recorded_at).toISOString(),
+        orgId: r.org_id, clientId: r.client_id, requestId: r.request_id, entityType: r.entity_type, entityId: r.entity_id,
+        action: r.action, outcome: r.outcome, before: r.before, after: r.after,
+      });
+      expect(recomputed, `${r.entity_type} ${r.action} ${r.outcome} #${r.chain_seq} of ${r.chain}`).toBe(r.hash);
+      expect(r.hash_scheme).toBe(1);
+      kinds.add(`${r.entity_type} ${r.action} ${r.outcome}`);
+    }
+    for (const kind of ['label issue applied', 'label store applied', 'label treat applied', 'manifest submit applied',
+      'manifest pickup applied', 'manifest receive applied', 'manifest complete applied', 'organisation create applied']) {
+      expect(kinds, kind).toContain(kind);
+    }
   });
 
   it('runs the walkthrough of docs/demo-city.md as written', async () => {

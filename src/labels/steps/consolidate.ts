@@ -15,11 +15,11 @@ export const consolidate: LabelStep = {
   action: 'consolidate',
   roles: WRITE_ROLES,
   unless: onOpenManifest,
-  async plan({ cmd, label, input }) {
+  async plan({ db, label, input }) {
     if (!input.parentLabelId) throw invalid('parentLabelId is required', [{ path: 'body.parentLabelId', message: 'required' }]);
     if (input.parentLabelId === label.id) throw ruleViolation('consolidation_parent', 'A container cannot be consolidated into itself');
     // Locked already when its id sorts first (the runner locks both in id order).
-    const parent = await lockLabel(cmd.tx, input.parentLabelId);
+    const parent = await lockLabel(db, input.parentLabelId);
     if (!parent || parent.holderId !== label.holderId) {
       throw ruleViolation('consolidation_parent', 'The parent label must be held by the same organisation', { parentLabelId: input.parentLabelId });
     }

@@ -9,8 +9,10 @@ export const returnToGenerator: LabelStep = {
   action: 'return',
   roles: WRITE_ROLES,
   unless: onOpenManifest,
-  async plan({ cmd, label, facility, input, occurredAt }) {
-    const generator = (await findOrg(cmd.tx, label.generatorId))!;
+  // It reads the generator, which no custody step changes.
+  oneStatement: true,
+  async plan({ db, label, facility, input, occurredAt }) {
+    const generator = (await findOrg(db, label.generatorId))!;
     const f = ownFacility(facility, generator.id, input.facilityId, 'storage');
     return {
       facilityId: f.id,

@@ -57,8 +57,8 @@ export const treat: LabelStep = {
   action: 'treat',
   roles: WRITE_ROLES,
   unless: onOpenManifest,
-  async plan({ cmd, label, facility, input, caller, day }) {
-    const f = await checkTreatment(cmd.tx, label, input.method, facility, input.facilityId, day);
+  async plan({ db, label, facility, input, caller, day }) {
+    const f = await checkTreatment(db, label, input.method, facility, input.facilityId, day);
     const method = input.method!;
     return {
       facilityId: f.id,

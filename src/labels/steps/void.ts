@@ -11,10 +11,10 @@ export const voidLabel: LabelStep = {
   unless: (l) => onOpenManifest(l) ?? (l.hasLeftGenerator || l.holderId !== l.generatorId
     ? { rule: 'void_after_transfer', detail: 'This container has left the generator; it can no longer be voided' }
     : undefined),
-  async plan({ cmd, label, input }) {
+  async plan({ db, label, input }) {
     if (!input.reason?.trim()) throw invalid('A reason is required to void a label', [{ path: 'body.reason', message: 'required' }]);
     // Voiding a box would silently end the containers inside it.
-    const { rows: inside } = await cmd.tx.execute(sql`SELECT 1 FROM labels WHERE parent_id = ${label.id} LIMIT 1`);
+    const { rows: inside } = await db.execute(sql`SELECT 1 FROM labels WHERE parent_id = ${label.id} LIMIT 1`);
     if (inside.length) throw ruleViolation('void_with_contents', 'Containers have been consolidated into this label; it cannot be voided');
     return { details: { reason: input.reason } };
   },

@@ -1,0 +1,285 @@
+// npm run bench: the service over real HTTP, side by side with the bare stack (bare-stack.ts), each
+// a process of its own on fresh databases of the same PostgreSQL, with the load generated in this
+// process by autocannon. Prints each scenario's rate and latency and its ratio to the bare stack's
+// same-shaped endpoint. Not a test: it asserts nothing about speed (docs/benchmark.md).
+//
+//   BENCH_LABELS       store steps measured per step scenario (default 2000; 200 more warm up first)
+//   BENCH_CONCURRENCY  connections (default 32)
+//   BENCH_SERVICE      'compiled' (default: node dist/server.js, built when stale) or 'tsx' (tsx src/server.ts)
+//   BENCH_SERVICE_DIR  where the service's sources are (default: this checkout), to measure another commit
+//   DATABASE_URL       a PostgreSQL on this machine (default postgres://postgres@127.0.0.1:5432/postgres)
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import pg from 'pg';
+import autocannon from 'autocannon';
+import { withCheckCharacter } from '../../src/parties/uscc.js';
+import { compiledServer, ensureBuilt, freePort, root, tsx, waitReady } from '../support/server-process.js';
+
+const N = Number(process.env.BENCH_LABELS ?? 2000);
+const WARMUP = 200;
+const CONNECTIONS = Number(process.env.BENCH_CONCURRENCY ?? 32);
+const SERVER_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const SERVICE_DIR = process.env.BENCH_SERVICE_DIR ?? root;
+const ADMIN = { clientId: 'cl_bench_admin', clientSecret: 'bench-admin-secret-123' };
+const DISTRICTS = ['140105', '140106', '140107', '140108', '140109', '140110', '140121', '140122', '140123', '140181'];
+const BATCH = 500; // labels per issuance request
+const ISSUE_REQUESTS = 20;
+
+async function freshDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `hw_bench_${randomBytes(5).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: SERVER_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const u = new URL(SERVER_URL);
+  u.pathname = `/${name}`;
+  return {
+    url: u.toString(),
+    drop: async () => {
+      const c = new pg.Client({ connectionString: SERVER_URL });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+async function json(base: string, method: string, p: string, token?: string, body?: unknown) {
+  for (let attempt = 0; ; attempt++) {
+    const res = await fetch(`${base}${p}`, {
+      method, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (res.status === 503 && attempt < 30) { await new Promise((r) => setTimeout(r, 500)); continue; }
+    if (res.status >= 300) throw new Error(`${method} ${p}: ${res.status} ${await res.text()}`);
+    return res.json() as Promise<any>;
+  }
+}
+
+interface Target { method?: 'GET' | 'POST'; path: string; token?: string; body?: string }
+interface Result { ok: number; failed: number; rate: number; p50: number; p99: number; unit: string }
+
+/**
+ * Sends one request per target, `connections` at a time. The rate is the 2xx answers over the time
+ * from the first request to the last answer (autocannon's own duration is in whole seconds).
+ */
+async function load(url: string, targets: Target[], unit = 'req', perRequest = 1, connections = CONNECTIONS): Promise<Result> {
+  let i = 0;
+  let last = 0;
+  const started = performance.now();
+  const result = await autocannon({
+    url, connections, amount: targets.length,
+    requests: [{
+      setupRequest: (req) => {
+        const t = targets[i++ % targets.length];
+        return {
+          ...req, method: t.method ?? 'POST', path: t.path, body: t.body,
+          headers: { 'content-type': 'application/json', ...(t.token ? { authorization: `Bearer ${t.token}` } : {}) },
+        };
+      },
+      onResponse: () => { last = performance.now(); },
+    }],
+  });
+  const ok = result['2xx'];
+  return { ok, failed: result.non2xx + result.errors, rate: (ok * perRequest) / ((last - started) / 1000), p50: result.latency.p50, p99: result.latency.p99, unit };
+}
+
+/** A fixed amount of requests at a fixed rate, for latency at a given load (half the peak, say). */
+async function paced(url: string, targets: Target[], ratePerSecond: number): Promise<Result> {
+  let i = 0;
+  const result = await autocannon({
+    url, connections: CONNECTIONS, amount: targets.length, overallRate: Math.max(1, Math.round(ratePerSecond)),
+    requests: [{
+      setupRequest: (req) => {
+        const t = targets[i++ % targets.length];
+        return { ...req, method: 'POST', path: t.path, body: t.body, headers: { 'content-type': 'application/json', authorization: `Bearer ${t.token}` } };
+      },
+    }],
+  });
+  return { ok: result['2xx'], failed: result.non2xx + result.errors, rate: ratePerSecond, p50: result.latency.p50, p99: result.latency.p99, unit: 'req' };
+}
+
+async function startService() {
+  const db = await freshDatabase();
+  const port = await freePort();
+  const compiled = (process.env.BENCH_SERVICE ?? 'compiled') === 'compiled';
+  if (compiled) ensureBuilt();
+  const [cmd, args] = compiled ? [compiledServer[0], [...compiledServer[1]]] : [tsx, ['src/server.ts']];
+  const child = spawn(cmd, args, {
+    cwd: SERVICE_DIR, stdio: 'ignore',
+    env: {
+      ...process.env, DATABASE_URL: db.url, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', MAX_EVENT_LOOP_DELAY_MS: '0',
+      BOOTSTRAP_ADMIN_CLIENT_ID: ADMIN.clientId, BOOTSTRAP_ADMIN_CLIENT_SECRET: ADMIN.clientSecret,
+    },
+  });
+  await waitReady(port, child, 180_000);
+  const base = `http://127.0.0.1:${port}`;
+  const admin = (await json(base, 'POST', '/api/v1/auth/token', undefined, ADMIN)).accessToken as string;
+  return { base, admin, stop: async () => { await stopChild(child); await db.drop(); } };
+}
+
+async function party(base: string, admin: string, roles: string[], regionCode: string, n: number) {
+  const org = await json(base, 'POST', '/api/v1/orgs', admin, {
+    uscc: withCheckCharacter(`91${regionCode}${randomBytes(5).toString('hex').toUpperCase().slice(0, 9)}`),
+    name: `基准测试单位 ${n}`, roles, regionCode, ...(roles.includes('generator') ? { generatorClass: 'industrial' } : {}),
+    contact: { name: '张三', phone: '13800000000' }, address: '太原市',
+  });
+  const client = await json(base, 'POST', `/api/v1/orgs/${org.id}/clients`, admin, { name: 'handset', roles: ['admin', 'operator', 'viewer'] });
+  const token = (await json(base, 'POST', '/api/v1/auth/token', undefined, { clientId: client.clientId, clientSecret: client.clientSecret })).accessToken as string;
+  return { org, token };
+}
+
+const labelItem = (daysBack: number, wasteCode = '900-214-08') => ({
+  wasteCode, physicalForm: 'liquid', mainComponents: '废矿物油', harmfulComponents: '多环芳烃',
+  quantity: { value: 180, unit: 'kg' }, packaging: { type: 'drum', volumeL: 200 },
+  generatedAt: new Date(Date.now() - daysBack * 86_400_000 - 60_000).toISOString(),
+});
+
+/** Generators with a storage facility and their issued labels: one store target per label. */
+async function storeTargets(base: string, admin: string, generators: number) {
+  const targets: Target[] = [];
+  const labels: Array<{ id: string; qrContent: string; token: string }> = [];
+  const orgs: string[] = [];
+  const per = Math.ceil((N + WARMUP) / generators);
+  for (let g = 0; g < generators; g++) {
+    const { org, token } = await party(base, admin, ['generator'], DISTRICTS[g % 10], g);
+    orgs.push(org.id);
+    const facility = await json(base, 'POST', `/api/v1/orgs/${org.id}/facilities`, token, { code: 'WH-01', name: '贮存库', kind: 'storage', storageType: 'warehouse', capacityKg: 1e7 });
+    for (let done = 0, batch = 0; done < per; batch++) {
+      const size = Math.min(BATCH, per - done);
+      const issued = await json(base, 'POST', '/api/v1/labels/batch', token, { items: Array(size).fill(labelItem(batch)) });
+      for (const l of issued.items) {
+        targets.push({ path: `/api/v1/labels/${l.id}/actions`, token, body: JSON.stringify({ action: 'store', facilityId: facility.id }) });
+        labels.push({ id: l.id, qrContent: l.qrContent, token });
+      }
+      done += size;
+    }
+  }
+  // Interleave the generators, as handsets in ten districts would.
+  const order = targets.map((t, k) => ({ t, k })).sort((a, b) => a.t.path.localeCompare(b.t.path));
+  return { targets: order.map((o) => o.t), labels, orgs };
+}
+
+async function serviceSteps(generators: number) {
+  const s = await startService();
+  try {
+    const { targets } = await storeTargets(s.base, s.admin, generators);
+    await load(s.base, targets.slice(0, WARMUP));
+    return await load(s.base, targets.slice(WARMUP, WARMUP + N), 'steps');
+  } finally {
+    await s.stop();
+  }
+}
+
+/** Latency at half the peak: the same store steps, paced. */
+async function serviceStepsPaced(generators: number, rate: number) {
+  const s = await startService();
+  try {
+    const { targets } = await storeTargets(s.base, s.admin, generators);
+    await load(s.base, targets.slice(0, WARMUP));
+    return await paced(s.base, targets.slice(WARMUP, WARMUP + N), rate);
+  } finally {
+    await s.stop();
+  }
+}
+
+/** Reads and issuance on the data of one generator's stored labels, with a city regulator searching. */
+async function serviceOthers() {
+  const s = await startService();
+  try {
+    const { targets, labels, orgs } = await storeTargets(s.base, s.admin, 1);
+    await load(s.base, targets); // every label stored: the reads see a step history
+    const regulator = await party(s.base, s.admin, ['regulator'], '140100', 99);
+    const gen = labels[0].token;
+    const scan = labels.map((l) => ({ path: '/api/v1/scan', token: l.token, body: JSON.stringify({ qr: l.qrContent }) }));
+    const trace = labels.map((l) => ({ method: 'GET' as const, path: `/api/v1/labels/${l.id}/trace`, token: l.token }));
+    const search = labels.slice(0, 1000).map(() => ({ method: 'GET' as const, path: '/api/v1/supervision/labels?limit=50', token: regulator.token }));
+    const csv = Array.from({ length: 20 }, () => ({ method: 'GET' as const, path: `/api/v1/orgs/${orgs[0]}/ledger?format=csv`, token: gen }));
+    // Issuance: each request its own generation day, so no (unit, code, day) reaches its 999 labels.
+    const issue = Array.from({ length: ISSUE_REQUESTS }, (_, k) => ({ path: '/api/v1/labels/batch', token: gen, body: JSON.stringify({ items: Array(BATCH).fill(labelItem(30 + k, '900-249-08')) }) }));
+    return {
+      scan: await load(s.base, scan),
+      trace: await load(s.base, trace),
+      search: await load(s.base, search),
+      csv: await load(s.base, csv, 'rows', labels.length * 2, 4),
+      issue: await load(s.base, issue, 'labels', BATCH, 4),
+    };
+  } finally {
+    await s.stop();
+  }
+}
+
+async function startBare(regions: number) {
+  const db = await freshDatabase();
+  const port = await freePort();
+  const child = spawn(tsx, [path.join(root, 'test/bench/bare-stack.ts')], { cwd: root, stdio: 'ignore', env: { ...process.env, BARE_DATABASE_URL: db.url, BARE_PORT: String(port) } });
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; ; i++) {
+    try { await json(base, 'POST', '/setup', undefined, { labels: N + WARMUP, regions }); break; } catch (e) { if (i > 100) throw e; await new Promise((r) => setTimeout(r, 250)); }
+  }
+  return { base, stop: async () => { await stopChild(child); await db.drop(); } };
+}
+
+async function bareSteps(regions: number) {
+  const b = await startBare(regions);
+  try {
+    const targets = Array.from({ length: N + WARMUP }, (_, id) => ({ path: `/steps/${id}`, body: '{}' }));
+    await load(b.base, targets.slice(0, WARMUP));
+    return await load(b.base, targets.slice(WARMUP), 'steps');
+  } finally {
+    await b.stop();
+  }
+}
+
+async function bareOthers() {
+  const b = await startBare(1);
+  try {
+    const ids = Array.from({ length: N + WARMUP }, (_, id) => id);
+    await load(b.base, ids.map((id) => ({ path: `/steps/${id}`, body: '{}' })));
+    return {
+      scan: await load(b.base, ids.map((id) => ({ method: 'GET' as const, path: `/labels/${id}` }))),
+      trace: await load(b.base, ids.map((id) => ({ method: 'GET' as const, path: `/trace/${id}` }))),
+      search: await load(b.base, ids.slice(0, 1000).map(() => ({ method: 'GET' as const, path: '/search' }))),
+      csv: await load(b.base, Array.from({ length: 20 }, () => ({ method: 'GET' as const, path: '/export' })), 'rows', ids.length, 4),
+      issue: await load(b.base, Array.from({ length: ISSUE_REQUESTS }, () => ({ path: `/issue/${BATCH}`, body: '{}' })), 'labels', BATCH, 4),
+    };
+  } finally {
+    await b.stop();
+  }
+}
+
+const fmt = (name: string, r: Result, bare?: Result) =>
+  `| ${name} | ${r.rate.toFixed(0)} ${r.unit}/s | ${r.p50} / ${r.p99} | ${r.ok} ok, ${r.failed} failed | ${bare ? `${bare.rate.toFixed(0)} | ${(r.rate / bare.rate).toFixed(2)} ×` : '| '} |`;
+
+const bare10 = await bareSteps(10);
+const bare1 = await bareSteps(1);
+const bareRest = await bareOthers();
+const service10 = await serviceSteps(10);
+const service1 = await serviceSteps(1);
+const halfPeak = await serviceStepsPaced(10, service10.rate / 2);
+const rest = await serviceOthers();
+const out = [
+  `${new Date().toISOString()}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, node ${process.version}, ${CONNECTIONS} connections, ${N} steps per step scenario (+${WARMUP} warm-up), service: ${process.env.BENCH_SERVICE ?? 'compiled'} from ${SERVICE_DIR}`,
+  '',
+  '| scenario | service | p50 / p99 ms | answers | bare stack | ratio |',
+  '|---|---|---|---|---|---|',
+  fmt('store steps, 10 generators in 10 districts', service10, bare10),
+  fmt('store steps, 1 generator', service1, bare1),
+  `| store steps, 10 generators, paced at half the peak (${halfPeak.rate.toFixed(0)}/s) | | ${halfPeak.p50} / ${halfPeak.p99} | ${halfPeak.ok} ok, ${halfPeak.failed} failed | | |`,
+  fmt('scan (QR verified, label, offered actions)', rest.scan, bareRest.scan),
+  fmt('label trace', rest.trace, bareRest.trace),
+  fmt('supervision search, 50 a page', rest.search, bareRest.search),
+  fmt('ledger CSV export', rest.csv, bareRest.csv),
+  fmt(`batch issuance, ${BATCH} a request, signed QR`, rest.issue, bareRest.issue),
+];
+process.stdout.write(`${out.join('\n')}\n`);
