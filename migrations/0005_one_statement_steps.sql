@@ -93,7 +93,11 @@ CREATE FUNCTION custody_write_steps(
   p_entry_label_ids uuid[], p_entry_org_ids uuid[], p_entry_kinds text[], p_entry_days date[], p_entry_facility_codes text[],
   p_entry_methods text[], p_entry_counterparty_names text[], p_entry_manifest_numbers text[]
 ) RETURNS SETOF uuid
-LANGUAGE sql AS $$
+-- PL/pgSQL rather than SQL: PL/pgSQL keeps the statement's plan for the session, a SQL function
+-- with data-modifying CTEs would be planned again on every call.
+LANGUAGE plpgsql AS $$
+BEGIN
+  RETURN QUERY
   WITH step AS (
     SELECT * FROM unnest(
       p_label_ids, p_versions, p_actions, p_from_states, p_to_states, p_occurred_ats,
@@ -150,7 +154,8 @@ LANGUAGE sql AS $$
     JOIN coded c ON c.org_id = e.org_id AND c.kind = e.kind AND c.day = e.day
     ORDER BY e.n
   )
-  SELECT id FROM moved
+  SELECT m.id FROM moved m;
+END
 $$;
 --> statement-breakpoint
 -- A request's custody steps as one statement in autocommit (the one-statement path): the

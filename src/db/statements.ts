@@ -6,7 +6,7 @@
 // A named statement is parsed and planned once per connection by PostgreSQL and never rebuilt by us.
 // Everything else keeps using drizzle; these statements run inside the same drizzle transaction.
 import type pg from 'pg';
-import { getTableColumns, type Table } from 'drizzle-orm';
+import { getTableColumns, getTableName, type Table } from 'drizzle-orm';
 import { toSnakeCase } from 'drizzle-orm/casing';
 import type { DbOrTx } from './database.js';
 
@@ -34,6 +34,37 @@ export async function run<R extends pg.QueryResultRow>(db: DbOrTx, s: Statement,
   return result.rows;
 }
 
+const columnName = (col: { name: string; keyAsName: boolean }) => (col.keyAsName ? toSnakeCase(col.name) : col.name);
+
+/**
+ * A named statement inserting many rows of `table` passed as one JSON array ($1), each row an
+ * object keyed by column name (see jsonRecord): one short parameter to encode instead of one per
+ * cell, and a statement PostgreSQL plans once per connection whatever the number of rows.
+ */
+export function insertJsonRows(name: string, table: Table, returning: string): Statement {
+  const cols = Object.values(getTableColumns(table)).map((c) => `"${columnName(c)}"`).join(', ');
+  const t = `"${getTableName(table)}"`;
+  return statement(name, `INSERT INTO ${t} (${cols}) SELECT ${cols} FROM json_populate_recordset(null::${t}, $1::json) RETURNING ${returning}`);
+}
+
+/** A row of `table` (drizzle keys) as insertJsonRows takes it: keyed by column name, every column present. */
+export function jsonRecord(table: Table, row: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, name] of columnNames(table)) {
+    if (row[key] === undefined) throw new Error(`jsonRecord: ${key} is missing (a column default does not apply here)`);
+    out[name] = row[key];
+  }
+  return out;
+}
+
+// (drizzle key, column name) pairs per table, worked out once: jsonRecord runs for every row.
+const namesOf = new WeakMap<Table, Array<[string, string]>>();
+function columnNames(table: Table): Array<[string, string]> {
+  let names = namesOf.get(table);
+  if (!names) namesOf.set(table, (names = Object.entries(getTableColumns(table)).map(([key, col]) => [key, columnName(col)])));
+  return names;
+}
+
 /**
  * The select list that returns rows shaped like drizzle's `$inferSelect` for `table`:
  * `"t"."held_since" AS "heldSince", …`, derived from the schema so that it cannot drift from it.
@@ -47,7 +78,7 @@ export function selectList(table: Table, alias?: string): string {
     .map(([key, col]) => {
       // drizzle hands such timestamps back as strings; pg would give a Date.
       if (col.columnType === 'PgTimestampString') throw new Error(`selectList: ${key} is a string-mode timestamp`);
-      return `${prefix}"${col.keyAsName ? toSnakeCase(col.name) : col.name}" AS "${key}"`;
+      return `${prefix}"${columnName(col)}" AS "${key}"`;
     })
     .join(', ');
 }

@@ -1,7 +1,7 @@
 // Issuing HJ 1276 labels: one or a batch (all or nothing), each with its digital code and signed QR.
 import { randomUUID } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
-import { facilities, labels, labelSteps, ledgerRecords } from '../db/schema.js';
+import { facilities, labels } from '../db/schema.js';
 import type { Command } from '../commands/unit-of-work.js';
 import { invalid, ruleViolation, type FieldError } from '../core/errors.js';
 import { requireClientRole, requireOrgRole, WRITE_ROLES } from '../auth/roles.js';
@@ -12,8 +12,11 @@ import { findOrg } from '../parties/organisations.js';
 import { digitalCode, MAX_DAILY_SEQUENCE } from './digital-code.js';
 import { signLabelToken } from './qr-token.js';
 import { ISSUE, recordCustodySteps, type CustodyStep } from './custody.js';
+import { insertJsonRows, jsonRecord, run } from '../db/statements.js';
 import type { LabelRow } from './label-view.js';
 import type { NewLabel } from './schemas.js';
+
+const INSERT_LABELS = insertJsonRows('labels_insert', labels, 'id, quantity_kg AS "quantityKg", volume_l AS "volumeL"');
 
 /** How far back a generation date may go: existing stock can be labelled for up to a year. */
 const MAX_BACKDATE_MS = 366 * 86_400_000;
@@ -67,7 +70,7 @@ export async function issueLabels(cmd: Command, keys: KeyRing, items: NewLabel[]
     idxs.forEach((idx, j) => { sequences[idx] = last - idxs.length + 1 + j; });
   }
 
-  const rows: (typeof labels.$inferInsert)[] = [];
+  const rows: LabelRow[] = [];
   for (const [i, c] of checked.entries()) {
     const day = shanghaiDate(c.generatedAt);
     const id = randomUUID();
@@ -75,7 +78,7 @@ export async function issueLabels(cmd: Command, keys: KeyRing, items: NewLabel[]
     rows.push({
       id,
       digitalCode: dc,
-      qrToken: await signLabelToken(keys, { lid: id, dc }),
+      qrToken: signLabelToken(keys, { lid: id, dc }),
       generatorId: org.id,
       holderId: org.id,
       regionCode: org.regionCode,
@@ -97,6 +100,9 @@ export async function issueLabels(cmd: Command, keys: KeyRing, items: NewLabel[]
       facilityId: c.item.facilityId ?? null,
       remarks: c.item.remarks ?? '',
       state: 'issued',
+      parentId: null,
+      openManifestId: null,
+      hasLeftGenerator: false,
       version: 0, // becomes 1 with the issue step
       stepCount: 0,
       heldSince: c.generatedAt,
@@ -107,8 +113,10 @@ export async function issueLabels(cmd: Command, keys: KeyRing, items: NewLabel[]
   }
   // Inserted before their first step, which the one step writer records like every other:
   // the label to state issued, its step 1, its generation record (产生, HWCS) and its audit entry.
-  const inserted = new Map((await tx.insert(labels).values(rows).returning()).map((l) => [l.id, l]));
-  const fresh = rows.map((r) => inserted.get(r.id!)!); // in request order
+  // The numbers come back as stored (numeric rounds to its scale); every other column is as sent.
+  const stored = new Map((await run<{ id: string; quantityKg: number; volumeL: number | null }>(tx, INSERT_LABELS,
+    [JSON.stringify(rows.map((r) => jsonRecord(labels, r)))])).map((r) => [r.id, r]));
+  const fresh = rows.map((r) => ({ ...r, ...stored.get(r.id) })); // in request order
   const created = await recordCustodySteps(cmd, fresh.map((label): CustodyStep => ({
     label, action: ISSUE, orgId: org.id, occurredAt: label.generatedAt, facilityId: label.facilityId,
     ledger: [{ orgId: org.id, kind: 'HWCS' }],

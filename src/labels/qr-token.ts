@@ -1,6 +1,7 @@
 // The QR holds {PUBLIC_BASE_URL}/v/{token}; the token is a compact EdDSA JWS naming the label.
 // It never expires: a printed label stays valid for the life of the container.
-import { SignJWT, jwtVerify } from 'jose';
+import { KeyObject, sign } from 'node:crypto';
+import { jwtVerify } from 'jose';
 import { signerKey, type KeyRing } from '../auth/keys.js';
 import { AppError } from '../core/errors.js';
 
@@ -8,8 +9,25 @@ const TYP = 'hw-label+jwt';
 
 export interface LabelClaims { lid: string; dc: string }
 
-export function signLabelToken(keys: KeyRing, claims: LabelClaims): Promise<string> {
-  return new SignJWT({ ...claims }).setProtectedHeader({ alg: 'EdDSA', kid: keys.signing.kid, typ: TYP }).sign(keys.signing.key);
+const b64url = (s: string) => Buffer.from(s).toString('base64url');
+
+// Issuing signs a token per label, 500 to a request: the compact JWS (RFC 7515) is written here with
+// Node's synchronous Ed25519 signer and a header encoded once per key ring, about twice as fast as
+// building it through jose for each label. jose verifies it like any other (verifyLabelToken).
+const signers = new WeakMap<KeyRing, (claims: LabelClaims) => string>();
+
+export function signLabelToken(keys: KeyRing, claims: LabelClaims): string {
+  let signer = signers.get(keys);
+  if (!signer) {
+    const key = KeyObject.from(keys.signing.key);
+    const header = b64url(JSON.stringify({ alg: 'EdDSA', kid: keys.signing.kid, typ: TYP }));
+    signer = (c) => {
+      const input = `${header}.${b64url(JSON.stringify({ lid: c.lid, dc: c.dc }))}`;
+      return `${input}.${sign(null, Buffer.from(input), key).toString('base64url')}`;
+    };
+    signers.set(keys, signer);
+  }
+  return signer(claims);
 }
 
 export const qrUrl = (baseUrl: string, token: string) => `${baseUrl}/v/${token}`;

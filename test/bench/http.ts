@@ -7,11 +7,14 @@
 //   BENCH_CONCURRENCY  connections (default 32)
 //   BENCH_SERVICE      'compiled' (default: node dist/server.js, built when stale) or 'tsx' (tsx src/server.ts)
 //   BENCH_SERVICE_DIR  where the service's sources are (default: this checkout), to measure another commit
+//   BENCH_ONLY         run only these scenarios, comma-separated: steps10, steps1, paced, others (default all)
+//   BENCH_SERVICE_NODE_OPTIONS  NODE_OPTIONS for the service only, e.g. '--cpu-prof --cpu-prof-dir=/tmp/prof'
 //   DATABASE_URL       a PostgreSQL on this machine (default postgres://postgres@127.0.0.1:5432/postgres)
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
+import fs from 'node:fs';
 import pg from 'pg';
 import autocannon from 'autocannon';
 import { withCheckCharacter } from '../../src/parties/uscc.js';
@@ -66,15 +69,26 @@ async function json(base: string, method: string, p: string, token?: string, bod
   }
 }
 
+/** CPU time a process has used, in ms (Linux /proc; clock ticks of 10 ms), or NaN elsewhere. */
+function cpuMs(pid: number | undefined): number {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return NaN;
+  }
+}
+
 interface Target { method?: 'GET' | 'POST'; path: string; token?: string; body?: string }
-interface Result { ok: number; failed: number; rate: number; p50: number; p99: number; unit: string }
+interface Result { ok: number; failed: number; rate: number; p50: number; p99: number; unit: string; cpuMsPerRequest?: number }
 
 /**
  * Sends one request per target, `connections` at a time. The rate is the 2xx answers over the time
  * from the first request to the last answer (autocannon's own duration is in whole seconds).
  */
-async function load(url: string, targets: Target[], unit = 'req', perRequest = 1, connections = CONNECTIONS): Promise<Result> {
+async function load(url: string, targets: Target[], unit = 'req', perRequest = 1, connections = CONNECTIONS, pid?: number): Promise<Result> {
   let i = 0;
+  const cpuBefore = cpuMs(pid);
   let last = 0;
   const started = performance.now();
   const result = await autocannon({
@@ -91,7 +105,10 @@ async function load(url: string, targets: Target[], unit = 'req', perRequest = 1
     }],
   });
   const ok = result['2xx'];
-  return { ok, failed: result.non2xx + result.errors, rate: (ok * perRequest) / ((last - started) / 1000), p50: result.latency.p50, p99: result.latency.p99, unit };
+  return {
+    ok, failed: result.non2xx + result.errors, rate: (ok * perRequest) / ((last - started) / 1000), p50: result.latency.p50, p99: result.latency.p99, unit,
+    cpuMsPerRequest: (cpuMs(pid) - cpuBefore) / targets.length,
+  };
 }
 
 /** A fixed amount of requests at a fixed rate, for latency at a given load (half the peak, say). */
@@ -120,12 +137,13 @@ async function startService() {
     env: {
       ...process.env, DATABASE_URL: db.url, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', MAX_EVENT_LOOP_DELAY_MS: '0',
       BOOTSTRAP_ADMIN_CLIENT_ID: ADMIN.clientId, BOOTSTRAP_ADMIN_CLIENT_SECRET: ADMIN.clientSecret,
+      NODE_OPTIONS: process.env.BENCH_SERVICE_NODE_OPTIONS ?? '',
     },
   });
   await waitReady(port, child, 180_000);
   const base = `http://127.0.0.1:${port}`;
   const admin = (await json(base, 'POST', '/api/v1/auth/token', undefined, ADMIN)).accessToken as string;
-  return { base, admin, stop: async () => { await stopChild(child); await db.drop(); } };
+  return { base, admin, pid: child.pid, stop: async () => { await stopChild(child); await db.drop(); } };
 }
 
 async function party(base: string, admin: string, roles: string[], regionCode: string, n: number) {
@@ -175,7 +193,7 @@ async function serviceSteps(generators: number) {
   try {
     const { targets } = await storeTargets(s.base, s.admin, generators);
     await load(s.base, targets.slice(0, WARMUP));
-    return await load(s.base, targets.slice(WARMUP, WARMUP + N), 'steps');
+    return await load(s.base, targets.slice(WARMUP, WARMUP + N), 'steps', 1, CONNECTIONS, s.pid);
   } finally {
     await s.stop();
   }
@@ -208,11 +226,11 @@ async function serviceOthers() {
     // Issuance: each request its own generation day, so no (unit, code, day) reaches its 999 labels.
     const issue = Array.from({ length: ISSUE_REQUESTS }, (_, k) => ({ path: '/api/v1/labels/batch', token: gen, body: JSON.stringify({ items: Array(BATCH).fill(labelItem(30 + k, '900-249-08')) }) }));
     return {
-      scan: await load(s.base, scan),
-      trace: await load(s.base, trace),
-      search: await load(s.base, search),
-      csv: await load(s.base, csv, 'rows', labels.length * 2, 4),
-      issue: await load(s.base, issue, 'labels', BATCH, 4),
+      scan: await load(s.base, scan, 'req', 1, CONNECTIONS, s.pid),
+      trace: await load(s.base, trace, 'req', 1, CONNECTIONS, s.pid),
+      search: await load(s.base, search, 'req', 1, CONNECTIONS, s.pid),
+      csv: await load(s.base, csv, 'rows', labels.length * 2, 4, s.pid),
+      issue: await load(s.base, issue, 'labels', BATCH, 4, s.pid),
     };
   } finally {
     await s.stop();
@@ -222,12 +240,13 @@ async function serviceOthers() {
 async function startBare(regions: number) {
   const db = await freshDatabase();
   const port = await freePort();
-  const child = spawn(tsx, [path.join(root, 'test/bench/bare-stack.ts')], { cwd: root, stdio: 'ignore', env: { ...process.env, BARE_DATABASE_URL: db.url, BARE_PORT: String(port) } });
+  // One process (not the tsx CLI, which runs the script in a child), so that its CPU time can be read.
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'test/bench/bare-stack.ts')], { cwd: root, stdio: 'ignore', env: { ...process.env, BARE_DATABASE_URL: db.url, BARE_PORT: String(port) } });
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
     try { await json(base, 'POST', '/setup', undefined, { labels: N + WARMUP, regions }); break; } catch (e) { if (i > 100) throw e; await new Promise((r) => setTimeout(r, 250)); }
   }
-  return { base, stop: async () => { await stopChild(child); await db.drop(); } };
+  return { base, pid: child.pid, stop: async () => { await stopChild(child); await db.drop(); } };
 }
 
 async function bareSteps(regions: number) {
@@ -235,7 +254,7 @@ async function bareSteps(regions: number) {
   try {
     const targets = Array.from({ length: N + WARMUP }, (_, id) => ({ path: `/steps/${id}`, body: '{}' }));
     await load(b.base, targets.slice(0, WARMUP));
-    return await load(b.base, targets.slice(WARMUP), 'steps');
+    return await load(b.base, targets.slice(WARMUP), 'steps', 1, CONNECTIONS, b.pid);
   } finally {
     await b.stop();
   }
@@ -247,39 +266,49 @@ async function bareOthers() {
     const ids = Array.from({ length: N + WARMUP }, (_, id) => id);
     await load(b.base, ids.map((id) => ({ path: `/steps/${id}`, body: '{}' })));
     return {
-      scan: await load(b.base, ids.map((id) => ({ method: 'GET' as const, path: `/labels/${id}` }))),
-      trace: await load(b.base, ids.map((id) => ({ method: 'GET' as const, path: `/trace/${id}` }))),
-      search: await load(b.base, ids.slice(0, 1000).map(() => ({ method: 'GET' as const, path: '/search' }))),
-      csv: await load(b.base, Array.from({ length: 20 }, () => ({ method: 'GET' as const, path: '/export' })), 'rows', ids.length, 4),
-      issue: await load(b.base, Array.from({ length: ISSUE_REQUESTS }, () => ({ path: `/issue/${BATCH}`, body: '{}' })), 'labels', BATCH, 4),
+      scan: await load(b.base, ids.map((id) => ({ method: 'GET' as const, path: `/labels/${id}` })), 'req', 1, CONNECTIONS, b.pid),
+      trace: await load(b.base, ids.map((id) => ({ method: 'GET' as const, path: `/trace/${id}` })), 'req', 1, CONNECTIONS, b.pid),
+      search: await load(b.base, ids.slice(0, 1000).map(() => ({ method: 'GET' as const, path: '/search' })), 'req', 1, CONNECTIONS, b.pid),
+      csv: await load(b.base, Array.from({ length: 20 }, () => ({ method: 'GET' as const, path: '/export' })), 'rows', ids.length, 4, b.pid),
+      issue: await load(b.base, Array.from({ length: ISSUE_REQUESTS }, () => ({ path: `/issue/${BATCH}`, body: '{}' })), 'labels', BATCH, 4, b.pid),
     };
   } finally {
     await b.stop();
   }
 }
 
+const cpu = (r?: Result) => (r?.cpuMsPerRequest === undefined || Number.isNaN(r.cpuMsPerRequest) ? '' : r.cpuMsPerRequest.toFixed(2));
 const fmt = (name: string, r: Result, bare?: Result) =>
-  `| ${name} | ${r.rate.toFixed(0)} ${r.unit}/s | ${r.p50} / ${r.p99} | ${r.ok} ok, ${r.failed} failed | ${bare ? `${bare.rate.toFixed(0)} | ${(r.rate / bare.rate).toFixed(2)} ×` : '| '} |`;
+  `| ${name} | ${r.rate.toFixed(0)} ${r.unit}/s | ${r.p50} / ${r.p99} | ${r.ok} ok, ${r.failed} failed | ${cpu(r)} | ${bare ? `${bare.rate.toFixed(0)} | ${cpu(bare)} | ${(r.rate / bare.rate).toFixed(2)} ×` : '| | '} |`;
 
-const bare10 = await bareSteps(10);
-const bare1 = await bareSteps(1);
-const bareRest = await bareOthers();
-const service10 = await serviceSteps(10);
-const service1 = await serviceSteps(1);
-const halfPeak = await serviceStepsPaced(10, service10.rate / 2);
-const rest = await serviceOthers();
+const only = new Set((process.env.BENCH_ONLY ?? 'steps10,steps1,paced,others').split(','));
+const none = { ok: 0, failed: 0, rate: 0, p50: 0, p99: 0, unit: '' };
 const out = [
   `${new Date().toISOString()}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, node ${process.version}, ${CONNECTIONS} connections, ${N} steps per step scenario (+${WARMUP} warm-up), service: ${process.env.BENCH_SERVICE ?? 'compiled'} from ${SERVICE_DIR}`,
   '',
-  '| scenario | service | p50 / p99 ms | answers | bare stack | ratio |',
-  '|---|---|---|---|---|---|',
-  fmt('store steps, 10 generators in 10 districts', service10, bare10),
-  fmt('store steps, 1 generator', service1, bare1),
-  `| store steps, 10 generators, paced at half the peak (${halfPeak.rate.toFixed(0)}/s) | | ${halfPeak.p50} / ${halfPeak.p99} | ${halfPeak.ok} ok, ${halfPeak.failed} failed | | |`,
-  fmt('scan (QR verified, label, offered actions)', rest.scan, bareRest.scan),
-  fmt('label trace', rest.trace, bareRest.trace),
-  fmt('supervision search, 50 a page', rest.search, bareRest.search),
-  fmt('ledger CSV export', rest.csv, bareRest.csv),
-  fmt(`batch issuance, ${BATCH} a request, signed QR`, rest.issue, bareRest.issue),
+  '| scenario | service | p50 / p99 ms | answers | API CPU ms/req | bare stack | bare CPU ms/req | ratio |',
+  '|---|---|---|---|---|---|---|---|',
 ];
+let service10 = none;
+if (only.has('steps10') || only.has('paced')) {
+  const bare10 = await bareSteps(10);
+  service10 = await serviceSteps(10);
+  out.push(fmt('store steps, 10 generators in 10 districts', service10, bare10));
+}
+if (only.has('steps1')) out.push(fmt('store steps, 1 generator', await serviceSteps(1), await bareSteps(1)));
+if (only.has('paced')) {
+  const halfPeak = await serviceStepsPaced(10, service10.rate / 2);
+  out.push(`| store steps, 10 generators, paced at half the peak (${halfPeak.rate.toFixed(0)}/s) | | ${halfPeak.p50} / ${halfPeak.p99} | ${halfPeak.ok} ok, ${halfPeak.failed} failed | | | | |`);
+}
+if (only.has('others')) {
+  const bareRest = await bareOthers();
+  const rest = await serviceOthers();
+  out.push(
+    fmt('scan (QR verified, label, offered actions)', rest.scan, bareRest.scan),
+    fmt('label trace', rest.trace, bareRest.trace),
+    fmt('supervision search, 50 a page', rest.search, bareRest.search),
+    fmt('ledger CSV export', rest.csv, bareRest.csv),
+    fmt(`batch issuance, ${BATCH} a request, signed QR`, rest.issue, bareRest.issue),
+  );
+}
 process.stdout.write(`${out.join('\n')}\n`);
