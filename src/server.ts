@@ -3,6 +3,7 @@ import path from 'node:path';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { connect } from './db/database.js';
 import { runMigrations } from './db/migrate.js';
+import { withStartupLock } from './db/startup-lock.js';
 import { startEmbeddedPostgres, type EmbeddedServer } from './db/embedded.js';
 import { buildApp } from './app.js';
 import { startMetricsListener } from './http/metrics.js';
@@ -34,10 +35,15 @@ async function main(): Promise<void> {
   // Lost connections are expected (restarts, failovers): logged, never fatal; see db/database.ts.
   let app: App | undefined;
   const database = connect(databaseUrl, config.dbPoolSize, (err) => app?.log.warn({ err: err.message }, 'database connection lost; the pool will reconnect'));
-  await runMigrations(database.db);
-  app = await buildApp({ config, database });
+  // Migrations, the signing key (made by buildApp on first start) and the bootstrap admin: one
+  // replica at a time.
+  app = await withStartupLock(database.pool, async () => {
+    await runMigrations(database.db);
+    const built = await buildApp({ config, database });
+    await bootstrapAdmin(built.log, database.db, config);
+    return built;
+  });
   const server = app;
-  await bootstrapAdmin(server.log, database.db, config);
   const metrics = config.metrics.port !== undefined
     ? await startMetricsListener(server.metricsRegistry, config.metrics.host, config.metrics.port)
     : undefined;

@@ -8,17 +8,13 @@
 // verified with the expected number of entries, chain_seq 1..n in every chain, and the signed
 // checkpoints (both replicas run the schedule, taking turns on its advisory lock) each extending
 // the one before.
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { FastifyBaseLogger } from 'fastify';
-import { createTestDatabase, TEST_ADMIN, testConfig } from '../support/test-app.js';
+import { TEST_ADMIN } from '../support/test-app.js';
 import { randomUscc } from '../support/factories.js';
 import { LABEL_BODY } from '../support/world.js';
 import { BUILD_TIMEOUT_MS, ensureBuilt, freePort, startServer, stop, waitReady } from '../support/server-process.js';
-import { connect } from '../../src/db/database.js';
-import { loadKeyRing } from '../../src/auth/keys.js';
-import { bootstrapAdmin } from '../../src/parties/bootstrap.js';
 
 /** A parsed JSON answer; the checks below name the fields they read. */
 type Body = Record<string, any>;
@@ -87,15 +83,39 @@ interface IssuedLabel { id: string; digitalCode: string; gen: Generator; request
 
 const servers: Array<ReturnType<typeof startServer>> = [];
 let db: pg.Client | undefined;
+/** A database with nothing in it, not even the migrations (createTestDatabase copies a migrated template). */
+const SERVER_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+let emptyDb: string | undefined;
+async function createEmptyDatabase(): Promise<string> {
+  const server = SERVER_URL;
+  const name = (emptyDb = `hw_t_empty_${randomBytes(5).toString('hex')}`);
+  const admin = new pg.Client({ connectionString: server });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const u = new URL(server);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
 afterAll(async () => {
   await Promise.all(servers.filter(Boolean).map((s) => stop(s)));
   await db?.end();
+  if (emptyDb) {
+    const admin = new pg.Client({ connectionString: SERVER_URL });
+    await admin.connect();
+    await admin.query(`DROP DATABASE IF EXISTS ${emptyDb} WITH (FORCE)`);
+    await admin.end();
+  }
 });
 beforeAll(ensureBuilt, BUILD_TIMEOUT_MS); // the compiled server, as production runs it
 
 it('two replicas on one database keep every custody guarantee under a concurrent step workload', async () => {
   const t0 = Date.now();
-  const { url } = await createTestDatabase();
+  const url = await createEmptyDatabase();
   const tDb = Date.now();
   const env = (port: number): NodeJS.ProcessEnv => ({
     ...process.env, DATABASE_URL: url, PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'test',
@@ -105,18 +125,9 @@ it('two replicas on one database keep every custody guarantee under a concurrent
     AUDIT_CHECKPOINT_INTERVAL_S: '1',
     BOOTSTRAP_ADMIN_CLIENT_ID: TEST_ADMIN.clientId, BOOTSTRAP_ADMIN_CLIENT_SECRET: TEST_ADMIN.clientSecret,
   });
-  // The database is prepared once, as a release step does before replicas roll out: migrated (the
-  // template), the signing key and the bootstrap admin created. Then both replicas start together.
-  // (Two processes bootstrapping an empty database at the same instant race on the admin client,
-  // and on pending migrations: one of them exits; see docs/scaling.md.)
-  const prep = connect(url, 1);
-  try {
-    await loadKeyRing(prep.db);
-    await bootstrapAdmin({ info: () => {} } as unknown as FastifyBaseLogger, prep.db, testConfig());
-  } finally {
-    await prep.close();
-  }
-  const tPrepared = Date.now();
+  // Both replicas start together on an empty database: the first to take the start-up lock
+  // (src/db/startup-lock.ts) migrates it, creates the signing key and the bootstrap admin; the
+  // other waits, then finds all three done.
   const ports = [await freePort(), await freePort()];
   while (ports[1] === ports[0]) ports[1] = await freePort();
   const replicas = await Promise.all(['A', 'B'].map(async (name, i) => {
@@ -354,5 +365,5 @@ it('two replicas on one database keep every custody guarantee under a concurrent
     + `${races} racing stores (won by A ${wins.A}, B ${wins.B}), ${keyed.size} keyed pairs (replayed by A ${replays.A}, B ${replays.B}); `
     + `~${refusedByDatabase} writes refused by the database after a lock-free read (HW001/HW002); `
     + `${total} audit entries in ${chains.rows.length} chains; ${checkpoints.length} checkpoints (signed by A ${signedBy[0]}, B ${signedBy[1]}); `
-    + `database ${tDb - t0} ms, prepare ${tPrepared - tDb} ms, replicas ready ${tStarted - tPrepared} ms, issue ${tIssued - tStarted} ms, store ${tStored - tIssued} ms, checks ${Date.now() - tStored} ms`);
+    + `database ${tDb - t0} ms, replicas ready ${tStarted - tDb} ms, issue ${tIssued - tStarted} ms, store ${tStored - tIssued} ms, checks ${Date.now() - tStored} ms`);
 }, 120_000);
