@@ -19,6 +19,7 @@ import pg from 'pg';
 import autocannon from 'autocannon';
 import { withCheckCharacter } from '../../src/parties/uscc.js';
 import { compiledServer, ensureBuilt, freePort, root, tsx, waitReady } from '../support/server-process.js';
+import { json } from './http-json.js';
 
 const N = Number(process.env.BENCH_LABELS ?? 2000);
 const WARMUP = 200;
@@ -57,17 +58,6 @@ function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
-async function json(base: string, method: string, p: string, token?: string, body?: unknown) {
-  for (let attempt = 0; ; attempt++) {
-    const res = await fetch(`${base}${p}`, {
-      method, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    if (res.status === 503 && attempt < 30) { await new Promise((r) => setTimeout(r, 500)); continue; }
-    if (res.status >= 300) throw new Error(`${method} ${p}: ${res.status} ${await res.text()}`);
-    return res.json() as Promise<any>;
-  }
-}
 
 /** CPU time a process has used, in ms (Linux /proc; clock ticks of 10 ms), or NaN elsewhere. */
 function cpuMs(pid: number | undefined): number {

@@ -1,0 +1,130 @@
+// npm run bench:reads: the read paths of the service over ten years of a city (npm run bench:data
+// first). Starts the compiled service on that database, logs in as the city's and a district's
+// regulator (clients the generator registered), and measures one request at a time: label and
+// manifest traces, supervision search and alert pages, a CSV export of about a million rows (with
+// the service's peak memory) and the audit verification of one district's chain.
+//
+//   BENCH_DATA_DB        the generated database (default hw_city10y)
+//   BENCH_READS          requests measured per kind (default 300)
+//   BENCH_VERIFY_REGION  the district whose chain is verified (default 140106)
+//   BENCH_EXPORT_ROWS    rows the CSV export should hold (default 1 000 000)
+//   DATABASE_URL         the server holding it (default postgres://postgres@127.0.0.1:5432/postgres)
+import pg from 'pg';
+import { databaseUrl } from '../support/database-url.js';
+import { ensureBuilt, freePort, startServer, stop, waitReady } from '../support/server-process.js';
+import { json } from './http-json.js';
+import { BENCH_SECRET, benchDbName, CITY_CLIENT, districtClient } from './city/bench-clients.js';
+import { percentile, timeGets, withPeakRss, type Timing } from './city/measure.js';
+
+const SERVER_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const url = databaseUrl(SERVER_URL, benchDbName());
+const N = Number(process.env.BENCH_READS ?? 300);
+const REGION = process.env.BENCH_VERIFY_REGION ?? '140106';
+const EXPORT_ROWS = Number(process.env.BENCH_EXPORT_ROWS ?? 1_000_000);
+const log = (s: string) => process.stdout.write(`${s}\n`);
+
+// Samples straight from the database: random labels and manifests, busy generators and codes.
+const db = new pg.Client({ connectionString: url });
+await db.connect();
+const sample = async (q: string) => (await db.query(q)).rows.map((r) => Object.values(r)[0] as string);
+const labelIds = await sample(`SELECT id FROM labels TABLESAMPLE SYSTEM (1) ORDER BY random() LIMIT ${N + 10}`);
+const manifestIds = await sample(`SELECT id FROM manifests TABLESAMPLE SYSTEM (5) WHERE state <> 'draft' ORDER BY random() LIMIT ${N + 10}`);
+const generators = await sample('SELECT generator_id FROM labels TABLESAMPLE SYSTEM (1) GROUP BY 1 ORDER BY count(*) DESC LIMIT 20');
+const wasteCodes = await sample('SELECT DISTINCT waste_code FROM labels TABLESAMPLE SYSTEM (1)');
+const districts = await sample("SELECT chain FROM audit_chains WHERE chain <> '140100' ORDER BY chain");
+// The export's date range: the latest days holding EXPORT_ROWS labels.
+const exportFrom = async (rows: number) => (await db.query(`SELECT to_char((generated_at AT TIME ZONE 'Asia/Shanghai')::date, 'YYYY-MM-DD') AS from
+  FROM labels ORDER BY generated_at DESC OFFSET $1 LIMIT 1`, [rows - 1])).rows[0].from as string;
+const from = await exportFrom(EXPORT_ROWS);
+const smallFrom = await exportFrom(Math.round(EXPORT_ROWS / 20));
+await db.end();
+
+ensureBuilt();
+const port = await freePort();
+const child = startServer({
+  ...process.env, DATABASE_URL: url, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn',
+  MAX_EVENT_LOOP_DELAY_MS: '0', AUDIT_CHECKPOINT_INTERVAL_S: '0',
+});
+const timings: Timing[] = [];
+const extra: string[] = [];
+try {
+  await waitReady(port, child, 180_000);
+  const base = `http://127.0.0.1:${port}`;
+  const login = async (clientId: string) => (await json(base, 'POST', '/api/v1/auth/token', undefined, { clientId, clientSecret: BENCH_SECRET })).accessToken as string;
+  const city = await login(CITY_CLIENT);
+  const district = await login(districtClient(REGION));
+  const pick = <T>(xs: T[], i: number) => xs[i % xs.length];
+  const under = (limit: number) => (_p50: number, p95: number) => p95 <= limit;
+
+  timings.push({ name: 'label trace', target: 'p95 ≤ 10 ms', ok: under(10), ms: await timeGets(base, city, labelIds.map((id) => `/api/v1/labels/${id}/trace`)) });
+  log('label traces done');
+  timings.push({ name: 'manifest trace', target: 'p95 ≤ 15 ms', ok: under(15), ms: await timeGets(base, city, manifestIds.map((id) => `/api/v1/manifests/${id}/trace`)) });
+  log('manifest traces done');
+
+  // Search pages as a regulator browses: first pages under various filters, then the next pages.
+  const filters = (kind: 'labels' | 'manifests', i: number) => [
+    '', `regionCode=${pick(districts, i)}`, `wasteCode=${pick(wasteCodes, i)}`, `generatorId=${pick(generators, i)}`,
+    `state=${kind === 'labels' ? 'stored' : 'received'}`, `category=HW08&from=2025-01-01&to=2025-12-31`, `regionCode=${pick(districts, i)}&from=2026-${String(1 + (i % 11)).padStart(2, '0')}-01`,
+  ][i % 7];
+  const searchPaths = async (kind: 'labels' | 'manifests') => {
+    const paths: string[] = [];
+    for (let i = 0; paths.length < N + 10; i++) {
+      const f = filters(kind, i);
+      const first = `/api/v1/supervision/${kind}?limit=50${f ? `&${f}` : ''}`;
+      paths.push(first);
+      const page = await json(base, 'GET', first, city);
+      if (page.nextCursor) paths.push(`${first}&cursor=${page.nextCursor}`);
+    }
+    return paths;
+  };
+  timings.push({ name: 'supervision label search page', target: 'p95 ≤ 50 ms', ok: under(50), ms: await timeGets(base, city, await searchPaths('labels')) });
+  timings.push({ name: 'supervision manifest search page', target: 'p95 ≤ 50 ms', ok: under(50), ms: await timeGets(base, city, await searchPaths('manifests')) });
+  log('searches done');
+  const alertPaths = Array.from({ length: Math.min(N, 100) + 5 }, (_, i) => (i % 2 ? `/api/v1/supervision/alerts?regionCode=${pick(districts, i)}` : '/api/v1/supervision/alerts'));
+  timings.push({ name: 'supervision alerts (city / district)', target: 'p95 ≤ 50 ms', ok: under(50), ms: await timeGets(base, city, alertPaths, 5) });
+  const alerts = await json(base, 'GET', '/api/v1/supervision/alerts', city);
+  extra.push(`alerts open city-wide: ${alerts.total}`);
+  log('alerts done');
+
+  // A CSV export of about EXPORT_ROWS labels, streamed, with the service's memory sampled meanwhile.
+  // A first export of a twentieth of the rows lets the heap reach its working size: flat memory
+  // means the big export then peaks no higher, whatever its size.
+  const exportCsv = (from: string) => withPeakRss(child.pid!, async () => {
+    const res = await fetch(`${base}/api/v1/supervision/labels?format=csv&from=${from}`, { headers: { authorization: `Bearer ${city}` } });
+    if (res.status !== 200 || !res.body) throw new Error(`export: ${res.status}`);
+    let bytes = 0; let lines = 0;
+    for await (const chunk of res.body) {
+      bytes += chunk.length;
+      for (const b of chunk) if (b === 10) lines++;
+    }
+    return { bytes, rows: lines - 1 };
+  });
+  const small = await exportCsv(smallFrom);
+  const t = performance.now();
+  const exp = await exportCsv(from);
+  const s = (performance.now() - t) / 1000;
+  const mb = (kb: number) => `${(kb / 1024).toFixed(0)} MB`;
+  const grewMb = (exp.peakKb - small.peakKb) / 1024;
+  extra.push(`CSV export /api/v1/supervision/labels?format=csv&from=${from}: ${exp.result.rows} rows, ${(exp.result.bytes / 1e6).toFixed(0)} MB in ${s.toFixed(1)} s `
+    + `(${(exp.result.rows / s).toFixed(0)} rows/s); service RSS: ${mb(small.beforeKb)} before a ${small.result.rows}-row export, which peaked at ${mb(small.peakKb)}; `
+    + `the big export peaked at ${mb(exp.peakKb)}`);
+  timings.push({ name: `CSV export, ${exp.result.rows} rows: peak RSS − small export's (MB)`, target: 'flat (≤ 50 MB)', ok: () => grewMb <= 50, ms: [grewMb] });
+  log('export done');
+
+  const v0 = performance.now();
+  const verify = await json(base, 'GET', '/api/v1/audit/verify', district);
+  const vs = (performance.now() - v0) / 1000;
+  const rate = verify.checked / vs;
+  extra.push(`audit verify ${REGION}: ok=${verify.ok}, ${verify.checked} entries in ${verify.chains} chain(s), ${vs.toFixed(1)} s`);
+  timings.push({ name: `audit verify ${REGION}: entries/s`, target: '≥ 50000 /s', ok: () => rate >= 50_000, ms: [rate] });
+} finally {
+  await stop(child);
+}
+
+const fmt = (x: number) => (x >= 1000 ? x.toFixed(0) : x.toFixed(1));
+log(`\n${'measure'.padEnd(44)} ${'target'.padEnd(18)} ${'p50'.padStart(8)} ${'p95'.padStart(8)} ${'n'.padStart(5)}  result`);
+for (const tm of timings) {
+  const p50 = percentile(tm.ms, 0.5); const p95 = percentile(tm.ms, 0.95);
+  log(`${tm.name.padEnd(44)} ${tm.target.padEnd(18)} ${fmt(p50).padStart(8)} ${(tm.ms.length > 1 ? fmt(p95) : '').padStart(8)} ${String(tm.ms.length).padStart(5)}  ${tm.ok(p50, p95) ? 'ok' : 'MISSED'}`);
+}
+for (const e of extra) log(e);
