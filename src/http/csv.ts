@@ -1,5 +1,6 @@
 // The one way the service writes CSV (the ledger export, the supervision exports).
-import type { Options as CsvOptions } from 'csv-stringify';
+import { pipeline, Readable } from 'node:stream';
+import { stringify, type Options as CsvOptions } from 'csv-stringify';
 
 /**
  * How every CSV of the service is written (csv-stringify): RFC 4180 quoting, CRLF line ends, and
@@ -17,3 +18,29 @@ export const CSV_OPTIONS: CsvOptions = {
   escape_formulas: true,
   cast: { boolean: (v) => String(v) },
 };
+
+/** One page of an export and the cursor of the next (null on the last). */
+export type NextPage<Row> = (cursor?: string) => Promise<{ page: Row[]; nextCursor: string | null }>;
+
+/**
+ * A CSV stream that reads its rows one page at a time, so an export of a million rows holds one
+ * page in memory. `bom` for files opened by spreadsheet programs (Chinese headings as UTF-8).
+ */
+export function csvStream<Row>(
+  header: string[], nextPage: NextPage<Row>, toCells: (r: Row) => Array<string | number | boolean | null>, bom = false,
+): Readable {
+  async function* records() {
+    let cursor: string | undefined;
+    do {
+      const { page, nextCursor } = await nextPage(cursor);
+      for (const r of page) yield toCells(r);
+      cursor = nextCursor ?? undefined;
+    } while (cursor);
+  }
+  // pipeline: a page that fails to load destroys the CSV stream as well, so the response is cut off
+  // rather than left hanging; the error reaches whoever reads the stream.
+  return pipeline(Readable.from(records()), stringify({ ...CSV_OPTIONS, bom, header: true, columns: header }), () => {});
+}
+
+/** Rows per page of an export. */
+export const EXPORT_PAGE = 1000;

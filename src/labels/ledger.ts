@@ -1,7 +1,7 @@
 // The HJ 1259 management ledger of one organisation, as JSON records or as the standard's CSV.
 import { and, asc, eq, gte, lt } from 'drizzle-orm';
-import { stringify } from 'csv-stringify/sync';
-import { CSV_OPTIONS } from '../http/csv.js';
+import { csvStream, type NextPage } from '../http/csv.js';
+import { afterCursor, encodeCursor } from '../db/keyset.js';
 import type { Db } from '../db/database.js';
 import { ledgerRecords } from '../db/schema.js';
 import { LEDGER_KINDS, type LedgerKind } from './ledger-codes.js';
@@ -33,17 +33,31 @@ const COLUMNS: Array<[string, (r: LedgerRow) => string | number]> = [
 export const LEDGER_CSV_HEADER = COLUMNS.map(([h]) => h);
 
 
-/** The ledger as CSV, with a BOM so spreadsheet programs open the Chinese headings as UTF-8. */
-export function ledgerCsv(rows: LedgerRow[]): string {
-  return stringify(rows.map((r) => COLUMNS.map(([, f]) => f(r))), { ...CSV_OPTIONS, bom: true, header: true, columns: LEDGER_CSV_HEADER });
+/** The ledger as a CSV stream, page by page, with a BOM so spreadsheet programs open the Chinese headings as UTF-8. */
+export function ledgerCsv(nextPage: NextPage<LedgerRow>) {
+  return csvStream(LEDGER_CSV_HEADER, nextPage, (r) => COLUMNS.map(([, f]) => f(r)), true);
+}
+
+function period(orgId: string, from?: string, to?: string) {
+  const where = [eq(ledgerRecords.orgId, orgId)];
+  if (from) where.push(gte(ledgerRecords.occurredAt, shanghaiDayStart(from)));
+  if (to) where.push(lt(ledgerRecords.occurredAt, new Date(shanghaiDayStart(to).getTime() + 86_400_000)));
+  return where;
 }
 
 /** Records of the period [from, to] (calendar dates in Asia/Shanghai), in time order. */
 export async function readLedger(db: Db, orgId: string, from?: string, to?: string) {
-  const where = [eq(ledgerRecords.orgId, orgId)];
-  if (from) where.push(gte(ledgerRecords.occurredAt, shanghaiDayStart(from)));
-  if (to) where.push(lt(ledgerRecords.occurredAt, new Date(shanghaiDayStart(to).getTime() + 86_400_000)));
-  return db.select().from(ledgerRecords).where(and(...where)).orderBy(asc(ledgerRecords.occurredAt), asc(ledgerRecords.id));
+  return db.select().from(ledgerRecords).where(and(...period(orgId, from, to))).orderBy(asc(ledgerRecords.occurredAt), asc(ledgerRecords.id));
+}
+
+/** One page of the same records, after `cursor` (ledger_org_time_idx walks them in this order). */
+export async function readLedgerPage(db: Db, orgId: string, from: string | undefined, to: string | undefined, limit: number, cursor?: string) {
+  const where = period(orgId, from, to);
+  if (cursor) where.push(afterCursor([ledgerRecords.occurredAt, ledgerRecords.id], cursor));
+  const page = await db.select().from(ledgerRecords).where(and(...where))
+    .orderBy(asc(ledgerRecords.occurredAt), asc(ledgerRecords.id)).limit(limit);
+  const last = page[page.length - 1];
+  return { page, nextCursor: page.length === limit ? encodeCursor([last.occurredAt, last.id]) : null };
 }
 
 export function ledgerView(r: LedgerRow) {

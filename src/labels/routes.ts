@@ -14,7 +14,8 @@ import { labelView, LabelSchema, type LabelRow } from './label-view.js';
 import { loadVisibleLabel } from './visibility.js';
 import { qrUrl } from './qr-token.js';
 import { labelTrace } from './trace.js';
-import { ledgerCsv, ledgerView, readLedger } from './ledger.js';
+import { ledgerCsv, ledgerView, readLedger, readLedgerPage } from './ledger.js';
+import { EXPORT_PAGE } from '../http/csv.js';
 import { renderLabelSvg } from './print-label.js';
 import { LabelActionBody, NewLabelBody } from './schemas.js';
 import { LABEL_STATES } from './label-lifecycle.js';
@@ -166,11 +167,11 @@ export const labelRoutes: RouteModule = (app, ctx) => {
     },
   }, async (request, reply) => {
     const org = await loadManagedOrg(ctx.db, request.caller, request.params.id);
-    const rows = await readLedger(ctx.db, org.id, request.query.from, request.query.to);
+    const { from, to } = request.query;
     if (request.query.format === 'csv') {
-      const body = ledgerCsv(rows);
+      const body = ledgerCsv((cursor) => readLedgerPage(ctx.db, org.id, from, to, EXPORT_PAGE, cursor));
       return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="ledger-${org.uscc}.csv"`).send(body);
     }
-    return { items: rows.map(ledgerView) };
+    return { items: (await readLedger(ctx.db, org.id, from, to)).map(ledgerView) };
   });
 };

@@ -42,6 +42,10 @@ export const manifests = pgTable('manifests', {
   index('manifests_state_idx').on(t.state, t.receiptDueOn),
   index('manifests_created_idx').on(t.createdAt, t.id),
   index('manifests_discrepant_idx').on(t.createdAt).where(sql`discrepant`),
+  // Supervision search by state; the open weight discrepancies the alert lists; a receiver's intake by year.
+  index('manifests_state_created_idx').on(t.state, t.createdAt, t.id),
+  index('manifests_open_discrepancy_idx').on(t.receivedAt).where(sql`discrepant AND discrepancy_reviewed_at IS NULL`),
+  index('manifests_receiver_received_idx').on(t.receiverId, t.receivedAt),
 ]);
 
 export const manifestCarriers = pgTable('manifest_carriers', {

@@ -13,9 +13,10 @@ import { LABEL_STATES } from '../labels/label-lifecycle.js';
 import { MANIFEST_STATES } from '../manifests/manifest-lifecycle.js';
 import { effectivePrefix } from './jurisdiction.js';
 import {
-  csvStream, LABEL_CSV_HEADER, labelCsvCells, MANIFEST_CSV_HEADER, manifestCsvCells, manifestSummary,
-  searchLabels, searchManifests, EXPORT_PAGE, type SearchFilters,
+  LABEL_CSV_HEADER, labelCsvCells, MANIFEST_CSV_HEADER, manifestCsvCells, manifestSummary,
+  searchLabels, searchManifests, type SearchFilters,
 } from './search.js';
+import { csvStream, EXPORT_PAGE } from '../http/csv.js';
 import { ALERT_TYPES, openAlerts } from './alerts.js';
 
 const Uuid = Type.String({ format: 'uuid' });

@@ -1,13 +1,10 @@
 // Regulators' search over labels and manifests: filters, keyset pagination in a stable order,
 // and CSV exports streamed page by page (never the whole result in memory).
-import { pipeline, Readable } from 'node:stream';
-import { stringify } from 'csv-stringify';
 import { and, asc, eq, gte, lt, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/database.js';
 import { labels, manifests } from '../db/schema.js';
 import { shanghaiDayStart } from '../calendar/working-days.js';
 import { afterCursor, keysetPage } from '../db/keyset.js';
-import { CSV_OPTIONS } from '../http/csv.js';
 import { inRegions } from './jurisdiction.js';
 
 export interface SearchFilters {
@@ -86,27 +83,6 @@ export function manifestSummary(m: typeof manifests.$inferSelect) {
   };
 }
 
-const EXPORT_PAGE = 1000;
-
-/** A CSV stream (csv-stringify, written as the ledger's: see CSV_OPTIONS) that reads the search one page at a time. */
-export function csvStream<Row>(
-  header: string[],
-  nextPage: (cursor?: string) => Promise<{ page: Row[]; nextCursor: string | null }>,
-  toCells: (r: Row) => Array<string | number | boolean | null>,
-): Readable {
-  async function* records() {
-    let cursor: string | undefined;
-    do {
-      const { page, nextCursor } = await nextPage(cursor);
-      for (const r of page) yield toCells(r);
-      cursor = nextCursor ?? undefined;
-    } while (cursor);
-  }
-  // pipeline: a page that fails to load destroys the CSV stream as well, so the response is cut off
-  // rather than left hanging; the error reaches whoever reads the stream.
-  return pipeline(Readable.from(records()), stringify({ ...CSV_OPTIONS, header: true, columns: header }), () => {});
-}
-
 export const LABEL_CSV_HEADER = ['digitalCode', 'wasteCode', 'category', 'wasteName', 'state', 'quantityKg', 'generatorId', 'holderId', 'regionCode', 'generatedAt'];
 export const labelCsvCells = (l: typeof labels.$inferSelect) =>
   [l.digitalCode, l.wasteCode, l.category, l.wasteName, l.state, l.quantityKg, l.generatorId, l.holderId, l.regionCode, l.generatedAt.toISOString()];
@@ -117,4 +93,3 @@ export const manifestCsvCells = (m: typeof manifests.$inferSelect) => {
   return [s.number, s.state, s.generatorId, s.receiverId, s.regionCode, s.receiverRegionCode, s.discrepant, s.plannedAt, s.deliveredAt, s.receiptDueOn, s.receivedAt, s.createdAt];
 };
 
-export { EXPORT_PAGE };

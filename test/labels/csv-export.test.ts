@@ -8,8 +8,9 @@ import { loginAdmin, type Client } from '../support/factories.js';
 import {
   addFacility, addOperatingLicence, createCarrier, createSite, DRIVER, issueLabel, manifestAction, act, type CarrierSite, type Site,
 } from '../support/world.js';
-import { LEDGER_CSV_HEADER, ledgerCsv, type LedgerRow } from '../../src/labels/ledger.js';
-import { csvStream, LABEL_CSV_HEADER, MANIFEST_CSV_HEADER } from '../../src/supervision/search.js';
+import { LEDGER_CSV_HEADER, ledgerCsv, readLedger, readLedgerPage, type LedgerRow } from '../../src/labels/ledger.js';
+import { LABEL_CSV_HEADER, MANIFEST_CSV_HEADER } from '../../src/supervision/search.js';
+import { csvStream } from '../../src/http/csv.js';
 
 // The headers as they were before csv-stringify: spreadsheets and scripts downstream rely on them.
 const LEDGER_HEADER_LINE = '批次编码,记录类型,发生时间,废物名称,废物类别,废物代码,废物形态,数量,计量单位,容器/包装数字识别码,设施编码,利用/处置方式,接收/来源单位,转移联单编号,经办人';
@@ -20,6 +21,13 @@ const HOSTILE = ['=HYPERLINK("http://x","点我")', '+1+2', '-2+3', '@SUM(A1:A9)
 const AWKWARD = ['引号"在中间"', 'a,b', '两行\n文字', 'CR\r\nLF', '太原市迎泽区某某化工有限公司', ' 前后空格 ', ''];
 
 const parseCsv = (text: string): string[][] => parse(text, { bom: true, relax_column_count: false });
+
+/** The ledger CSV of these rows, as one page, read to the end. */
+async function ledgerText(rows: LedgerRow[]): Promise<string> {
+  let text = '';
+  for await (const c of ledgerCsv(async () => ({ page: rows, nextCursor: null }))) text += String(c);
+  return text;
+}
 
 /** A cell as a spreadsheet shows it when it does not run it: the apostrophe marks it as text. */
 const neutralised = (v: string) => `'${v}`;
@@ -36,9 +44,9 @@ function ledgerRow(over: Partial<LedgerRow>): LedgerRow {
 }
 
 describe('the ledger CSV (unit)', () => {
-  it('keeps its BOM and header, and every cell reads back as written', () => {
+  it('keeps its BOM and header, and every cell reads back as written', async () => {
     const names = [...AWKWARD];
-    const csv = ledgerCsv(names.map((n, i) => ledgerRow({ id: i + 1, counterpartyName: n, facilityCode: n || null })));
+    const csv = await ledgerText(names.map((n, i) => ledgerRow({ id: i + 1, counterpartyName: n, facilityCode: n || null })));
     expect(csv.startsWith(`\ufeff${LEDGER_HEADER_LINE}\r\n`)).toBe(true);
     expect(LEDGER_CSV_HEADER.join(',')).toBe(LEDGER_HEADER_LINE);
     const [header, ...rows] = parseCsv(csv);
@@ -53,8 +61,8 @@ describe('the ledger CSV (unit)', () => {
     expect(csv.endsWith('cl_handset\r\n')).toBe(true);
   });
 
-  it('neutralises text that a spreadsheet would run as a formula, and leaves numbers alone', () => {
-    const csv = ledgerCsv([
+  it('neutralises text that a spreadsheet would run as a formula, and leaves numbers alone', async () => {
+    const csv = await ledgerText([
       ...HOSTILE.map((n, i) => ledgerRow({ id: i + 1, counterpartyName: n })),
       ledgerRow({ id: 99, quantityKg: -5, counterpartyName: '-5' }), // a correction of -5 kg; a name typed as "-5"
       ledgerRow({ id: 100, quantityKg: 0.125, counterpartyName: "'already quoted" }),
@@ -76,7 +84,7 @@ describe('the search CSV stream (unit)', () => {
       [['DC1', -5, null, true], ['=1+1', 0, 'a,"b"\n中', false]],
       [['@x', 2.5, '+86 351', null]],
     ];
-    const stream = csvStream(['code', 'kg', 'note', 'flag'], async (cursor) => {
+    const stream = csvStream(['code', 'kg', 'note', 'flag'], async (cursor?: string) => {
       const i = cursor ? Number(cursor) : 0;
       return { page: pages[i], nextCursor: i + 1 < pages.length ? String(i + 1) : null };
     }, (r: Array<string | number | boolean | null>) => r);
@@ -161,6 +169,22 @@ describe('over HTTP', () => {
     const inbound = parseCsv((await receiver.client.get(`/api/v1/orgs/${receiver.org.id}/ledger?format=csv`)).body);
     expect(inbound[0]).toEqual(LEDGER_CSV_HEADER);
     expect(inbound.find((r) => r[0].startsWith('HWRK'))![12]).toBe(GENERATOR_NAME);
+  });
+
+  it('the ledger export reads page after page: the pages, joined, are the whole ledger in order', async () => {
+    // A few issued labels give records enough for pages of two.
+    for (let i = 0; i < 3; i++) await issueLabel(generator.client);
+    const all = await readLedger(t.database.db, generator.org.id);
+    expect(all.length).toBeGreaterThan(4);
+    const paged: number[] = [];
+    let cursor: string | undefined;
+    do {
+      const { page, nextCursor } = await readLedgerPage(t.database.db, generator.org.id, undefined, undefined, 2, cursor);
+      expect(page.length).toBeLessThanOrEqual(2);
+      paged.push(...page.map((r) => r.id));
+      cursor = nextCursor ?? undefined;
+    } while (cursor);
+    expect(paged).toEqual(all.map((r) => r.id));
   });
 
   it('the manifest and label search CSVs keep their headers; booleans read true/false', async () => {
