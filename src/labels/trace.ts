@@ -27,7 +27,16 @@ const stepView = (s: StepRow, label: LabelRow, viaParent: boolean) => ({
 });
 
 export async function labelTrace(db: DbOrTx, label: LabelRow) {
-  const own = await db.select().from(labelSteps).where(eq(labelSteps.labelId, label.id)).orderBy(asc(labelSteps.seq));
+  // The label's own steps, the containers consolidated into it and the manifests it is on do not
+  // depend on each other: read together (bench:reads, ten years: the trace was its round trips).
+  const [own, children, onManifests] = await Promise.all([
+    db.select().from(labelSteps).where(eq(labelSteps.labelId, label.id)).orderBy(asc(labelSteps.seq)),
+    db.select({ id: labels.id, digitalCode: labels.digitalCode, state: labels.state })
+      .from(labels).where(eq(labels.parentId, label.id)).orderBy(asc(labels.digitalCode)),
+    db.select({ id: manifests.id, number: manifests.number, state: manifests.state })
+      .from(manifestLabels).innerJoin(manifests, eq(manifests.id, manifestLabels.manifestId))
+      .where(eq(manifestLabels.labelId, label.id)),
+  ]);
   const steps = own.map((s) => stepView(s, label, false));
 
   // Follow the consolidation chain upwards: each parent's steps after the child went in.
@@ -45,14 +54,11 @@ export async function labelTrace(db: DbOrTx, label: LabelRow) {
     child = parent;
   }
 
-  const children = await db.select({ id: labels.id, digitalCode: labels.digitalCode, state: labels.state })
-    .from(labels).where(eq(labels.parentId, label.id)).orderBy(asc(labels.digitalCode));
-  const manifestIds = [...new Set(steps.map((s) => s.manifestId).filter((m): m is string => Boolean(m)))];
-  const onManifests = await db.select({ id: manifests.id, number: manifests.number, state: manifests.state })
-    .from(manifestLabels).innerJoin(manifests, eq(manifests.id, manifestLabels.manifestId))
-    .where(eq(manifestLabels.labelId, label.id));
-  const extra = manifestIds.length
-    ? await db.select({ id: manifests.id, number: manifests.number, state: manifests.state }).from(manifests).where(inArray(manifests.id, manifestIds))
+  // Manifests that carried a parent with this container inside, which this label is not on itself.
+  const known = new Set(onManifests.map((m) => m.id));
+  const missing = [...new Set(steps.map((s) => s.manifestId).filter((m): m is string => Boolean(m) && !known.has(m!)))];
+  const extra = missing.length
+    ? await db.select({ id: manifests.id, number: manifests.number, state: manifests.state }).from(manifests).where(inArray(manifests.id, missing))
     : [];
   const byId = new Map([...onManifests, ...extra].map((m) => [m.id, m]));
   return { steps: steps.map((s, i) => ({ ...s, order: i + 1 })), parent: parents[0] ?? null, ancestors: parents, children, manifests: [...byId.values()] };

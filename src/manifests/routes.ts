@@ -105,9 +105,13 @@ export const manifestRoutes: RouteModule = (app, ctx) => {
       params: IdParams, response: responses({ 200: TraceSchema }, 401, 404),
     },
   }, async (request) => {
-    const loaded = await loadVisibleManifest(ctx.db, request.caller, request.params.id);
-    const steps = await ctx.db.select().from(manifestSteps).where(eq(manifestSteps.manifestId, loaded.m.id)).orderBy(asc(manifestSteps.id));
-    const moved = await ctx.db.select().from(labelSteps).where(eq(labelSteps.manifestId, loaded.m.id)).orderBy(asc(labelSteps.id));
+    // The steps are read alongside the manifest (the id is the URL's), and shown only once it is visible.
+    const { id } = request.params;
+    const [loaded, steps, moved] = await Promise.all([
+      loadVisibleManifest(ctx.db, request.caller, id),
+      ctx.db.select().from(manifestSteps).where(eq(manifestSteps.manifestId, id)).orderBy(asc(manifestSteps.id)),
+      ctx.db.select().from(labelSteps).where(eq(labelSteps.manifestId, id)).orderBy(asc(labelSteps.id)),
+    ]);
     return {
       manifest: manifestView(loaded),
       steps: steps.map((s) => ({
