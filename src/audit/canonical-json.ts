@@ -7,8 +7,8 @@
 // examples and Appendix B number table, and against `canonicalize` (the RFC authors' JavaScript
 // implementation) on fast-check generated JSON, by test/audit/canonical-json.test.ts. Outside JSON
 // the two differ and it does not matter here: NaN and ±Infinity come out null (JCS refuses them),
-// a lone surrogate comes out escaped (JCS refuses it); audit entries hold neither (jsonSafe turns
-// NaN and infinities into null before hashing, and jsonb refuses lone surrogates).
+// a lone surrogate comes out escaped (JCS refuses it); audit entries hold neither (NaN and
+// infinities come out null, as jsonb stores them, and jsonb refuses lone surrogates).
 //
 // Recomputing an audit entry's hash (src/audit/trail.ts entryHash), as an outside verifier: take
 // the entry as GET /api/v1/audit returns it and drop `seq`, `hash` and `hashScheme` (1 for this

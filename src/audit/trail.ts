@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { DbOrTx } from '../db/database.js';
 import { run, statement } from '../db/statements.js';
-import { canonicalJson, jsonSafe } from './canonical-json.js';
+import { canonicalJson } from './canonical-json.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -42,10 +42,13 @@ export async function appendAudit(tx: DbOrTx, actor: AuditActor, input: AuditInp
 const APPEND = statement('audit_append', `
   SELECT audit_append($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::uuid, $9::text, $10::text)`);
 
-/** A before/after value as the hash input holds it: its JCS text, or null (stored as SQL NULL). */
+/**
+ * A before/after value as the hash input holds it: its JCS text, or null (stored as SQL NULL).
+ * canonicalJson writes what a jsonb round trip gives back (Dates as ISO strings, undefined keys
+ * left out), so the value needs no JSON.parse(JSON.stringify()) first.
+ */
 export function hashedJson(v: unknown): string | null {
-  const safe = jsonSafe(v ?? null);
-  return safe === null ? null : canonicalJson(safe);
+  return v === null || v === undefined ? null : canonicalJson(v);
 }
 
 /** Column arrays of audit_append's entries: chains, entity types, ids, actions, befores, afters. */

@@ -111,6 +111,12 @@ describe('ours === canonicalize (RFC 8785 reference implementation) on arbitrary
     }), runs);
   });
 
+  it('writes a value as its jsonb round trip would give it back (the audit writer hashes the value as it is)', () => {
+    const value = { at: new Date('2026-11-28T02:00:00.123Z'), gone: undefined, list: [1, undefined, NaN, Infinity], n: -0, s: '引号"' };
+    expect(canonicalJson(value)).toBe(canonicalJson(jsonSafe(value)));
+    expect(canonicalJson(value)).toBe('{"at":"2026-11-28T02:00:00.123Z","list":[1,null,null,null],"n":0,"s":"引号\\""}');
+  });
+
   it('what an audit entry can hold (the shape jsonSafe leaves) hashes the same either way', () => {
     const entryValue = fc.record({
       chain: fc.stringMatching(/^\d{2,6}$/), chainSeq: fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }),
