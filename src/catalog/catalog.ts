@@ -29,8 +29,8 @@ export function isWellFormedWasteCode(code: string): boolean {
   return typeof code === 'string' && WASTE_CODE_RE.test(code);
 }
 
-/** Parses a TSV with a header row into records keyed by header names. */
-function readTsv(file: string): Record<string, string>[] {
+/** Parses a TSV of catalog/data/ with a header row into records keyed by header names. */
+export function readTsv(file: string): Record<string, string>[] {
   const text = readFileSync(new URL(file, import.meta.url), 'utf8');
   const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
   const header = lines[0].split('\t').map((h) => h.trim());

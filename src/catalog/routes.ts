@@ -3,6 +3,7 @@ import type { RouteModule } from '../context.js';
 import { responses } from '../http/schemas.js';
 import { notFound } from '../core/errors.js';
 import { HAZARDS, WASTE_CODE_PATTERN, findWasteCode, listCategories, listWasteCodes } from './catalog.js';
+import { METHODS } from './treatment-methods.js';
 
 export const WasteCodeSchema = Type.Object({
   code: Type.String(),
@@ -11,6 +12,13 @@ export const WasteCodeSchema = Type.Object({
   industry: Type.String(),
   description: Type.String(),
   hazards: Type.Array(Type.Union(HAZARDS.map((h) => Type.Literal(h)))),
+});
+
+const MethodSchema = Type.Object({
+  code: Type.String(),
+  kind: Type.Union([Type.Literal('utilisation'), Type.Literal('disposal')]),
+  name: Type.String({ description: 'The Chinese name as the national picklists give it' }),
+  nameEn: Type.String({ description: 'Our translation' }),
 });
 
 const CategorySchema = Type.Object({ category: Type.String(), name: Type.String(), codeCount: Type.Integer() });
@@ -45,6 +53,15 @@ export const catalogRoutes: RouteModule = (app) => {
     if (!found) throw notFound(`Waste code ${request.params.code}`);
     return found;
   });
+
+  app.get('/api/v1/catalog/methods', {
+    schema: {
+      operationId: 'listTreatmentMethods',
+      tags: ['catalog'],
+      summary: 'The utilisation and disposal method codes (利用/处置方式代码) that treat steps, facilities and manifests take',
+      response: responses({ 200: Type.Object({ items: Type.Array(MethodSchema) }) }, 401),
+    },
+  }, async () => ({ items: METHODS }));
 
   app.get('/api/v1/catalog/categories', {
     schema: {

@@ -1,44 +1,36 @@
-// Treatment / utilisation method codes in the style of HJ 1033 appendix F.
-// R = utilisation (利用), D = disposal (处置), C = other routes (e.g. co-processing).
+// 利用/处置方式代码: the utilisation and disposal method codes as the national solid-waste information
+// system's reporting uses them, from data/treatment-methods.tsv (its sources and the reading of each
+// code's kind: docs/regulations.md#treatment-methods). HJ 1259 §5.5.3.1 d) points at HJ 1033
+// appendix F, which was not found; the table is the one the national picklists agree on.
+import { Type } from 'typebox';
+import { readTsv } from './catalog.js';
 
-export type MethodKind = 'utilisation' | 'disposal' | 'other';
+export type MethodKind = 'utilisation' | 'disposal';
 
-export interface MethodInfo {
-  kind: MethodKind;
-  name: string;
-}
+export interface MethodInfo { code: string; kind: MethodKind; name: string; nameEn: string }
 
-/** Regex source usable as a JSON-schema `pattern`. */
-export const METHOD_CODE_PATTERN = '^(R|D|C)\\d{1,2}$';
+export const METHODS: readonly MethodInfo[] = Object.freeze(readTsv('./data/treatment-methods.tsv').map((r): MethodInfo => {
+  const kind = r.kind;
+  if (kind !== 'utilisation' && kind !== 'disposal') throw new Error(`treatment-methods: bad kind '${kind}' for ${r.code}`);
+  return { code: r.code, kind, name: r.name_zh, nameEn: r.name_en };
+}));
 
-export const METHOD_KINDS: Readonly<Record<string, MethodInfo>> = Object.freeze({
-  R1: { kind: 'utilisation', name: '作为燃料（直接燃烧除外）或以其他方式产生能量' },
-  R2: { kind: 'utilisation', name: '溶剂回收/再生（如蒸馏、萃取等）' },
-  R3: { kind: 'utilisation', name: '再循环/再利用不是用作溶剂的有机物' },
-  R4: { kind: 'utilisation', name: '再循环/再利用金属和金属化合物（金属回收）' },
-  R5: { kind: 'utilisation', name: '再循环/再利用其他无机物' },
-  R6: { kind: 'utilisation', name: '再生酸或碱' },
-  R7: { kind: 'utilisation', name: '回收污染减除剂的组分' },
-  R8: { kind: 'utilisation', name: '回收催化剂组分' },
-  R9: { kind: 'utilisation', name: '废油再提炼或其他废油的再利用' },
-  R10: { kind: 'utilisation', name: '生产肥料' },
-  R11: { kind: 'utilisation', name: '用于土壤处理以改善土壤' },
-  R12: { kind: 'utilisation', name: '生产建筑材料' },
-  R13: { kind: 'utilisation', name: '清洗包装容器' },
-  R14: { kind: 'utilisation', name: '利用前的预处理' },
-  R15: { kind: 'utilisation', name: '其他利用方式' },
-  D1: { kind: 'disposal', name: '填埋' },
-  D9: { kind: 'disposal', name: '物理化学处理' },
-  D10: { kind: 'disposal', name: '焚烧' },
-  D16: { kind: 'disposal', name: '其他处置方式' },
-  C1: { kind: 'other', name: '水泥窑协同处置' },
-  C2: { kind: 'other', name: '生产建筑材料' },
-  C3: { kind: 'other', name: '清洗（包装容器）' },
-  C4: { kind: 'other', name: '预处理后转移' },
-  C5: { kind: 'other', name: '其他' },
-});
+export const METHOD_CODES: readonly string[] = METHODS.map((m) => m.code);
 
-/** Kind of a known method code; undefined for unknown codes (even if well-formed). */
+/** The method table by code. */
+export const METHOD_KINDS: Readonly<Record<string, MethodInfo>> = Object.freeze(Object.fromEntries(METHODS.map((m) => [m.code, m])));
+
 export function methodKind(code: string): MethodKind | undefined {
   return Object.hasOwn(METHOD_KINDS, code) ? METHOD_KINDS[code].kind : undefined;
 }
+
+/** Y… codes are the medical-waste disposal methods: for HW01 (医疗废物) only. */
+export function methodFitsCategory(code: string, category: string): boolean {
+  return !code.startsWith('Y') || category === 'HW01';
+}
+
+/** A method code in a request: one of the table's (a 400 names the valid ones). */
+export const MethodCode = Type.Unsafe<string>({
+  type: 'string', enum: [...METHOD_CODES],
+  description: '利用/处置方式代码: R… and C2, C3 utilisation; D…, C1 and Y… (medical waste only) disposal. GET /api/v1/catalog/methods lists them.',
+});

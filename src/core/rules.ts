@@ -6,6 +6,7 @@ export const RULES = {
   // Labels and custody steps
   facility: 'The facility named is not a facility of the holder of the kind the step needs',
   facility_method: 'The treatment facility does not run the method named',
+  method_category: 'A medical-waste method (Y…) named for waste that is not HW01',
   treatment_licence: 'The holder has no operating licence (or exemption) for this treatment of this waste',
   consolidation_parent: 'The parent container is not held by the same unit, holds another category, or cannot take more',
   void_with_contents: 'Containers were consolidated into this label, so it cannot be voided',

@@ -42,10 +42,13 @@ const PG_CLIENT_ERRORS: Record<string, [ErrorCode, string]> = {
 function validationErrors(err: FastifyError): FieldError[] {
   const where = err.validationContext ?? 'body';
   return (err.validation ?? []).map((v) => {
-    const missing = (v.params as { missingProperty?: string } | undefined)?.missingProperty;
+    const params = v.params as { missingProperty?: string; allowedValues?: unknown[] } | undefined;
+    const missing = params?.missingProperty;
     const base = v.instancePath || '';
     const path = `${where}${base.replace(/\//g, '.')}${missing ? `.${missing}` : ''}`;
-    return { path, message: v.message ?? 'is not valid' };
+    // An enum's error names the values it takes (a method code, say), so the client can correct it.
+    const allowed = Array.isArray(params?.allowedValues) ? `: ${params.allowedValues.join(', ')}` : '';
+    return { path, message: `${v.message ?? 'is not valid'}${allowed}` };
   });
 }
 

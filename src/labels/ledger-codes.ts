@@ -13,7 +13,7 @@ export const LEDGER_KINDS = {
 } as const;
 export type LedgerKind = keyof typeof LEDGER_KINDS;
 
-/** Utilisation (R…) is 利用; disposal (D…) and other routes (C…) are recorded as 处置. */
+/** A utilisation method (R…, C2, C3) is 利用; a disposal method (D…, C1, Y…) 处置 (docs/regulations.md#treatment-methods). */
 export function treatmentLedgerKind(method: string, own: boolean): LedgerKind {
   const utilisation = methodKind(method) === 'utilisation';
   if (own) return utilisation ? 'HWZXLY' : 'HWZXCZ';

@@ -3,7 +3,7 @@ import { DATE_RANGE_TEXT } from '../http/date-range.js';
 import { Type, type Static } from 'typebox';
 import { OneOf, DateTime } from '../http/schemas.js';
 import { HAZARDS, WASTE_CODE_PATTERN } from '../catalog/catalog.js';
-import { METHOD_CODE_PATTERN } from '../catalog/treatment-methods.js';
+import { MethodCode } from '../catalog/treatment-methods.js';
 import { DIRECT_LABEL_ACTIONS } from './label-lifecycle.js';
 
 
@@ -40,7 +40,7 @@ export const NewLabelBody = Type.Object({
 export const LabelActionBody = Type.Object({
   action: OneOf(DIRECT_LABEL_ACTIONS),
   facilityId: Type.Optional(Type.String({ format: 'uuid' })),
-  method: Type.Optional(Type.String({ pattern: METHOD_CODE_PATTERN, description: 'R… utilisation, D… disposal (D1 landfill, D10 incineration), C… other' })),
+  method: Type.Optional(MethodCode),
   parentLabelId: Type.Optional(Type.String({ format: 'uuid' })),
   reason: Type.Optional(Type.String({ minLength: 1, maxLength: 300 })),
   location: Type.Optional(Location),

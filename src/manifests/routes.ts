@@ -7,7 +7,6 @@ import { listManifests } from './queries.js';
 import { notFound } from '../core/errors.js';
 import { Cursor, IdParams, Limit, Page, responses, OneOf, DateTime } from '../http/schemas.js';
 import { isRegulator, type Caller } from '../auth/roles.js';
-import { METHOD_CODE_PATTERN } from '../catalog/treatment-methods.js';
 import { Location, OccurredAt } from '../labels/schemas.js';
 import { createDraft, updateDraft } from './drafts.js';
 import { ActionBody, ManifestPatch, NewManifest } from './schemas.js';

@@ -1,7 +1,7 @@
 // Request schemas of the manifest routes, and the service inputs typed from them (one contract).
 import { Type, type Static } from 'typebox';
 import { DateTime, OneOf } from '../http/schemas.js';
-import { METHOD_CODE_PATTERN } from '../catalog/treatment-methods.js';
+import { MethodCode } from '../catalog/treatment-methods.js';
 import { Location, OccurredAt } from '../labels/schemas.js';
 import { CLIENT_MANIFEST_ACTIONS } from './manifest-lifecycle.js';
 
@@ -17,7 +17,7 @@ const draftFields = {
   labelIds: Type.Array(Uuid, { minItems: 1, maxItems: 1000 }),
   plannedAt: DateTime,
   exemptionId: Type.Optional(Uuid),
-  intendedMethod: Type.Optional(Type.String({ pattern: METHOD_CODE_PATTERN })),
+  intendedMethod: Type.Optional(MethodCode),
   emergencyMeasures: Type.Optional(Type.String({ maxLength: 1000 })),
 };
 export const NewManifest = Type.Object(draftFields, { additionalProperties: false });

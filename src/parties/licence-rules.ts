@@ -26,24 +26,18 @@ export function licenceActiveOn(l: { status: string; validFrom: string; validTo:
 const MODES_BY_KIND: Record<MethodKind, LicenceMode[]> = {
   utilisation: ['utilisation'],
   disposal: ['disposal'],
-  // C… (co-processing in a cement kiln, cleaning, pretreatment…): HJ 1033 counts these as
-  // neither pure utilisation nor disposal; a licence for either mode may run them.
-  other: ['utilisation', 'disposal'],
 };
 
-const KIND_BY_LETTER: Record<string, MethodKind> = { R: 'utilisation', D: 'disposal', C: 'other' };
-
 /**
- * Licence modes of which the receiver needs at least one to take waste for `intendedMethod`:
- * R… → utilisation, D… → disposal, C… → utilisation or disposal, no method stated → any mode.
- * The kind comes from the method table (treatment-methods.ts); a well-formed code missing from it
- * falls back on its first letter. Anything else yields [] (no licence satisfies it): method codes
- * are validated where they are entered, and an unreadable one must not let waste through.
+ * Licence modes of which the receiver needs at least one to take waste for `intendedMethod`: a
+ * utilisation method (R…, C2, C3) → utilisation, a disposal method (D…, C1, Y…) → disposal, no
+ * method stated → any mode (docs/regulations.md#treatment-methods). A code missing from the table
+ * yields [] (no licence satisfies it): codes are validated where they are entered, and one that is
+ * not must not let waste through.
  */
 export function requiredModesFor(intendedMethod: string | undefined): LicenceMode[] {
   if (intendedMethod === undefined || intendedMethod === '') return [...LICENCE_MODES];
-  const kind = methodKind(intendedMethod)
-    ?? (/^[RDC]\d{1,2}$/.test(intendedMethod) ? KIND_BY_LETTER[intendedMethod[0]] : undefined);
+  const kind = methodKind(intendedMethod);
   return kind ? [...MODES_BY_KIND[kind]] : [];
 }
 

@@ -4,7 +4,7 @@ import type { RouteModule } from '../context.js';
 import { etag, ifMatchVersion, runCommand } from '../http/command.js';
 import { Cursor, DateString, IdParams, Limit, Page, responses, OneOf } from '../http/schemas.js';
 import { WASTE_CODE_PATTERN } from '../catalog/catalog.js';
-import { METHOD_CODE_PATTERN } from '../catalog/treatment-methods.js';
+import { MethodCode } from '../catalog/treatment-methods.js';
 import { LICENCE_KINDS, LICENCE_MODES, LICENCE_STATUSES } from './licence-rules.js';
 import {
   createLicence, licenceCoverage, listOrgLicences, readLicence, setLicenceStatus,
@@ -75,7 +75,7 @@ const NewFacility = Type.Object({
   kind: OneOf(FACILITY_KINDS),
   storageType: Type.Optional(OneOf(STORAGE_TYPES)),
   capacityKg: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_KG })),
-  methods: Type.Optional(Type.Array(Type.String({ pattern: METHOD_CODE_PATTERN }), { uniqueItems: true, maxItems: 30, description: 'Treatment facilities: method codes (R…, D…, C…)' })),
+  methods: Type.Optional(Type.Array(MethodCode, { uniqueItems: true, maxItems: 30, description: 'Treatment facilities: the method codes they run' })),
 }, { additionalProperties: false });
 
 const Facility = Type.Object({

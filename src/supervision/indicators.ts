@@ -104,7 +104,7 @@ interface Formula {
 // ---- queries ---------------------------------------------------------------------------------------
 
 const methodsOf = (kind: 'utilisation' | 'disposal') => Object.keys(METHOD_KINDS).filter((k) => METHOD_KINDS[k].kind === kind);
-/** R… codes: utilisation (利用). */
+/** Utilisation methods (利用): R…, C2, C3. */
 export const UTILISATION_METHODS = methodsOf('utilisation');
 /** Landfill (填埋). */
 export const LANDFILL_METHODS = ['D1'];

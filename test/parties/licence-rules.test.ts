@@ -37,19 +37,21 @@ describe('licenceActiveOn', () => {
 });
 
 describe('requiredModesFor', () => {
-  it('maps R to utilisation, D to disposal, C to either', () => {
+  it('maps utilisation methods (R…, C2, C3) to utilisation, disposal methods (D…, C1, Y…) to disposal', () => {
     expect(requiredModesFor('R4')).toEqual(['utilisation']);
+    expect(requiredModesFor('C2')).toEqual(['utilisation']);
     expect(requiredModesFor('D10')).toEqual(['disposal']);
     expect(requiredModesFor('D1')).toEqual(['disposal']);
-    expect(requiredModesFor('C1')).toEqual(['utilisation', 'disposal']);
+    expect(requiredModesFor('C1')).toEqual(['disposal']);
+    expect(requiredModesFor('Y10')).toEqual(['disposal']);
   });
   it('accepts any mode when no method is stated', () => {
     expect(requiredModesFor(undefined)).toEqual([...LICENCE_MODES]);
     expect(requiredModesFor('')).toEqual([...LICENCE_MODES]);
   });
-  it('reads a well-formed code missing from the table by its letter, refuses garbage', () => {
-    expect(requiredModesFor('D5')).toEqual(['disposal']);
-    expect(requiredModesFor('R99')).toEqual(['utilisation']);
+  it('refuses a code missing from the table: no licence satisfies it', () => {
+    expect(requiredModesFor('D5')).toEqual([]);
+    expect(requiredModesFor('R12')).toEqual([]);
     expect(requiredModesFor('X1')).toEqual([]);
     expect(requiredModesFor('incinerate')).toEqual([]);
   });
@@ -65,8 +67,9 @@ describe('licenceHasMode', () => {
     expect(licenceHasMode(disposer, 'R4', false)).toBe(false);
     expect(licenceHasMode(utiliser, 'R4', false)).toBe(true);
     expect(licenceHasMode(utiliser, 'D1', false)).toBe(false);
-    expect(licenceHasMode(utiliser, 'C1', false)).toBe(true);
+    expect(licenceHasMode(utiliser, 'C1', false)).toBe(false);
     expect(licenceHasMode(disposer, 'C1', false)).toBe(true);
+    expect(licenceHasMode(utiliser, 'C3', false)).toBe(true);
   });
 
   it('takes any mode when no method is stated', () => {

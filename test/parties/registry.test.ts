@@ -276,7 +276,9 @@ describe('facilities', () => {
     expectProblem(await receiver.client.post(url(), { code: 'WH-02', name: 'x', kind: 'storage' }), 400, 'VALIDATION_FAILED');
     expectProblem(await receiver.client.post(url(), { code: 'T-02', name: 'x', kind: 'treatment' }), 400, 'VALIDATION_FAILED');
     const unknown = expectProblem(await receiver.client.post(url(), { code: 'T-02', name: 'x', kind: 'treatment', methods: ['D99'] }), 400, 'VALIDATION_FAILED');
-    expect(unknown.detail).toContain('D99');
+    // The 400 names the field and the codes it takes (GET /api/v1/catalog/methods lists them too).
+    expect(unknown.detail).toContain('body.methods.0');
+    expect(unknown.detail).toContain('D10, D16');
     expectProblem(await receiver.client.post(url(), { code: 'T-02', name: 'x', kind: 'treatment', methods: ['D10'], storageType: 'pool' }), 400, 'VALIDATION_FAILED');
   });
 

@@ -5,7 +5,7 @@ import type { DbOrTx } from '../../db/database.js';
 import { exemptions, licences } from '../../db/schema.js';
 import { invalid, ruleViolation } from '../../core/errors.js';
 import { WRITE_ROLES } from '../../auth/roles.js';
-import { methodKind } from '../../catalog/treatment-methods.js';
+import { methodFitsCategory, methodKind } from '../../catalog/treatment-methods.js';
 import { licenceActiveOn, licenceCovers, requiredModesFor } from '../../parties/licence-rules.js';
 import { treatmentLedgerKind } from '../ledger-codes.js';
 import type { LabelRow } from '../label-view.js';
@@ -26,8 +26,11 @@ async function holdsOthersWaste(tx: DbOrTx, l: LabelRow): Promise<boolean> {
 }
 
 async function checkTreatment(tx: DbOrTx, l: LabelRow, method: string | undefined, named: NamedFacility | null, facilityId: string | undefined, today: string) {
-  if (!method) throw invalid('method is required to treat (R… utilisation, D… disposal, C… other)', [{ path: 'body.method', message: 'required' }]);
+  if (!method) throw invalid('method is required to treat (a code of GET /api/v1/catalog/methods)', [{ path: 'body.method', message: 'required' }]);
   if (!methodKind(method)) throw invalid(`Unknown treatment method ${method}`, [{ path: 'body.method', message: 'unknown method code' }]);
+  if (!methodFitsCategory(method, l.category)) {
+    throw ruleViolation('method_category', `${method} is a medical-waste (HW01) method; this container holds ${l.category}`, { method, category: l.category });
+  }
   const facility = ownFacility(named, l.holderId, facilityId, 'treatment');
   if (!facility.methods.includes(method)) {
     throw ruleViolation('facility_method', `Facility ${facility.code} does not run method ${method}`, { facilityId: facility.id, method });
