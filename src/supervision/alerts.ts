@@ -3,6 +3,7 @@
 import { HELD_STATES, STORED_OR_AWAITING_RETURN } from '../labels/label-states.js';
 import { RECEIVED_STATES } from '../manifests/manifest-states.js';
 import { receivedKgSql, yearInterval } from '../manifests/received-weight.js';
+import { offToleranceSql } from '../manifests/weight-discrepancy.js';
 import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/database.js';
 import type { Config } from '../config.js';
@@ -121,15 +122,14 @@ export async function openAlerts(db: Db, config: Config, prefix: string, type?: 
   }
 
   if (wanted('weight_discrepancy')) {
-    const tol = config.weightTolerancePct / 100;
     // The open discrepancies first (a partial index holds them), then each one's containers: the
     // planner cannot tell how few they are, and a join would read every manifest's containers.
     for (const r of await q(sql`SELECT m.id, m.number, m.receiver_id, m.receiver_region_code, m.received_at, c.off
         FROM manifests m CROSS JOIN LATERAL (
           SELECT json_agg(json_build_object('labelId', ml.label_id, 'declaredKg', ml.declared_kg, 'measuredKg', ml.measured_kg)) AS off
           FROM manifest_labels ml
-          WHERE ml.manifest_id = m.id AND ml.accepted AND ml.declared_kg > 0
-            AND abs(ml.measured_kg - ml.declared_kg) > ml.declared_kg * ${tol}) c
+          WHERE ml.manifest_id = m.id AND ml.accepted
+            AND ${offToleranceSql(sql`ml.declared_kg`, sql`ml.measured_kg`, config.weightTolerancePct)}) c
         WHERE m.discrepant AND m.discrepancy_reviewed_at IS NULL AND m.state IN ${RECEIVED_STATES}
           AND ${range(sql`m.receiver_region_code`, prefix)} AND c.off IS NOT NULL`)) {
       out.push({

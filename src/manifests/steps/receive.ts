@@ -9,6 +9,7 @@ import type { ManifestActionInput } from '../schemas.js';
 import { DRIVER_ROLES } from './carriage.js';
 import { required } from '../../core/required.js';
 import type { ManifestStep } from './manifest-step.js';
+import { offTolerance } from '../weight-discrepancy.js';
 
 type ReceiptItem = NonNullable<ManifestActionInput['items']>[number];
 
@@ -32,11 +33,8 @@ export const receive: ManifestStep = {
     });
     const [receiver] = await tx.select().from(organisations).where(eq(organisations.id, m.receiverId));
     const declaredKg = new Map(items.map((i) => [i.labelId, i.declaredKg]));
-    const offTolerance = (r: ReceiptItem) => {
-      const declared = declaredKg.get(r.labelId)!;
-      return declared > 0 && Math.abs(kgOf(r.measuredQuantity) - declared) / declared * 100 > settings.weightTolerancePct;
-    };
-    const discrepant = receipt.some((r) => !r.accepted || offTolerance(r));
+    const discrepant = receipt.some((r) => !r.accepted
+      || offTolerance(declaredKg.get(r.labelId)!, kgOf(r.measuredQuantity), settings.weightTolerancePct));
 
     // Every container's outcome in one statement.
     await tx.execute(sql`
