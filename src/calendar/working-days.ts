@@ -78,6 +78,21 @@ export function addWorkingDays(date: string, n: number): string {
   return format(ms);
 }
 
+/**
+ * The working day `n` working days before `date`: the latest working day d with n working days in
+ * (d, date]. A licence valid to 2026-06-30 must be renewed 30 working days before: by 2026-05-18.
+ */
+export function workingDaysBefore(date: string, n: number): string {
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`n must be a positive integer: ${n}`);
+  let ms = parse(date);
+  for (let left = n; ; ms -= DAY_MS) {
+    if (isWorkingMs(ms)) left--;
+    if (left === 0) break;
+  }
+  do ms -= DAY_MS; while (!isWorkingMs(ms));
+  return format(ms);
+}
+
 /** Number of working days d with from < d ≤ to; 0 when to ≤ from. */
 export function workingDaysBetween(from: string, to: string): number {
   const start = parse(from);

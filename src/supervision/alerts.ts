@@ -8,7 +8,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/database.js';
 import type { Config } from '../config.js';
 import { inRegion } from './jurisdiction.js';
-import { CalendarNotCoveredError, shanghaiDate, shanghaiDayStart, workingDaysBetween } from '../calendar/working-days.js';
+import { CalendarNotCoveredError, shanghaiDate, shanghaiDayStart, workingDaysBefore, workingDaysBetween } from '../calendar/working-days.js';
 
 export const ALERT_TYPES = [
   'receipt_overdue', 'storage_near_limit', 'storage_over_limit', 'medical_hold_exceeded', 'in_transit_too_long',
@@ -31,6 +31,25 @@ export interface Alert {
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
+
+/**
+ * When a licence's expiry alert opens: for an operating licence the renewal deadline, 30 working
+ * days before it expires; beyond the loaded working-day calendar (or for other licences), `days`
+ * calendar days before, and the alert says which it counted.
+ */
+export function licenceAlertOpens(kind: string, validTo: string, days: number): { on: string; counted: 'working_days' | 'days' } {
+  if (kind === 'operating') {
+    try {
+      return { on: workingDaysBefore(validTo, LICENCE_RENEWAL_WORKING_DAYS), counted: 'working_days' };
+    } catch (e) {
+      if (!(e instanceof CalendarNotCoveredError)) throw e;
+    }
+  }
+  return { on: shanghaiDate(new Date(shanghaiDayStart(validTo).getTime() - days * DAY)), counted: 'days' };
+}
+
+/** 危险废物经营许可证管理办法 Art. 12: apply for renewal 30 working days before expiry. */
+const LICENCE_RENEWAL_WORKING_DAYS = 30;
 
 const range = (column: SQL, prefix: string) => sql`(${inRegion(column, prefix)})`;
 
@@ -158,20 +177,27 @@ export async function openAlerts(db: Db, config: Config, prefix: string, type?: 
   }
 
   if (wanted('licence_expiring')) {
-    const until = shanghaiDate(new Date(now.getTime() + a.licenceExpiryDays * DAY));
+    // A 经营许可证 must be renewed 30 working days before it expires (经营许可证管理办法 Art. 12,
+    // docs/regulations.md#licence-renewal): the alert opens on that day. Other licences (transport)
+    // follow the calendar-day policy ALERT_LICENCE_EXPIRY_DAYS. 30 working days never span more
+    // than 60 calendar days, so that bounds the candidates.
+    const horizon = shanghaiDate(new Date(now.getTime() + Math.max(60, a.licenceExpiryDays) * DAY));
     for (const r of await q(sql`SELECT id, number, kind, org_id, region_code, valid_to FROM licences l
-        WHERE status = 'active' AND valid_to >= ${today} AND valid_to <= ${until} AND ${range(sql`region_code`, prefix)}
+        WHERE status = 'active' AND valid_to >= ${today} AND valid_to <= ${horizon} AND ${range(sql`region_code`, prefix)}
           AND NOT EXISTS (SELECT 1 FROM licences n WHERE n.org_id = l.org_id AND n.kind = l.kind AND n.status = 'active'
-                          AND n.id <> l.id AND n.valid_to > ${until} AND n.valid_from <= l.valid_to + 1)`)) {
+                          AND n.id <> l.id AND n.valid_to > l.valid_to AND n.valid_from <= l.valid_to + 1)`)) {
       const validTo = String(r.valid_to);
+      const opens = licenceAlertOpens(String(r.kind), validTo, a.licenceExpiryDays);
+      if (opens.on > today) continue;
       out.push({
         type: 'licence_expiring', severity: 'medium', entityType: 'licence', entityId: String(r.id), orgId: String(r.org_id),
         regionCode: String(r.region_code), deadline: new Date(shanghaiDayStart(validTo).getTime() + DAY).toISOString(), lateBy: null,
         summary: `${r.kind === 'operating' ? 'Operating' : 'Transport'} licence ${r.number} expires on ${validTo} with no renewal registered`,
-        details: { number: r.number, kind: r.kind, validTo },
+        details: { number: r.number, kind: r.kind, validTo, alertFrom: opens.on, counted: opens.counted },
       });
     }
   }
+
 
   if (wanted('capacity_near_limit')) {
     const { from, to } = yearInterval(Number(today.slice(0, 4)));

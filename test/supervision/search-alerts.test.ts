@@ -1,3 +1,5 @@
+import { licenceAlertOpens } from '../../src/supervision/alerts.js';
+import { coveredYears, workingDaysBetween } from '../../src/calendar/working-days.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shanghaiDate } from '../../src/calendar/working-days.js';
 import { buildTestApp, type TestApp } from '../support/test-app.js';
@@ -165,6 +167,16 @@ describe('alerts appear for the records that trigger them and go when put right'
     const after = await alerts(yingze.client);
     expect(has(after, 'weight_discrepancy', m)).toBe(false);
     expect(has(after, 'refusal', m)).toBe(false);
+  });
+
+  it('the alert on an operating licence opens 30 working days before expiry (Art. 12); beyond the calendar, 30 calendar days', () => {
+    expect(licenceAlertOpens('operating', '2026-06-30', 30)).toEqual({ on: '2026-05-18', counted: 'working_days' });
+    // The Spring Festival holidays are not counted: 49 calendar days before 2026-03-31.
+    expect(licenceAlertOpens('operating', '2026-03-31', 30)).toEqual({ on: '2026-02-11', counted: 'working_days' });
+    expect(workingDaysBetween('2026-02-11', '2026-03-31')).toBe(30);
+    expect(licenceAlertOpens('transport', '2026-06-30', 30)).toEqual({ on: '2026-05-31', counted: 'days' });
+    const beyond = `${Math.max(...coveredYears()) + 1}-06-30`;
+    expect(licenceAlertOpens('operating', beyond, 30)).toEqual({ on: beyond.replace('06-30', '05-31'), counted: 'days' });
   });
 
   it('licence expiring within 30 days; a registered renewal clears it', async () => {
