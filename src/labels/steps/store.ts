@@ -9,6 +9,12 @@ export const store: LabelStep = {
   oneStatement: true,
   async plan({ label, facility, input, caller }) {
     const f = ownFacility(facility, label.holderId, input.facilityId, 'storage');
-    return { facilityId: f.id, changes: { facilityId: f.id }, ledger: [{ orgId: caller.orgId, kind: 'HWRK', facilityCode: f.code }] };
+    // A container just received was entered (入库, HWRK) by the receipt: storing it then places it
+    // in a facility without a second 入库 record (docs/regulations.md#ledger-records).
+    const justReceived = label.state === 'received';
+    return {
+      facilityId: f.id, changes: { facilityId: f.id },
+      ledger: justReceived ? [] : [{ orgId: caller.orgId, kind: 'HWRK', facilityCode: f.code }],
+    };
   },
 };

@@ -1,11 +1,12 @@
-// Weight discrepancy (docs/regulations.md#weight-tolerance): one exact decimal test, the same at
-// receipt and in the alert. Examples at the default 10 %: 100 kg → 110 kg is within, 110.01 is off;
-// 0.3 kg → 0.33 kg is within.
+// What a receipt records. The weight discrepancy (docs/regulations.md#weight-tolerance): one exact
+// decimal test, the same at receipt and in the alert; examples at the default 10 %: 100 kg → 110 kg
+// is within, 110.01 is off; 0.3 kg → 0.33 kg is within. The receiver's 入库 record
+// (docs/regulations.md#ledger-records): one per container received, also when it is stored after.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { buildTestApp, type TestApp } from '../support/test-app.js';
 import { loginAdmin, type Client } from '../support/factories.js';
-import { addOperatingLicence, createCarrier, createSite, DRIVER, issueLabel, manifestAction, type CarrierSite, type Site } from '../support/world.js';
+import { act, addOperatingLicence, createCarrier, createSite, DRIVER, issueLabel, manifestAction, type CarrierSite, type Site } from '../support/world.js';
 import { offTolerance, offToleranceSql } from '../../src/manifests/weight-discrepancy.js';
 
 const EXAMPLES: Array<[number, number, boolean]> = [
@@ -57,8 +58,19 @@ describe('over HTTP and in SQL', () => {
     await manifestAction(carrier.client, id, { action: 'pickup', labelIds: [label.id], vehiclePlate: carrier.plate, driver: DRIVER });
     await manifestAction(carrier.client, id, { action: 'deliver' });
     const done = await manifestAction(receiver.client, id, { action: 'receive', items: [{ labelId: label.id, accepted: true, measuredQuantity: { value: measuredKg, unit: 'kg' } }] });
-    return { id, discrepant: done.discrepant as boolean };
+    return { id, labelId: label.id as string, discrepant: done.discrepant as boolean };
   }
+
+  it('a container received and then stored has one 入库 (HWRK) record at the receiver, the receipt\'s', async () => {
+    const { labelId } = await received(50, 50);
+    const stored = await act(receiver.client, labelId, { action: 'store', facilityId: receiver.storageId });
+    expect(stored.statusCode, stored.body).toBe(200);
+    const ledger = (await receiver.client.get(`/api/v1/orgs/${receiver.org.id}/ledger`)).json().items
+      .filter((r: { labelId: string }) => r.labelId === labelId).map((r: { kind: string }) => r.kind);
+    expect(ledger).toEqual(['HWRK']);
+    const trace = (await receiver.client.get(`/api/v1/labels/${labelId}/trace`)).json();
+    expect(trace.steps.map((s: { action: string }) => s.action)).toEqual(['issue', 'dispatch', 'accept', 'store']);
+  });
 
   it('the receipt and the alert agree on every example, including exactly 10 %', async () => {
     const outcomes = [];
