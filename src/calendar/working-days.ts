@@ -111,6 +111,13 @@ export function shanghaiDate(instant: Date): string {
   return format(t + SHANGHAI_OFFSET_MS);
 }
 
+/** An instant as Asia/Shanghai local time with its offset: 2026-03-13T23:00Z → "2026-03-14T07:00:00.000+08:00". */
+export function shanghaiDateTime(instant: Date): string {
+  const t = instant.getTime();
+  if (Number.isNaN(t)) throw new TypeError('invalid Date');
+  return `${new Date(t + SHANGHAI_OFFSET_MS).toISOString().slice(0, 23)}+08:00`;
+}
+
 /** The instant of 00:00 Asia/Shanghai on `date`. */
 export function shanghaiDayStart(date: string): Date {
   return new Date(parse(date) - SHANGHAI_OFFSET_MS);

@@ -1,11 +1,12 @@
-// The HJ 1259 management ledger of one organisation, as JSON records or as the standard's CSV.
+// The HJ 1259 management ledger of one organisation, as JSON records or as the standard's CSV. Times
+// are Asia/Shanghai local time with their offset, so a record's time shows the date of its batch code.
 import { and, asc, eq, gte, lt } from 'drizzle-orm';
 import { csvStream, type NextPage } from '../http/csv.js';
 import { afterCursor, encodeCursor } from '../db/keyset.js';
 import type { Db } from '../db/database.js';
 import { ledgerRecords } from '../db/schema.js';
 import { LEDGER_KINDS, type LedgerKind } from './ledger-codes.js';
-import { shanghaiDayStart } from '../calendar/working-days.js';
+import { shanghaiDateTime, shanghaiDayStart } from '../calendar/working-days.js';
 
 export type LedgerRow = typeof ledgerRecords.$inferSelect;
 
@@ -15,7 +16,7 @@ const FORMS: Record<string, string> = { solid: '固态', semi_solid: '半固态'
 const COLUMNS: Array<[string, (r: LedgerRow) => string | number]> = [
   ['批次编码', (r) => r.batchCode],
   ['记录类型', (r) => LEDGER_KINDS[r.kind as LedgerKind] ?? r.kind],
-  ['发生时间', (r) => r.occurredAt.toISOString()],
+  ['发生时间', (r) => shanghaiDateTime(r.occurredAt)],
   ['废物名称', (r) => r.wasteName],
   ['废物类别', (r) => r.category],
   ['废物代码', (r) => r.wasteCode],
@@ -65,7 +66,7 @@ export function ledgerView(r: LedgerRow) {
     batchCode: r.batchCode,
     kind: r.kind,
     kindName: LEDGER_KINDS[r.kind as LedgerKind] ?? r.kind,
-    occurredAt: r.occurredAt.toISOString(),
+    occurredAt: shanghaiDateTime(r.occurredAt),
     labelId: r.labelId,
     digitalCode: r.digitalCode,
     wasteCode: r.wasteCode,

@@ -34,7 +34,7 @@ const LabelRef = Type.Object({ id: Type.String(), digitalCode: Type.String(), st
 const ManifestRef = Type.Object({ id: Type.String(), number: Type.Union([Type.String(), Type.Null()]), state: Type.String() });
 
 const LedgerRecord = Type.Object({
-  batchCode: Type.String(), kind: Type.String(), kindName: Type.String(), occurredAt: Type.String({ format: 'date-time' }),
+  batchCode: Type.String(), kind: Type.String(), kindName: Type.String(), occurredAt: Type.String({ format: 'date-time', description: 'Asia/Shanghai local time with its offset (+08:00): the date is the batch code\'s' }),
   labelId: Type.String(), digitalCode: Type.String(), wasteCode: Type.String(), wasteName: Type.String(), category: Type.String(),
   physicalForm: Type.String(), quantityKg: Type.Number(), facilityCode: Type.Union([Type.String(), Type.Null()]),
   method: Type.Union([Type.String(), Type.Null()]), counterpartyName: Type.Union([Type.String(), Type.Null()]),

@@ -55,7 +55,7 @@ describe('the ledger CSV (unit)', () => {
     expect(rows.map((r) => r[12])).toEqual(names);
     expect(rows.map((r) => r[10])).toEqual(names);
     expect(rows[0].slice(0, 10)).toEqual([
-      'HWCK20261128001', '出库', '2026-11-28T02:00:00.000Z', '废矿物油', 'HW08', '900-214-08', '液态', '180', 'kg', '91140105MA0KXXXXX29002140820261128001',
+      'HWCK20261128001', '出库', '2026-11-28T10:00:00.000+08:00', '废矿物油', 'HW08', '900-214-08', '液态', '180', 'kg', '91140105MA0KXXXXX29002140820261128001',
     ]);
     // Rows end in CRLF, as before.
     expect(csv.endsWith('cl_handset\r\n')).toBe(true);
@@ -169,6 +169,18 @@ describe('over HTTP', () => {
     const inbound = parseCsv((await receiver.client.get(`/api/v1/orgs/${receiver.org.id}/ledger?format=csv`)).body);
     expect(inbound[0]).toEqual(LEDGER_CSV_HEADER);
     expect(inbound.find((r) => r[0].startsWith('HWRK'))![12]).toBe(GENERATOR_NAME);
+  });
+
+  it('shows times in Asia/Shanghai with their offset: an event at 23:00Z falls on the next date, its batch code\'s', async () => {
+    const yesterday = new Date(Date.now() - 86_400_000);
+    const at = new Date(Date.UTC(yesterday.getUTCFullYear(), yesterday.getUTCMonth(), yesterday.getUTCDate() - 1, 23, 0, 0));
+    const l = await issueLabel(generator.client, { generatedAt: at.toISOString() });
+    const record = (await generator.client.get(`/api/v1/orgs/${generator.org.id}/ledger`)).json().items
+      .find((r: { labelId: string; kind: string }) => r.labelId === l.id && r.kind === 'HWCS');
+    const localDate = new Date(at.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
+    expect(record.occurredAt).toBe(`${localDate}T07:00:00.000+08:00`);
+    expect(record.batchCode.slice(4, 12)).toBe(localDate.replace(/-/g, ''));
+    expect(new Date(record.occurredAt).getTime()).toBe(at.getTime());
   });
 
   it('the ledger export reads page after page: the pages, joined, are the whole ledger in order', async () => {
