@@ -109,10 +109,20 @@ export async function openAlerts(db: Db, config: Config, prefix: string, type?: 
 
   if (wanted('medical_hold_exceeded')) {
     const before = new Date(now.getTime() - a.medicalHoldDays * DAY);
-    for (const r of await q(sql`SELECT l.id, l.digital_code, l.holder_id, l.holder_region_code, l.held_since FROM labels l
+    // The clock runs from when the waste was generated at, or arrived at, the institution: a box
+    // the bags were consolidated into there keeps the earliest time of its contents, so boxing
+    // does not restart it (docs/regulations.md#medical-hold).
+    for (const r of await q(sql`SELECT l.id, l.digital_code, l.holder_id, l.holder_region_code, held.since AS held_since FROM labels l
         JOIN organisations o ON o.id = l.holder_id
+        CROSS JOIN LATERAL (
+          WITH RECURSIVE inside(id, held_since) AS (
+            SELECT c.id, c.held_since FROM labels c WHERE c.parent_id = l.id AND c.state = 'consolidated' AND c.holder_id = l.holder_id
+            UNION ALL
+            SELECT c.id, c.held_since FROM labels c JOIN inside i ON c.parent_id = i.id WHERE c.state = 'consolidated' AND c.holder_id = l.holder_id
+          )
+          SELECT LEAST(l.held_since, (SELECT min(held_since) FROM inside)) AS since) held
         WHERE l.category = 'HW01' AND l.state IN ${HELD_STATES} AND o.generator_class = 'medical'
-          AND l.held_since <= ${before} AND ${range(sql`l.holder_region_code`, prefix)}`)) {
+          AND held.since <= ${before} AND ${range(sql`l.holder_region_code`, prefix)}`)) {
       const deadline = new Date(new Date(r.held_since as string).getTime() + a.medicalHoldDays * DAY);
       out.push({
         type: 'medical_hold_exceeded', severity: 'high', entityType: 'label', entityId: String(r.id), orgId: String(r.holder_id),

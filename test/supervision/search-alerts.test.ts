@@ -136,6 +136,23 @@ describe('alerts appear for the records that trigger them and go when put right'
     expect(has(await alerts(xiaodian.client), 'medical_hold_exceeded', bag.id)).toBe(false);
   });
 
+  it('boxing medical waste keeps the earliest clock of its bags: a bag issued at T, boxed at T+40 h, alerts at T+48 h', async () => {
+    const clinic = await createSite(t.app, city, { roles: ['generator'], regionCode: '140105', generatorClass: 'medical', medicalTier: 'township_health_centre' });
+    const hoursAgo = (h: number) => new Date(Date.now() - h * 3_600_000).toISOString();
+    const box = async (bagHoursAgo: number) => {
+      const bag = await issueLabel(clinic.client, { wasteCode: '841-001-01', physicalForm: 'solid', generatedAt: hoursAgo(bagHoursAgo) });
+      const turnover = await issueLabel(clinic.client, { wasteCode: '841-001-01', physicalForm: 'solid', generatedAt: hoursAgo(bagHoursAgo - 40) });
+      const put = await act(clinic.client, bag.id, { action: 'consolidate', parentLabelId: turnover.id });
+      expect(put.statusCode, put.body).toBe(200);
+      return turnover.id;
+    };
+    const late = await box(49); // T = 49 h ago: boxed 9 h ago, the bag's 48 h are up
+    const early = await box(46); // T = 46 h ago: 2 h to go
+    const list = await alerts(xiaodian.client, 'medical_hold_exceeded');
+    expect(has(list, 'medical_hold_exceeded', late)).toBe(true);
+    expect(has(list, 'medical_hold_exceeded', early)).toBe(false);
+  });
+
   it('in transit too long; delivery clears it', async () => {
     const l = await issueLabel(generator.client, { generatedAt: ago(5) });
     const m = await manifestFrom(generator, [l.id], 4);
