@@ -42,7 +42,7 @@ const columnName = (col: { name: string; keyAsName: boolean }) => (col.keyAsName
  * cell, and a statement PostgreSQL plans once per connection whatever the number of rows.
  */
 export function insertJsonRows(name: string, table: Table, returning: string): Statement {
-  const cols = Object.values(getTableColumns(table)).map((c) => `"${columnName(c)}"`).join(', ');
+  const cols = columnNames(table).map(([, name]) => `"${name}"`).join(', ');
   const t = `"${getTableName(table)}"`;
   return statement(name, `INSERT INTO ${t} (${cols}) SELECT ${cols} FROM json_populate_recordset(null::${t}, $1::json) RETURNING ${returning}`);
 }

@@ -10,7 +10,7 @@
 //   BENCH_ONLY         run only these scenarios, comma-separated: steps10, steps1, paced, others (default all)
 //   BENCH_SERVICE_NODE_OPTIONS  NODE_OPTIONS for the service only, e.g. '--cpu-prof --cpu-prof-dir=/tmp/prof'
 //   DATABASE_URL       a PostgreSQL on this machine (default postgres://postgres@127.0.0.1:5432/postgres)
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
@@ -18,7 +18,7 @@ import fs from 'node:fs';
 import pg from 'pg';
 import autocannon from 'autocannon';
 import { withCheckCharacter } from '../../src/parties/uscc.js';
-import { compiledServer, ensureBuilt, freePort, root, tsx, waitReady } from '../support/server-process.js';
+import { compiledServer, ensureBuilt, freePort, root, stop, tsx, waitReady } from '../support/server-process.js';
 import { json } from './http-json.js';
 
 const N = Number(process.env.BENCH_LABELS ?? 2000);
@@ -50,14 +50,6 @@ async function freshDatabase(): Promise<{ url: string; drop(): Promise<void> }> 
   };
 }
 
-function stopChild(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
-}
-
 
 /** CPU time a process has used, in ms (Linux /proc; clock ticks of 10 ms), or NaN elsewhere. */
 function cpuMs(pid: number | undefined): number {
@@ -76,13 +68,15 @@ interface Result { ok: number; failed: number; rate: number; p50: number; p99: n
  * Sends one request per target, `connections` at a time. The rate is the 2xx answers over the time
  * from the first request to the last answer (autocannon's own duration is in whole seconds).
  */
-async function load(url: string, targets: Target[], unit = 'req', perRequest = 1, connections = CONNECTIONS, pid?: number): Promise<Result> {
+async function load(
+  url: string, targets: Target[], unit = 'req', perRequest = 1, connections = CONNECTIONS, pid?: number, overallRate?: number,
+): Promise<Result> {
   let i = 0;
   const cpuBefore = cpuMs(pid);
   let last = 0;
   const started = performance.now();
   const result = await autocannon({
-    url, connections, amount: targets.length,
+    url, connections, amount: targets.length, ...(overallRate ? { overallRate } : {}),
     requests: [{
       setupRequest: (req) => {
         const t = targets[i++ % targets.length];
@@ -107,17 +101,7 @@ async function load(url: string, targets: Target[], unit = 'req', perRequest = 1
  * in step, in bursts that measure the burst rather than the load.
  */
 async function paced(url: string, targets: Target[], ratePerSecond: number): Promise<Result> {
-  let i = 0;
-  const result = await autocannon({
-    url, connections: 8, amount: targets.length, overallRate: Math.max(1, Math.round(ratePerSecond)),
-    requests: [{
-      setupRequest: (req) => {
-        const t = targets[i++ % targets.length];
-        return { ...req, method: 'POST', path: t.path, body: t.body, headers: { 'content-type': 'application/json', authorization: `Bearer ${t.token}` } };
-      },
-    }],
-  });
-  return { ok: result['2xx'], failed: result.non2xx + result.errors, rate: ratePerSecond, p50: result.latency.p50, p99: result.latency.p99, unit: 'req' };
+  return { ...(await load(url, targets, 'req', 1, 8, undefined, Math.max(1, Math.round(ratePerSecond)))), rate: ratePerSecond };
 }
 
 async function startService() {
@@ -137,7 +121,7 @@ async function startService() {
   await waitReady(port, child, 180_000);
   const base = `http://127.0.0.1:${port}`;
   const admin = (await json(base, 'POST', '/api/v1/auth/token', undefined, ADMIN)).accessToken as string;
-  return { base, admin, pid: child.pid, stop: async () => { await stopChild(child); await db.drop(); } };
+  return { base, admin, pid: child.pid, stop: async () => { await stop(child); await db.drop(); } };
 }
 
 async function party(base: string, admin: string, roles: string[], regionCode: string, n: number) {
@@ -240,7 +224,7 @@ async function startBare(regions: number) {
   for (let i = 0; ; i++) {
     try { await json(base, 'POST', '/setup', undefined, { labels: N + WARMUP, regions }); break; } catch (e) { if (i > 100) throw e; await new Promise((r) => setTimeout(r, 250)); }
   }
-  return { base, pid: child.pid, stop: async () => { await stopChild(child); await db.drop(); } };
+  return { base, pid: child.pid, stop: async () => { await stop(child); await db.drop(); } };
 }
 
 async function bareSteps(regions: number) {
