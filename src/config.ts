@@ -1,5 +1,6 @@
 // The only reader of process.env: every setting is parsed and validated here, once, at start.
 import path from 'node:path';
+import { HANDLED_BY_POLICIES, type HandledByPolicy } from './commands/handled-by.js';
 
 export interface Config {
   port: number;
@@ -17,6 +18,8 @@ export interface Config {
   weightTolerancePct: number;
   occurredAtWindowDays: number;
   receiptWorkingDays: number;
+  /** Which clients must name the person handling a step (经办人): handset clients, all, or none. */
+  handledByRequired: HandledByPolicy;
   alerts: {
     storageWarnDays: number;
     storageLimitDays: number;
@@ -64,6 +67,13 @@ function num(env: Env, name: string, def: number, min: number, max: number): num
     throw new ConfigError(`${name} must be a number between ${min} and ${max}, got "${raw}"`);
   }
   return n;
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], def: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return def;
+  if (!(allowed as readonly string[]).includes(raw)) throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got "${raw}"`);
+  return raw as T;
 }
 
 function url(env: Env, name: string, protocols: string[]): string | undefined {
@@ -153,6 +163,7 @@ export function loadConfig(env: Env = process.env): Config {
     weightTolerancePct: num(env, 'WEIGHT_TOLERANCE_PCT', 10, 0, 100),
     occurredAtWindowDays: int(env, 'OCCURRED_AT_WINDOW_DAYS', 30, 0, 3650),
     receiptWorkingDays: int(env, 'RECEIPT_WORKING_DAYS', 5, 1, 60),
+    handledByRequired: oneOf(env, 'HANDLED_BY_REQUIRED', HANDLED_BY_POLICIES, 'handsets'),
     alerts: {
       storageWarnDays: int(env, 'ALERT_STORAGE_WARN_DAYS', 300, 1, 3650),
       storageLimitDays: int(env, 'ALERT_STORAGE_LIMIT_DAYS', 365, 1, 3650),

@@ -17,6 +17,8 @@ export interface Caller {
   regionCode: string;
   /** For regulators: the region prefix they supervise. */
   jurisdiction?: string;
+  /** A handset in the field (client kind `handset`): its steps name the person handling them. */
+  handset?: boolean;
 }
 
 export function isRegulator(c: Caller): boolean {

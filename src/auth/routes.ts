@@ -68,6 +68,7 @@ export const authRoutes: RouteModule = (app, ctx) => {
       roles: row.client.roles as ClientRole[],
       orgRoles: row.org.roles as OrgRole[],
       regionCode: row.org.regionCode,
+      handset: row.client.kind === 'handset',
     });
   });
 

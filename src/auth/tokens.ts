@@ -6,10 +6,13 @@ import { AppError } from '../core/errors.js';
 
 export interface TokenSettings { issuer: string; audience: string; ttlSeconds: number }
 
-interface Claims { org: string; roles: ClientRole[]; orgRoles: OrgRole[]; region: string }
+interface Claims { org: string; roles: ClientRole[]; orgRoles: OrgRole[]; region: string; handset?: true }
 
 export async function issueAccessToken(keys: KeyRing, s: TokenSettings, caller: Omit<Caller, 'jurisdiction'>) {
-  const claims: Claims = { org: caller.orgId, roles: caller.roles, orgRoles: caller.orgRoles, region: caller.regionCode };
+  const claims: Claims = {
+    org: caller.orgId, roles: caller.roles, orgRoles: caller.orgRoles, region: caller.regionCode,
+    ...(caller.handset ? { handset: true as const } : {}),
+  };
   const accessToken = await new SignJWT({ ...claims })
     .setProtectedHeader({ alg: 'EdDSA', kid: keys.signing.kid, typ: 'at+jwt' })
     .setIssuer(s.issuer)
@@ -39,6 +42,7 @@ function wellFormed(c: Record<string, unknown>): boolean {
     && typeof c.region === 'string' && /^\d{6}$/.test(c.region)
     && isStringArrayOf(c.roles, CLIENT_ROLES) && (c.roles as unknown[]).length > 0
     && (c.orgRoles === undefined || isStringArrayOf(c.orgRoles, ORG_ROLES))
+    && (c.handset === undefined || c.handset === true)
     && typeof c.iat === 'number' && Number.isInteger(c.iat)
     && typeof c.exp === 'number' && Number.isInteger(c.exp);
 }
@@ -65,6 +69,7 @@ export async function verifyAccessToken(keys: KeyRing, s: TokenSettings, token: 
       orgRoles: c.orgRoles ?? [],
       regionCode: c.region,
       jurisdiction: jurisdictionOf(c.orgRoles ?? [], c.region),
+      ...(c.handset ? { handset: true } : {}),
     };
     return { caller, exp: c.exp, iat: c.iat };
   } catch (e) {

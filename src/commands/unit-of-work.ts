@@ -7,8 +7,15 @@ import { run, statement } from '../db/statements.js';
 import { appendAuditMany, type AuditInput } from '../audit/trail.js';
 import type { Caller } from '../auth/roles.js';
 import { AppError } from '../core/errors.js';
+import type { HandledBy } from './handled-by.js';
 
-export interface Actor { caller: Caller; requestId: string }
+export interface Actor {
+  caller: Caller;
+  requestId: string;
+  /** 经办人 named by the request (commands/handled-by.ts), and whether this client must name one. */
+  handledBy?: HandledBy | null;
+  handledByRequired?: boolean;
+}
 
 export interface CommandResult<T> {
   status: number;

@@ -5,11 +5,12 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../db/database.js';
 import { canonicalJson } from '../audit/canonical-json.js';
 import { AppError } from '../core/errors.js';
-import { runUnitOfWork, type Command, type CommandResult, type Idempotency, type StoredAnswer, type UnitOfWorkOutcome } from '../commands/unit-of-work.js';
+import { runUnitOfWork, type Actor, type Command, type CommandResult, type Idempotency, type StoredAnswer, type UnitOfWorkOutcome } from '../commands/unit-of-work.js';
 import { runOneStatement, type Attempt, type ReadCommand } from '../commands/one-statement.js';
+import { handledByOf, type HandledByPolicy } from '../commands/handled-by.js';
 
 /** What runCommand needs from the app: its database and how long idempotency records live. */
-export interface CommandContext { db: Db; config: { idempotencyTtlHours: number } }
+export interface CommandContext { db: Db; config: { idempotencyTtlHours: number; handledByRequired: HandledByPolicy } }
 
 function requestHash(request: FastifyRequest): string {
   return createHash('sha256')
@@ -38,6 +39,12 @@ function idempotencyOf(ctx: CommandContext, request: FastifyRequest): Idempotenc
   return key ? { key, requestHash: requestHash(request), ttlHours: ctx.config.idempotencyTtlHours } : undefined;
 }
 
+/** Who acts: the caller, the request, and the person it names as handling the step. */
+function actorOf(ctx: CommandContext, request: FastifyRequest): Actor {
+  const { handledBy, required } = handledByOf(request.body, request.caller.handset === true, ctx.config.handledByRequired);
+  return { caller: request.caller, requestId: String(request.id), handledBy, handledByRequired: required };
+}
+
 function sendOutcome<T>(res: FastifyReply, outcome: UnitOfWorkOutcome<T>): FastifyReply {
   return outcome.replayed
     ? send(res, outcome.answer, true)
@@ -51,7 +58,7 @@ export async function runCommand<T>(
   res: FastifyReply,
   work: (cmd: Command) => Promise<CommandResult<T>>,
 ): Promise<FastifyReply> {
-  const actor = { caller: request.caller, requestId: String(request.id) };
+  const actor = actorOf(ctx, request);
   return sendOutcome(res, await runUnitOfWork(ctx.db, actor, idempotencyOf(ctx, request), work));
 }
 
@@ -62,7 +69,7 @@ export async function runOneStatementCommand<T>(
   res: FastifyReply,
   attempt: (cmd: ReadCommand) => Promise<Attempt<T>>,
 ): Promise<FastifyReply> {
-  const actor = { caller: request.caller, requestId: String(request.id) };
+  const actor = actorOf(ctx, request);
   return sendOutcome(res, await runOneStatement(ctx.db, actor, idempotencyOf(ctx, request), attempt));
 }
 

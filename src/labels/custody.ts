@@ -19,6 +19,7 @@ import { labelLifecycle, type LabelAction, type LabelState } from './label-lifec
 import type { LabelRow } from './label-view.js';
 import type { LedgerKind } from './ledger-codes.js';
 import { shanghaiDate } from '../calendar/working-days.js';
+import { requireHandledBy } from '../commands/handled-by.js';
 
 /** A ledger record to write with a step; its batch code is assigned when the step is recorded. */
 export interface LedgerEntry {
@@ -28,6 +29,10 @@ export interface LedgerEntry {
   method?: string | null;
   counterpartyName?: string | null;
   manifestNumber?: string | null;
+  /** The quantity the record states when it is not the label's declared one: a receiver's measured weight. */
+  quantityKg?: number | null;
+  /** 去向 of a generation record (ledger-codes.ts DESTINATIONS). */
+  destination?: string | null;
 }
 
 type LabelChanges = Partial<Pick<LabelRow, 'holderId' | 'holderRegionCode' | 'facilityId' | 'parentId' | 'openManifestId' | 'hasLeftGenerator' | 'heldSince'>>;
@@ -106,15 +111,17 @@ export async function lockLabelWithFacility(tx: DbOrTx, id: string, facilityId: 
 
 // The step writer (custody_write_steps, migrations/0005): label updates, step rows, batch codes and
 // ledger records of a request together. Returns the ids of the labels that were at their version.
-const STEP_PARAMS = Array.from({ length: 31 }, (_, i) => `$${i + 1}`).join(', ');
+const STEP_PARAMS = Array.from({ length: 35 }, (_, i) => `$${i + 1}`).join(', ');
 const WRITE_STEPS = statement('custody_write_steps', `SELECT id FROM custody_write_steps(${STEP_PARAMS}) AS id`);
 
 // The one-statement path: the same writer, the audit entries and the Idempotency-Key's answer.
 const APPLY_STEPS = statement('custody_apply', `
-  SELECT custody_apply(${STEP_PARAMS}, ${Array.from({ length: 13 }, (_, i) => `$${i + 32}`).join(', ')})`);
+  SELECT custody_apply(${STEP_PARAMS}, ${Array.from({ length: 13 }, (_, i) => `$${i + 36}`).join(', ')})`);
 
 /** The label_steps row of a step, as written and as shown in its audit entry. */
-function stepRow(s: CustodyStep, from: LabelState | null, to: LabelState, seq: number, clientId: string, requestId: string) {
+function stepRow(s: CustodyStep, from: LabelState | null, to: LabelState, seq: number, actor: Actor) {
+  // The handler's name goes with the step (and its audit entry); their document number only to the ledger.
+  const handledBy = actor.handledBy ? { handledBy: actor.handledBy.name } : {};
   return {
     labelId: s.label.id,
     seq,
@@ -122,15 +129,15 @@ function stepRow(s: CustodyStep, from: LabelState | null, to: LabelState, seq: n
     fromState: from,
     toState: to,
     orgId: s.orgId,
-    clientId,
+    clientId: actor.caller.clientId,
     manifestId: s.manifestId ?? null,
     facilityId: s.facilityId ?? null,
     method: s.method ?? null,
     lat: s.location?.lat ?? null,
     lng: s.location?.lng ?? null,
     occurredAt: s.occurredAt,
-    requestId,
-    details: s.details ?? {},
+    requestId: actor.requestId,
+    details: { ...s.details, ...handledBy },
   };
 }
 
@@ -152,6 +159,7 @@ function columns<T>(rows: T[], ...pick: Array<(r: T) => unknown>): unknown[][] {
 
 /** The steps as written: the rows after them, their step rows, statement parameters and audit entries. */
 function planSteps(actor: Actor, steps: CustodyStep[]) {
+  requireHandledBy(actor);
   const { clientId } = actor.caller;
   const planned = steps.map((s) => {
     const issuing = s.action === ISSUE;
@@ -166,7 +174,7 @@ function planSteps(actor: Actor, steps: CustodyStep[]) {
     // The write is version-checked against the row the step was planned on, so the row after the
     // step is that row with the step's changes: no need to read it back.
     const updated: LabelRow = { ...s.label, ...s.changes, state: to, version, stepCount: seq, lastStepAt: s.occurredAt };
-    return { s, updated, step: stepRow(s, from, to, seq, clientId, actor.requestId) };
+    return { s, updated, step: stepRow(s, from, to, seq, actor) };
   });
   const entries = planned.flatMap(({ s }) => (s.ledger ?? []).map((entry) => ({ entry, s })));
   const params = [
@@ -182,7 +190,9 @@ function planSteps(actor: Actor, steps: CustodyStep[]) {
     ...columns(entries,
       (e) => e.s.label.id, (e) => e.entry.orgId, (e) => e.entry.kind, (e) => shanghaiDate(e.s.occurredAt),
       (e) => e.entry.facilityCode ?? null, (e) => e.entry.method ?? null, (e) => e.entry.counterpartyName ?? null,
-      (e) => e.entry.manifestNumber ?? null),
+      (e) => e.entry.manifestNumber ?? null, (e) => e.entry.quantityKg ?? null, (e) => e.entry.destination ?? null),
+    actor.handledBy?.name ?? null,
+    actor.handledBy?.idNumber ?? null,
   ];
   const audit = planned.map(({ s, updated, step }): AuditInput => ({
     chain: s.label.regionCode,

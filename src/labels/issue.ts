@@ -117,9 +117,10 @@ export async function issueLabels(cmd: Command, keys: KeyRing, items: NewLabel[]
   const stored = new Map((await run<{ id: string; quantityKg: number; volumeL: number | null }>(tx, INSERT_LABELS,
     [JSON.stringify(rows.map((r) => jsonRecord(labels, r)))])).map((r) => [r.id, r]));
   const fresh = rows.map((r) => ({ ...r, ...stored.get(r.id) })); // in request order
-  const created = await recordCustodySteps(cmd, fresh.map((label): CustodyStep => ({
+  const created = await recordCustodySteps(cmd, fresh.map((label, i): CustodyStep => ({
     label, action: ISSUE, orgId: org.id, occurredAt: label.generatedAt, facilityId: label.facilityId,
-    ledger: [{ orgId: org.id, kind: 'HWCS' }],
+    // B.1: the generating facility's code and the container's 去向.
+    ledger: [{ orgId: org.id, kind: 'HWCS', facilityCode: items[i].generatingFacilityCode, destination: items[i].destination ?? 'storage' }],
   })));
   return created;
 }

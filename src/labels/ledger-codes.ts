@@ -20,3 +20,15 @@ export function treatmentLedgerKind(method: string, own: boolean): LedgerKind {
   return utilisation ? 'HWWWLY' : 'HWWWCZ';
 }
 
+
+/**
+ * 去向 of a generation record (HJ 1259 B.1): where the container goes from the point of generation.
+ * A container issued without one goes to storage, the path the label lifecycle takes next.
+ */
+export const DESTINATIONS = {
+  storage: '贮存',
+  own_utilisation: '自行利用',
+  own_disposal: '自行处置',
+  contracted: '委外利用/处置',
+} as const;
+export type Destination = keyof typeof DESTINATIONS;

@@ -5,7 +5,7 @@ import { csvStream, type NextPage } from '../http/csv.js';
 import { afterCursor, encodeCursor } from '../db/keyset.js';
 import type { Db } from '../db/database.js';
 import { ledgerRecords } from '../db/schema.js';
-import { LEDGER_KINDS, type LedgerKind } from './ledger-codes.js';
+import { DESTINATIONS, LEDGER_KINDS, type Destination, type LedgerKind } from './ledger-codes.js';
 import { shanghaiDateTime, shanghaiDayStart } from '../calendar/working-days.js';
 
 export type LedgerRow = typeof ledgerRecords.$inferSelect;
@@ -28,8 +28,16 @@ const COLUMNS: Array<[string, (r: LedgerRow) => string | number]> = [
   ['利用/处置方式', (r) => r.method ?? ''],
   ['接收/来源单位', (r) => r.counterpartyName ?? ''],
   ['转移联单编号', (r) => r.manifestNumber ?? ''],
-  ['经办人', (r) => r.operatorClientId],
+  // The named person where the client named one; else the client that recorded it, the only actor known.
+  ['经办人', (r) => r.handledByName ?? r.operatorClientId],
+  ['容器/包装类型', (r) => r.packagingType ?? ''],
+  ['容器/包装数量', (r) => r.containerCount],
+  ['去向', (r) => destinationName(r)],
 ];
+
+function destinationName(r: LedgerRow): string {
+  return r.destination ? DESTINATIONS[r.destination as Destination] ?? r.destination : '';
+}
 
 export const LEDGER_CSV_HEADER = COLUMNS.map(([h]) => h);
 
@@ -79,5 +87,10 @@ export function ledgerView(r: LedgerRow) {
     counterpartyName: r.counterpartyName,
     manifestNumber: r.manifestNumber,
     operatorClientId: r.operatorClientId,
+    handledBy: r.handledByName === null ? null : { name: r.handledByName, idNumber: r.handledByIdNumber },
+    packagingType: r.packagingType,
+    containerCount: r.containerCount,
+    destination: r.destination,
+    destinationName: destinationName(r) || null,
   };
 }

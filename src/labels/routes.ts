@@ -17,7 +17,7 @@ import { labelTrace } from './trace.js';
 import { ledgerCsv, ledgerView, readLedger, readLedgerPage } from './ledger.js';
 import { EXPORT_PAGE } from '../http/csv.js';
 import { renderLabelSvg } from './print-label.js';
-import { LabelActionBody, NewLabelBody } from './schemas.js';
+import { IssueBatchBody, IssueLabelBody, LabelActionBody } from './schemas.js';
 import { LABEL_STATES } from './label-lifecycle.js';
 
 
@@ -38,7 +38,13 @@ const LedgerRecord = Type.Object({
   labelId: Type.String(), digitalCode: Type.String(), wasteCode: Type.String(), wasteName: Type.String(), category: Type.String(),
   physicalForm: Type.String(), quantityKg: Type.Number(), facilityCode: Type.Union([Type.String(), Type.Null()]),
   method: Type.Union([Type.String(), Type.Null()]), counterpartyName: Type.Union([Type.String(), Type.Null()]),
-  manifestNumber: Type.Union([Type.String(), Type.Null()]), operatorClientId: Type.String(),
+  manifestNumber: Type.Union([Type.String(), Type.Null()]),
+  operatorClientId: Type.String({ description: 'The client that recorded it' }),
+  handledBy: Type.Union([Type.Object({ name: Type.String(), idNumber: Type.Union([Type.String(), Type.Null()]) }), Type.Null()], { description: '经办人, when the client named one' }),
+  packagingType: Type.Union([Type.String(), Type.Null()], { description: '容器/包装类型; null on records written before it was kept' }),
+  containerCount: Type.Integer({ description: '容器/包装数量: a record is one container' }),
+  destination: Type.Union([Type.String(), Type.Null()], { description: '去向 of a generation record: storage | own_utilisation | own_disposal | contracted' }),
+  destinationName: Type.Union([Type.String(), Type.Null()]),
 });
 
 const viewOf = (ctx: AppContext, l: LabelRow) => labelView(l, ctx.config.publicBaseUrl);
@@ -49,7 +55,7 @@ export const labelRoutes: RouteModule = (app, ctx) => {
   app.post('/api/v1/labels', {
     schema: {
       operationId: 'issueLabel', tags: ['labels'], summary: 'Issue an HJ 1276 label with its digital code and signed QR',
-      body: NewLabelBody, response: responses({ 201: LabelSchema }, 401, 403, 422),
+      body: IssueLabelBody, response: responses({ 201: LabelSchema }, 401, 403, 422),
     },
   }, (request, reply) => runCommand(ctx, request, reply, async (cmd) => {
     const [l] = await issueLabels(cmd, ctx.keys, [request.body]);
@@ -59,7 +65,7 @@ export const labelRoutes: RouteModule = (app, ctx) => {
   app.post('/api/v1/labels/batch', {
     schema: {
       operationId: 'issueLabelBatch', tags: ['labels'], summary: 'Issue up to 500 labels, all or nothing',
-      body: Type.Object({ items: Type.Array(NewLabelBody, { minItems: 1, maxItems: 500 }) }, { additionalProperties: false }),
+      body: IssueBatchBody,
       response: responses({ 201: Type.Object({ items: Type.Array(LabelSchema) }) }, 401, 403, 422),
     },
   }, (request, reply) => runCommand(ctx, request, reply, async (cmd) => {

@@ -115,6 +115,14 @@ export const ledgerRecords = pgTable('ledger_records', {
   counterpartyName: text(),
   manifestNumber: text(),
   operatorClientId: text().notNull(),
+  /** 容器/包装类型 and 数量 (HJ 1259 B.1–B.5); null on records written before they were kept. */
+  packagingType: text(),
+  containerCount: integer().notNull().default(1),
+  /** 去向 of a generation record (B.1). */
+  destination: text(),
+  /** 经办人: the named person who handled the step, when the client named one. */
+  handledByName: text(),
+  handledByIdNumber: text(),
   createdAt: ts().notNull().defaultNow(),
 }, (t) => [index('ledger_org_time_idx').on(t.orgId, t.occurredAt, t.id)]);
 

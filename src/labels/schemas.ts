@@ -5,6 +5,8 @@ import { OneOf, DateTime } from '../http/schemas.js';
 import { HAZARDS, WASTE_CODE_PATTERN } from '../catalog/catalog.js';
 import { MethodCode } from '../catalog/treatment-methods.js';
 import { DIRECT_LABEL_ACTIONS } from './label-lifecycle.js';
+import { DESTINATIONS, type Destination } from './ledger-codes.js';
+import { HandledBy } from '../commands/handled-by.js';
 
 
 export const PHYSICAL_FORMS = ['solid', 'semi_solid', 'liquid', 'gas'] as const;
@@ -16,7 +18,7 @@ export const Location = Type.Object({
 
 export const OccurredAt = Type.String({ format: 'date-time', description: `When the step happened on the ground (offline handsets); RFC 3339, dated ${DATE_RANGE_TEXT}` });
 
-export const NewLabelBody = Type.Object({
+const newLabelFields = {
   wasteCode: Type.String({ pattern: WASTE_CODE_PATTERN }),
   wasteName: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
   physicalForm: OneOf(PHYSICAL_FORMS),
@@ -34,8 +36,14 @@ export const NewLabelBody = Type.Object({
   }, { additionalProperties: false }),
   generatedAt: Type.Optional(DateTime),
   facilityId: Type.Optional(Type.String({ format: 'uuid' })),
+  generatingFacilityCode: Type.Optional(Type.String({
+    minLength: 1, maxLength: 30, pattern: '^[0-9A-Za-z-]+$',
+    description: '产生危险废物设施编码 (HJ 1259 B.1): the code of the production facility that generated the waste, as the 排污许可证 (or HJ 608) codes it',
+  })),
+  destination: Type.Optional(OneOf(Object.keys(DESTINATIONS) as Destination[])),
   remarks: Type.Optional(Type.String({ maxLength: 300 })),
-}, { additionalProperties: false });
+};
+export const NewLabelBody = Type.Object(newLabelFields, { additionalProperties: false });
 
 export const LabelActionBody = Type.Object({
   action: OneOf(DIRECT_LABEL_ACTIONS),
@@ -45,6 +53,15 @@ export const LabelActionBody = Type.Object({
   reason: Type.Optional(Type.String({ minLength: 1, maxLength: 300 })),
   location: Type.Optional(Location),
   occurredAt: Type.Optional(OccurredAt),
+  handledBy: Type.Optional(HandledBy),
+}, { additionalProperties: false });
+
+/** One label to issue, with the person who labelled it. */
+export const IssueLabelBody = Type.Object({ ...newLabelFields, handledBy: Type.Optional(HandledBy) }, { additionalProperties: false });
+/** A batch of labels, with the person who labelled them. */
+export const IssueBatchBody = Type.Object({
+  items: Type.Array(NewLabelBody, { minItems: 1, maxItems: 500 }),
+  handledBy: Type.Optional(HandledBy),
 }, { additionalProperties: false });
 
 /** A client's own custody step, as the API accepts it. */

@@ -3,6 +3,7 @@ import { Type, type Static } from 'typebox';
 import { DateTime, OneOf } from '../http/schemas.js';
 import { MethodCode } from '../catalog/treatment-methods.js';
 import { Location, OccurredAt } from '../labels/schemas.js';
+import { HandledBy } from '../commands/handled-by.js';
 import { CLIENT_MANIFEST_ACTIONS } from './manifest-lifecycle.js';
 
 const Uuid = Type.String({ format: 'uuid' });
@@ -38,6 +39,7 @@ export const ActionBody = Type.Object({
     measuredQuantity: Type.Object({ value: Type.Number({ minimum: 0, maximum: 1e7 }), unit: OneOf(['kg', 't']) }, { additionalProperties: false }),
     refusalReason: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
   }, { additionalProperties: false }), { minItems: 1, maxItems: 1000 })),
+  handledBy: Type.Optional(HandledBy),
 }, { additionalProperties: false, description: 'pickup {qr[] or labelIds[], vehiclePlate, driver}; handover {vehiclePlate, driver}; deliver {}; receive {items}; cancel {reason}' });
 
 

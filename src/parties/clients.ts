@@ -17,6 +17,7 @@ const view = (c: ClientRow) => ({
   orgId: c.orgId,
   name: c.name,
   roles: c.roles,
+  kind: c.kind,
   disabled: c.disabledAt !== null,
   rotatedAt: c.secretRotatedAt?.toISOString() ?? null,
   createdAt: c.createdAt.toISOString(),
@@ -44,7 +45,7 @@ function requireClientManager(caller: Caller, org: { id: string; regionCode: str
   throw new AppError('FORBIDDEN', 'Only the organisation\'s admin or a registrar may manage its clients');
 }
 
-export async function createClient(cmd: Command, orgId: string, input: { name: string; roles: string[] }) {
+export async function createClient(cmd: Command, orgId: string, input: { name: string; roles: string[]; kind?: string }) {
   const org = await loadManagedOrg(cmd.tx, cmd.actor.caller, orgId);
   cmd.onRefusal({ chain: org.regionCode, entityType: 'organisation', entityId: org.id, action: 'create_client' });
   requireClientManager(cmd.actor.caller, org);
@@ -56,7 +57,7 @@ export async function createClient(cmd: Command, orgId: string, input: { name: s
   }
   const clientSecret = newSecret();
   const [row] = await cmd.tx.insert(clients).values({
-    id: newClientId(), orgId, name: input.name, roles: [...new Set(input.roles)], secretHash: await hashSecret(clientSecret),
+    id: newClientId(), orgId, name: input.name, roles: [...new Set(input.roles)], kind: input.kind ?? 'system', secretHash: await hashSecret(clientSecret),
   }).returning();
   await cmd.audit({ chain: org.regionCode, entityType: 'client', entityId: row.id, action: 'create', after: view(row) });
   return withSecretOnce(row, clientSecret);

@@ -39,6 +39,7 @@ const ClientView = Type.Object({
   orgId: Type.String({ format: 'uuid' }),
   name: Type.String(),
   roles: Type.Array(Type.String()),
+  kind: Type.String({ description: 'system | handset' }),
   disabled: Type.Boolean(),
   rotatedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: 'When the secret was last rotated' }),
   createdAt: Type.String({ format: 'date-time' }),
@@ -78,7 +79,12 @@ export const orgRoutes: RouteModule = (app, ctx) => {
     schema: {
       operationId: 'createClient', tags: ['parties'], summary: 'Create a client (machine credential); its secret is shown once',
       params: IdParams,
-      body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }), roles: Type.Array(OneOf(CLIENT_ROLES), { minItems: 1, uniqueItems: true }) }, { additionalProperties: false }),
+      body: Type.Object({
+        name: Type.String({ minLength: 1, maxLength: 100 }),
+        roles: Type.Array(OneOf(CLIENT_ROLES), { minItems: 1, uniqueItems: true }),
+        // handset: a device in the field, whose custody steps must name the person handling them (HANDLED_BY_REQUIRED).
+        kind: Type.Optional(OneOf(['system', 'handset'] as const)),
+      }, { additionalProperties: false }),
       response: responses({ 201: NewSecretResult }, 401, 403, 404),
     },
   }, (request, reply) => runCommand(ctx, request, reply, async (cmd) => {

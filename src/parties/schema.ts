@@ -25,6 +25,8 @@ export const clients = pgTable('clients', {
   orgId: uuid().notNull().references(() => organisations.id),
   name: text().notNull(),
   roles: text().array().notNull(),
+  /** system | handset: a handset in the field names the person handling each step (handledBy). */
+  kind: text().notNull().default('system'),
   secretHash: text().notNull(),
   disabledAt: timestamp({ withTimezone: true, mode: 'date' }),
   /** When the secret was last rotated: access tokens issued before it no longer work. */

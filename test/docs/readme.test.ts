@@ -30,7 +30,7 @@ function variablesReadByCode(): string[] {
   const config = fs.readFileSync(path.join(root, 'src/config.ts'), 'utf8');
   for (const m of config.matchAll(/\benv\.([A-Z][A-Z0-9_]*)/g)) names.add(m[1]);
   for (const m of config.matchAll(/\benv\[\s*['"]([A-Z][A-Z0-9_]*)['"]\s*\]/g)) names.add(m[1]);
-  for (const m of config.matchAll(/\b(?:int|num|url)\(\s*env\s*,\s*['"]([A-Z][A-Z0-9_]*)['"]/g)) names.add(m[1]);
+  for (const m of config.matchAll(/\b(?:int|num|url|oneOf)\(\s*env\s*,\s*['"]([A-Z][A-Z0-9_]*)['"]/g)) names.add(m[1]);
   for (const file of sourceFiles(path.join(root, 'src'))) {
     const text = fs.readFileSync(file, 'utf8');
     for (const m of text.matchAll(/process\.env\.([A-Z][A-Z0-9_]*)/g)) names.add(m[1]);

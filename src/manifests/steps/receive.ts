@@ -54,7 +54,8 @@ export const receive: ManifestStep = {
           ...common, action: 'accept',
           changes: { holderId: receiver.id, holderRegionCode: receiver.regionCode, heldSince: occurredAt, openManifestId: null, facilityId: null },
           details: measured,
-          ledger: [{ orgId: receiver.id, kind: 'HWRK', counterpartyName: generator.name, manifestNumber: m.number }],
+          // 入库 at the receiver states what it weighed (HJ 1259 B.2 入库量), not the declared weight.
+          ledger: [{ orgId: receiver.id, kind: 'HWRK', counterpartyName: generator.name, manifestNumber: m.number, quantityKg: measured.measuredKg }],
         }
         : { ...common, action: 'refuse', changes: { openManifestId: null }, details: { ...measured, refusalReason: r.refusalReason } };
     });
