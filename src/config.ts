@@ -17,6 +17,10 @@ export interface Config {
   bootstrap?: { clientId: string; clientSecret: string; regionCode: string };
   weightTolerancePct: number;
   occurredAtWindowDays: number;
+  /** How far back the steps of a manifest back-entered from a paper form may be dated. */
+  paperBackEntryWindowDays: number;
+  /** The largest paper-form scan stored with a manifest. */
+  paperScanMaxBytes: number;
   receiptWorkingDays: number;
   /** Which clients must name the person handling a step (经办人): handset clients, all, or none. */
   handledByRequired: HandledByPolicy;
@@ -162,6 +166,8 @@ export function loadConfig(env: Env = process.env): Config {
     bootstrap: clientId && clientSecret ? { clientId, clientSecret, regionCode: bootstrapRegion } : undefined,
     weightTolerancePct: num(env, 'WEIGHT_TOLERANCE_PCT', 10, 0, 100),
     occurredAtWindowDays: int(env, 'OCCURRED_AT_WINDOW_DAYS', 30, 0, 3650),
+    paperBackEntryWindowDays: int(env, 'PAPER_BACKENTRY_WINDOW_DAYS', 365, 1, 3650),
+    paperScanMaxBytes: int(env, 'PAPER_SCAN_MAX_BYTES', 10 * 1024 * 1024, 1024, 100 * 1024 * 1024),
     receiptWorkingDays: int(env, 'RECEIPT_WORKING_DAYS', 5, 1, 60),
     handledByRequired: oneOf(env, 'HANDLED_BY_REQUIRED', HANDLED_BY_POLICIES, 'handsets'),
     alerts: {

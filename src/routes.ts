@@ -9,6 +9,7 @@ import { labelRoutes } from './labels/routes.js';
 import { publicLabelRoutes } from './labels/public-routes.js';
 import { manifestRoutes } from './manifests/routes.js';
 import { scanRoutes } from './manifests/scan-routes.js';
+import { paperRoutes } from './manifests/paper-routes.js';
 import { supervisionRoutes } from './supervision/routes.js';
 import { insightRoutes } from './supervision/insight-routes.js';
 
@@ -16,4 +17,4 @@ import { insightRoutes } from './supervision/insight-routes.js';
 export const publicRoutes: RouteModule[] = [authRoutes, publicLabelRoutes];
 
 /** Routes behind the bearer-token check. */
-export const protectedRoutes: RouteModule[] = [catalogRoutes, orgRoutes, registryRoutes, auditRoutes, labelRoutes, scanRoutes, manifestRoutes, supervisionRoutes, insightRoutes];
+export const protectedRoutes: RouteModule[] = [catalogRoutes, orgRoutes, registryRoutes, auditRoutes, labelRoutes, scanRoutes, manifestRoutes, paperRoutes, supervisionRoutes, insightRoutes];

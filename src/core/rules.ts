@@ -31,6 +31,11 @@ export const RULES = {
   carrier_order: 'The last carrier delivers only after the load was handed over to it',
   receipt_items: 'A receipt must list every container of the manifest exactly once',
   manifest_serials_exhausted: 'The city has used every manifest number of the year',
+  paper_number_taken: 'A manifest with this paper form number is already entered',
+  paper_scan_type: 'The scan is not a PDF, PNG or JPEG file, or its content does not match its Content-Type',
+  paper_scan_too_large: 'The scan is larger than PAPER_SCAN_MAX_BYTES',
+  paper_scan_exists: 'The manifest\'s paper form scan is already stored; it is never replaced',
+  not_paper_manifest: 'The manifest was not entered from a paper form',
   calendar_not_covered: 'A deadline falls in a year whose official working-day calendar is not loaded',
   // Parties and supervision
   holder_role: 'The organisation does not have the role this record needs',

@@ -60,9 +60,12 @@ export async function performManifestAction(
   manifestStepGate.authorise(caller, loaded, input.action);
 
   // The previous step on the ground: a step reported later by an offline handset may not precede it.
-  const lastAt = [m.createdAt, m.submittedAt, m.pickedUpAt, m.deliveredAt, ...carriers.map((c) => c.tookOverAt)]
+  // A manifest back-entered from paper is created after the transfer it records: its steps are
+  // dated back to when they happened, within a wider window (docs/regulations.md#paper-manifests).
+  const paper = m.origin === 'paper';
+  const lastAt = [paper ? new Date(0) : m.createdAt, m.submittedAt, m.pickedUpAt, m.deliveredAt, ...carriers.map((c) => c.tookOverAt)]
     .filter((d): d is Date => Boolean(d)).reduce((a, b) => (a > b ? a : b));
-  const occurredAt = resolveOccurredAt(input.occurredAt, lastAt, settings.occurredAtWindowDays);
+  const occurredAt = resolveOccurredAt(input.occurredAt, lastAt, paper ? settings.paperBackEntryWindowDays : settings.occurredAtWindowDays);
   const [generator] = await tx.select().from(organisations).where(eq(organisations.id, m.generatorId));
   const plan = await STEPS[input.action].plan({ cmd, settings, caller, loaded, input, occurredAt, day: shanghaiDate(occurredAt), generator });
   const to = manifestLifecycle.transition(m.state as ManifestState, input.action, plan.to);

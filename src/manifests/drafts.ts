@@ -75,6 +75,14 @@ async function writeCarriers(tx: DbOrTx, manifestId: string, carriers: CarrierIn
   })));
 }
 
+/** A paper form's number names one transfer: a second manifest with it is refused. */
+async function unusedPaperNumber(tx: DbOrTx, paperNumber: string | undefined): Promise<string | null> {
+  if (!paperNumber) return null;
+  const [taken] = await tx.select({ id: manifests.id }).from(manifests).where(eq(manifests.paperNumber, paperNumber));
+  if (taken) throw ruleViolation('paper_number_taken', `Paper manifest ${paperNumber} is already entered`, { manifestId: taken.id });
+  return paperNumber;
+}
+
 export async function createDraft(cmd: Command, input: DraftInput): Promise<LoadedManifest> {
   const { tx, actor: { caller } } = cmd;
   requireOrgRole(caller, 'generator', 'collector');
@@ -92,11 +100,16 @@ export async function createDraft(cmd: Command, input: DraftInput): Promise<Load
     exemptionId: input.exemptionId ?? null,
     intendedMethod: input.intendedMethod ?? null,
     emergencyMeasures: input.emergencyMeasures ?? '',
+    origin: input.paperNumber ? 'paper' : 'electronic',
+    paperNumber: await unusedPaperNumber(tx, input.paperNumber),
   }).returning();
   await writeCarriers(tx, m.id, input.carriers);
   await claimLabels(cmd, caller.orgId, m.id, input.labelIds);
   const loaded = await loadManifestParts(tx, m);
-  await cmd.audit({ chain: m.regionCode, entityType: 'manifest', entityId: m.id, action: 'create', after: { state: 'draft', labelIds: input.labelIds, receiverId: receiver.id } });
+  await cmd.audit({
+    chain: m.regionCode, entityType: 'manifest', entityId: m.id, action: 'create',
+    after: { state: 'draft', labelIds: input.labelIds, receiverId: receiver.id, ...(m.paperNumber ? { origin: m.origin, paperNumber: m.paperNumber } : {}) },
+  });
   return loaded;
 }
 

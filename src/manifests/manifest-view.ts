@@ -5,6 +5,7 @@ import type { DbOrTx } from '../db/database.js';
 import { labels, manifestCarriers, manifestLabels, manifests } from '../db/schema.js';
 import { supervises, type Caller } from '../auth/roles.js';
 import { notFound } from '../core/errors.js';
+import { paperEntry } from './paper-entry.js';
 
 export type ManifestRow = typeof manifests.$inferSelect;
 export type CarrierRow = typeof manifestCarriers.$inferSelect;
@@ -80,6 +81,8 @@ export function manifestView({ m, carriers, items }: LoadedManifest) {
     exemptionId: m.exemptionId,
     intendedMethod: m.intendedMethod,
     emergencyMeasures: m.emergencyMeasures,
+    origin: m.origin,
+    paper: paperEntry(m),
     discrepant: m.discrepant,
     currentCarrier: m.currentCarrier,
     carriers: carriers.map((c) => ({
@@ -112,6 +115,14 @@ const NDT = Type.Union([Type.String({ format: 'date-time' }), Type.Null()]);
 export const ManifestSchema = Type.Object({
   id: S, number: NS, state: S, version: Type.Integer(), generatorId: S, receiverId: S, regionCode: S, receiverRegionCode: S,
   plannedAt: Type.String({ format: 'date-time' }), exemptionId: NS, intendedMethod: NS, emergencyMeasures: S,
+  origin: Type.String({ description: 'electronic, or paper: back-entered (补录) from a paper form' }),
+  paper: Type.Union([Type.Object({
+    paperNumber: S,
+    entryDueOn: Type.Union([Type.String({ format: 'date' }), Type.Null()], { description: '10 working days after receipt (Art. 20); null before receipt or beyond the loaded calendar' }),
+    enteredAt: NDT,
+    lateEntry: Type.Boolean({ description: 'The receipt was entered after entryDueOn: accepted, and flagged' }),
+    scan: Type.Union([Type.Object({ mediaType: S, bytes: Type.Integer(), sha256: S, href: S }), Type.Null()]),
+  }), Type.Null()]),
   discrepant: Type.Boolean(), currentCarrier: Type.Integer(),
   carriers: Type.Array(Type.Object({
     position: Type.Integer(), orgId: S, vehiclePlate: NS,

@@ -31,6 +31,7 @@ export const manifestRoutes: RouteModule = (app, ctx) => {
   const settings = {
     keys: ctx.keys,
     occurredAtWindowDays: ctx.config.occurredAtWindowDays,
+    paperBackEntryWindowDays: ctx.config.paperBackEntryWindowDays,
     receiptWorkingDays: ctx.config.receiptWorkingDays,
     weightTolerancePct: ctx.config.weightTolerancePct,
   };

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
-  bigint, boolean, date, index, integer, jsonb, numeric, pgTable, primaryKey, text, timestamp, uuid,
+  bigint, boolean, customType, date, index, integer, jsonb, numeric, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid,
 } from 'drizzle-orm/pg-core';
 import { exemptions, organisations } from '../parties/schema.js';
 import { labels } from '../labels/schema.js';
@@ -31,6 +31,14 @@ export const manifests = pgTable('manifests', {
   // A regulator's review closes the weight-discrepancy alert; the discrepancy itself stays on record.
   discrepancyReviewedAt: ts(),
   discrepancyReviewNote: text(),
+  /** electronic | paper: a manifest back-entered from a paper form (补录, 转移管理办法 Art. 20). */
+  origin: text().notNull().default('electronic'),
+  paperNumber: text(),
+  /** When the paper transfer's receipt was entered, which closes its back-entry. */
+  paperEnteredAt: ts(),
+  paperScanMediaType: text(),
+  paperScanBytes: integer(),
+  paperScanSha256: text(),
   version: integer().notNull().default(1),
   createdAt: ts().notNull().defaultNow(),
   updatedAt: ts().notNull().defaultNow(),
@@ -46,6 +54,36 @@ export const manifests = pgTable('manifests', {
   index('manifests_state_created_idx').on(t.state, t.createdAt, t.id),
   index('manifests_open_discrepancy_idx').on(t.receivedAt).where(sql`discrepant AND discrepancy_reviewed_at IS NULL`),
   index('manifests_receiver_received_idx').on(t.receiverId, t.receivedAt),
+  uniqueIndex('manifests_paper_number_uq').on(t.paperNumber).where(sql`paper_number IS NOT NULL`),
+]);
+
+const bytea = customType<{ data: Buffer }>({ dataType: () => 'bytea' });
+
+// The scan of a paper manifest's form, as uploaded: kept with the manifest, never replaced.
+export const manifestPaperScans = pgTable('manifest_paper_scans', {
+  manifestId: uuid().primaryKey().references(() => manifests.id),
+  mediaType: text().notNull(),
+  content: bytea().notNull(),
+  sha256: text().notNull(),
+  orgId: uuid().notNull(),
+  clientId: text().notNull(),
+  createdAt: ts().notNull().defaultNow(),
+});
+
+// A party's declaration that a transfer runs on paper (sent as it starts, or later from a handset
+// that was offline), open on the alerts until a manifest with its paper number is entered.
+export const paperTransfers = pgTable('paper_transfers', {
+  id: uuid().primaryKey().defaultRandom(),
+  paperNumber: text().notNull(),
+  orgId: uuid().notNull().references(() => organisations.id),
+  regionCode: text().notNull(),
+  clientId: text().notNull(),
+  startedAt: ts().notNull(),
+  note: text().notNull().default(''),
+  recordedAt: ts().notNull().defaultNow(),
+}, (t) => [
+  uniqueIndex('paper_transfers_org_number_uq').on(t.orgId, t.paperNumber),
+  index('paper_transfers_region_idx').on(t.regionCode, t.startedAt),
 ]);
 
 export const manifestCarriers = pgTable('manifest_carriers', {

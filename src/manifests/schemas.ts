@@ -21,7 +21,13 @@ const draftFields = {
   intendedMethod: Type.Optional(MethodCode),
   emergencyMeasures: Type.Optional(Type.String({ maxLength: 1000 })),
 };
-export const NewManifest = Type.Object(draftFields, { additionalProperties: false });
+/** The number printed on a paper manifest form (转移联单), for a transfer back-entered from paper. */
+export const PaperNumber = (description = 'The paper form\'s number') =>
+  Type.String({ minLength: 4, maxLength: 40, pattern: '^[0-9A-Za-z-]+$', description });
+export const NewManifest = Type.Object({
+  ...draftFields,
+  paperNumber: Type.Optional(PaperNumber('Back-entry (补录) of a transfer that ran on a paper form: the form\'s number. The manifest\'s steps are then entered with their real times (occurredAt), within PAPER_BACKENTRY_WINDOW_DAYS')),
+}, { additionalProperties: false });
 export const ManifestPatch = Type.Partial(Type.Object(draftFields), { additionalProperties: false });
 
 export const ActionBody = Type.Object({

@@ -12,6 +12,8 @@ import type { ClientManifestAction, ManifestActionInput } from '../schemas.js';
 export interface ManifestSettings {
   keys: KeyRing;
   occurredAtWindowDays: number;
+  /** How far back the steps of a manifest back-entered from paper may be dated. */
+  paperBackEntryWindowDays: number;
   receiptWorkingDays: number;
   weightTolerancePct: number;
 }

@@ -63,7 +63,8 @@ export const receive: ManifestStep = {
     const accepted = receipt.filter((r) => r.accepted).length;
     return {
       to: accepted > 0 ? 'received' : 'rejected',
-      set: { receivedAt: occurredAt, discrepant },
+      // A paper transfer's receipt closes its back-entry (Art. 20: within 10 working days of the transfer).
+      set: { receivedAt: occurredAt, discrepant, ...(m.origin === 'paper' ? { paperEnteredAt: new Date() } : {}) },
       details: { accepted, refused: receipt.length - accepted, discrepant },
     };
   },
