@@ -35,6 +35,9 @@ export const NewLabelBody = Type.Object({
   generatedAt: Type.Optional(DateTime),
   facilityId: Type.Optional(Type.String({ format: 'uuid' })),
   remarks: Type.Optional(Type.String({ maxLength: 300 })),
+  identificationReportNo: Type.Optional(Type.String({
+    minLength: 1, maxLength: 100, description: 'The 危险废物鉴别 report the waste was identified by; required for 900-000-XX codes',
+  })),
 }, { additionalProperties: false });
 
 export const LabelActionBody = Type.Object({
