@@ -24,3 +24,7 @@ ALTER TABLE "labels" ADD COLUMN "identification_report_no" text;
 --> statement-breakpoint
 ALTER TABLE "labels" ADD CONSTRAINT "labels_identification_report_ck"
 	CHECK ("waste_code" NOT LIKE '900-000-%' OR "identification_report_no" IS NOT NULL) NOT VALID;
+--> statement-breakpoint
+-- The deliveries whose receipt deadline waits for a calendar year (src/calendar/pending-deadlines.ts):
+-- few at any time, looked for after each load and by the periodic refresh.
+CREATE INDEX "manifests_receipt_due_pending_idx" ON "manifests" USING btree ("id") WHERE receipt_due_on IS NULL AND delivered_at IS NOT NULL;
