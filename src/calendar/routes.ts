@@ -75,9 +75,17 @@ export const calendarRoutes: RouteModule = (app, ctx) => {
       body: YearBody,
       response: responses({ 200: Type.Object({ ...YearView.properties, receiptDeadlinesComputed: Type.Integer() }) }, 400, 401, 403),
     },
+    // Once the load has committed and before the answer leaves: this instance takes the table as it
+    // now is, so a client that reads after the answer sees the year in use; other instances take it
+    // at their next refresh (calendar-refresh.ts).
+    onSend: async (request, _reply, payload) => {
+      // A failed re-read leaves the answer as it is: the periodic refresh takes the year up.
+      await refreshCalendar(ctx.db).catch((err) => request.log.warn({ err }, 'calendar not re-read after a load'));
+      return payload;
+    },
   }, async (request, reply) => {
     const { year } = request.params;
-    const answer = await runCommand(ctx, request, reply, async (cmd) => {
+    return runCommand(ctx, request, reply, async (cmd) => {
       const { caller } = cmd.actor;
       requireCityRegistrar(caller);
       const problems = yearProblems(year, request.body);
@@ -96,8 +104,5 @@ export const calendarRoutes: RouteModule = (app, ctx) => {
       );
       return { status: 200, body: { ...loadedView(row), receiptDeadlinesComputed: filled.length } };
     });
-    // Committed (or refused): this instance takes the table as it now is; the others on their next refresh.
-    await refreshCalendar(ctx.db);
-    return answer;
   });
 };
