@@ -16,9 +16,10 @@ export interface FilledDeadline { manifestId: string; regionCode: string; receip
  * receiver confirming receipt with If-Match must not be refused because the date became known.
  */
 export async function fillReceiptDeadlines(tx: DbOrTx, calendar: WorkCalendar, receiptWorkingDays: number): Promise<FilledDeadline[]> {
+  // A manifest locked by a step in flight is skipped: the next refresh computes it.
   const { rows } = await tx.execute<{ id: string; region_code: string; delivered_at: string }>(sql`
     SELECT id, region_code, delivered_at FROM manifests
-    WHERE receipt_due_on IS NULL AND delivered_at IS NOT NULL FOR UPDATE`);
+    WHERE receipt_due_on IS NULL AND delivered_at IS NOT NULL ORDER BY id FOR UPDATE SKIP LOCKED`);
   const filled: FilledDeadline[] = [];
   for (const r of rows) {
     let due: string;

@@ -12,10 +12,12 @@ import { bundledYears, coveredYears, currentCalendar } from './working-days.js';
 import { yearProblems } from './year-rules.js';
 import { deadlineAudit, fillReceiptDeadlines } from './pending-deadlines.js';
 
-const DateList = (description: string) => Type.Array(Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' }), { maxItems: 366, description });
+const DateList = (description: string, minItems = 0) =>
+  Type.Array(Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' }), { minItems, maxItems: 366, description });
 
 const YearBody = Type.Object({
-  holidays: DateList('Every day off of the notice (放假), weekends inside a holiday included'),
+  // Never empty: every year has at least New Year's Day off, so an empty list is a mistake.
+  holidays: DateList('Every day off of the notice (放假), weekends inside a holiday included', 1),
   workdays: DateList('The make-up workdays (调休上班): Saturdays or Sundays that are worked'),
   source: Type.String({ minLength: 1, maxLength: 200, description: 'The State Council General Office notice the dates come from' }),
 }, { additionalProperties: false });

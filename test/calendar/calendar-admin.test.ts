@@ -107,7 +107,7 @@ describe('loading a year: only a city-level regulator, only a valid year', () =>
   it('refuses malformed requests with 400', async () => {
     for (const [year, body] of [
       ['20x4', valid], [1999, valid], [2024, { ...valid, extra: 1 }], [2024, { holidays: ['2024-01-01'], workdays: [] }],
-      [2024, { ...valid, holidays: ['1 Jan 2024'] }], [2024, { ...valid, source: '' }],
+      [2024, { ...valid, holidays: ['1 Jan 2024'] }], [2024, { ...valid, source: '' }], [2024, { ...valid, holidays: [] }],
     ] as const) {
       const res = await put(city, year, body);
       expect(res.statusCode, `${year} ${JSON.stringify(body)}: ${res.body}`).toBe(400);
@@ -163,6 +163,12 @@ describe('deadlines beyond the loaded calendar are computed when the year arrive
     expect(coveredYears()).toContain(2023);
     // 28 Dec 2023 + 5 working days: 29 Dec, 2 (after the 1 Jan 2024 holiday), 3, 4, 5 Jan 2024.
     expect((await receiver.client.get(`/api/v1/manifests/${m.id}`)).json().receiptDueOn).toBe('2024-01-05');
+  });
+
+  it('leaves an intact audit trail (the loads and the computed deadlines are chained like any entry)', async () => {
+    const res = await city.get('/api/v1/audit/verify');
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().ok).toBe(true);
   });
 });
 
