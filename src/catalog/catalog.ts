@@ -116,8 +116,13 @@ export function isEdition(edition: string): boolean {
  * the oldest loaded edition, the oldest (the code has no earlier data to classify against).
  */
 export function editionOn(date: string): string {
-  let found = editions[0];
-  for (const e of editions) if (e.effectiveFrom <= date) found = e;
+  return editionIn(editions, date);
+}
+
+/** editionOn over any list of editions, oldest first (pure, so that a later edition can be tried without its data). */
+export function editionIn(list: ReadonlyArray<Pick<CatalogueEdition, 'edition' | 'effectiveFrom'>>, date: string): string {
+  let found = list[0];
+  for (const e of list) if (e.effectiveFrom <= date) found = e;
   return found.edition;
 }
 

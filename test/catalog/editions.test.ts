@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../support/test-app.js';
 import { loginAdmin, type Client } from '../support/factories.js';
 import { createSite, issueLabel, LABEL_BODY, type Site } from '../support/world.js';
-import { editionOn, listEditions } from '../../src/catalog/catalog.js';
+import { editionIn, editionOn, listEditions } from '../../src/catalog/catalog.js';
 
 let t: TestApp;
 let city: Client;
@@ -51,6 +51,10 @@ describe('editions in the catalogue API', () => {
     const [oldest] = listEditions();
     expect(editionOn('2026-12-02')).toBe(listEditions().filter((e) => e.effectiveFrom <= '2026-12-02').at(-1)!.edition);
     expect(editionOn('2020-06-30')).toBe(oldest.edition);
+    // Once the 2025 edition's row is added, a label generated from 2025-01-01 on is classified under it.
+    const withLater = [{ edition: '2021', effectiveFrom: '2021-01-01' }, { edition: '2025', effectiveFrom: '2025-01-01' }];
+    expect(editionIn(withLater, '2024-12-31')).toBe('2021');
+    expect(editionIn(withLater, '2025-01-01')).toBe('2025');
   });
 });
 
