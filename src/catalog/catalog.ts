@@ -126,7 +126,7 @@ export function editionIn(list: ReadonlyArray<Pick<CatalogueEdition, 'edition' |
   return found.edition;
 }
 
-/** The edition in force today (Asia/Shanghai). */
+/** The edition in force today (Asia/Shanghai, UTC+8 without DST; catalog/ does not lean on calendar/ for it). */
 export function currentEdition(now = new Date()): string {
   return editionOn(new Date(now.getTime() + 8 * 3_600_000).toISOString().slice(0, 10));
 }
