@@ -29,6 +29,7 @@ import { every } from './background/periodic.js';
 import { purgeExpiredIdempotencyKeys } from './http/idempotency-purge.js';
 import { startCheckpointSchedule } from './audit/checkpoint-schedule.js';
 import { completeManifestsAfterStep } from './manifests/completion.js';
+import { startCalendarRefresh } from './calendar/calendar-refresh.js';
 
 const IDEMPOTENCY_PURGE_INTERVAL_MS = 15 * 60_000;
 
@@ -118,7 +119,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const checkpoints = startCheckpointSchedule({
     db: ctx.db, keys: ctx.keys, issuer: config.jwt.issuer, intervalS: config.auditCheckpointIntervalS, log: app.log,
   });
-  app.addHook('onClose', () => Promise.all([purge.stop(), checkpoints.stop()]).then(() => undefined));
+  const calendar = await startCalendarRefresh({
+    db: ctx.db, intervalS: config.calendarRefreshIntervalS, receiptWorkingDays: config.receiptWorkingDays, log: app.log,
+  });
+  app.addHook('onClose', () => Promise.all([purge.stop(), checkpoints.stop(), calendar.stop()]).then(() => undefined));
 
   await app.ready();
   return app;

@@ -31,7 +31,11 @@ export interface Config {
     inTransitHours: number;
     licenceExpiryDays: number;
     capacityWarnPct: number;
+    /** Days before the year ends from which a missing next-year calendar raises calendar_year_missing. */
+    calendarMissingDays: number;
   };
+  /** Seconds between re-reads of the loaded calendar years, so that API instances converge (0: none). */
+  calendarRefreshIntervalS: number;
   pressure: { maxEventLoopDelayMs: number; maxPoolWaiting: number };
   verifyRateLimitPerMinute: number;
   /** Token requests per minute from one client address (any client ids, any outcome). */
@@ -177,7 +181,9 @@ export function loadConfig(env: Env = process.env): Config {
       inTransitHours: int(env, 'ALERT_IN_TRANSIT_HOURS', 48, 1, 24 * 365),
       licenceExpiryDays: int(env, 'ALERT_LICENCE_EXPIRY_DAYS', 30, 1, 3650),
       capacityWarnPct: num(env, 'ALERT_CAPACITY_WARN_PCT', 90, 1, 100),
+      calendarMissingDays: int(env, 'ALERT_CALENDAR_MISSING_DAYS', 60, 1, 365),
     },
+    calendarRefreshIntervalS: int(env, 'CALENDAR_REFRESH_INTERVAL_S', 300, 0, 86_400),
     pressure: {
       maxEventLoopDelayMs: int(env, 'MAX_EVENT_LOOP_DELAY_MS', 1000, 0), // 0 turns the check off
       maxPoolWaiting: int(env, 'MAX_DB_POOL_WAITING', 200, 1),

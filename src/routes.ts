@@ -1,6 +1,7 @@
 // Every route module, in the order the OpenAPI document lists them.
 import type { RouteModule } from './context.js';
 import { catalogRoutes } from './catalog/routes.js';
+import { calendarRoutes } from './calendar/routes.js';
 import { authRoutes } from './auth/routes.js';
 import { orgRoutes } from './parties/org-routes.js';
 import { registryRoutes } from './parties/registry-routes.js';
@@ -17,4 +18,4 @@ import { insightRoutes } from './supervision/insight-routes.js';
 export const publicRoutes: RouteModule[] = [authRoutes, publicLabelRoutes];
 
 /** Routes behind the bearer-token check. */
-export const protectedRoutes: RouteModule[] = [catalogRoutes, orgRoutes, registryRoutes, auditRoutes, labelRoutes, scanRoutes, manifestRoutes, paperRoutes, supervisionRoutes, insightRoutes];
+export const protectedRoutes: RouteModule[] = [catalogRoutes, calendarRoutes, orgRoutes, registryRoutes, auditRoutes, labelRoutes, scanRoutes, manifestRoutes, paperRoutes, supervisionRoutes, insightRoutes];

@@ -1,5 +1,6 @@
 // National Hazardous Waste List (国家危险废物名录) catalog, loaded once at module load.
-// Pure lookup functions over static TSV data shipped alongside this module.
+// Pure lookup functions over static TSV data shipped alongside this module, one set per edition
+// (data/catalogue-editions.tsv).
 import { readFileSync } from 'node:fs';
 
 export type Hazard = 'T' | 'C' | 'I' | 'R' | 'In';
@@ -12,6 +13,8 @@ export interface WasteCode {
   industry: string;
   description: string;
   hazards: Hazard[];
+  /** The 名录 edition the row comes from. */
+  edition: string;
 }
 
 export interface WasteCategory {
@@ -50,47 +53,106 @@ function parseHazards(s: string, code: string): Hazard[] {
 }
 
 // new URL paths are relative to this module file (works from src/ via tsx/vitest).
-const categoryNames = new Map<string, string>(
-  readTsv('./data/hw-categories.tsv').map((r) => [r.category, r.name]),
-);
 
-const codes: WasteCode[] = readTsv('./data/hw-catalog.tsv').map((r) => {
-  const categoryName = categoryNames.get(r.category);
-  if (categoryName === undefined) throw new Error(`hw-catalog: unknown category ${r.category} for ${r.code}`);
+/** One edition of the 名录: its rows and the day it applies from (docs/regulations.md#catalogue-editions). */
+export interface CatalogueEdition {
+  edition: string;
+  name: string;
+  effectiveFrom: string;
+  source: string;
+  codeCount: number;
+}
+
+interface EditionData extends CatalogueEdition {
+  codes: WasteCode[];
+  byCode: Map<string, WasteCode>;
+  categories: WasteCategory[];
+  byCategory: Map<string, WasteCategory>;
+}
+
+function loadEdition(r: Record<string, string>): EditionData {
+  const categoryNames = new Map<string, string>(readTsv(`./data/${r.categories_file}`).map((c) => [c.category, c.name]));
+  const codes: WasteCode[] = readTsv(`./data/${r.codes_file}`).map((c) => {
+    const categoryName = categoryNames.get(c.category);
+    if (categoryName === undefined) throw new Error(`hw-catalog ${r.edition}: unknown category ${c.category} for ${c.code}`);
+    return {
+      code: c.code,
+      category: c.category,
+      categoryName,
+      industry: c.industry,
+      description: c.description,
+      hazards: parseHazards(c.hazard, c.code),
+      edition: r.edition,
+    };
+  });
+  const categories: WasteCategory[] = [...categoryNames].map(([category, name]) => ({
+    category,
+    name,
+    codeCount: codes.filter((c) => c.category === category).length,
+  }));
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(r.effective_from)) throw new Error(`catalogue-editions: bad effective_from for ${r.edition}`);
   return {
-    code: r.code,
-    category: r.category,
-    categoryName,
-    industry: r.industry,
-    description: r.description,
-    hazards: parseHazards(r.hazard, r.code),
+    edition: r.edition, name: r.name, effectiveFrom: r.effective_from, source: r.source, codeCount: codes.length,
+    codes, byCode: new Map(codes.map((c) => [c.code, c])), categories, byCategory: new Map(categories.map((c) => [c.category, c])),
   };
-});
-const byCode = new Map(codes.map((c) => [c.code, c]));
+}
 
-const categories: WasteCategory[] = [...categoryNames].map(([category, name]) => ({
-  category,
-  name,
-  codeCount: codes.filter((c) => c.category === category).length,
-}));
-const byCategory = new Map(categories.map((c) => [c.category, c]));
+// Oldest first. Adding an edition is its data file(s) and one row of catalogue-editions.tsv.
+const editions: EditionData[] = readTsv('./data/catalogue-editions.tsv').map(loadEdition)
+  .sort((a, b) => a.effectiveFrom.localeCompare(b.effectiveFrom));
+const byEdition = new Map(editions.map((e) => [e.edition, e]));
+
+/** The editions loaded, oldest first. */
+export function listEditions(): CatalogueEdition[] {
+  return editions.map(({ edition, name, effectiveFrom, source, codeCount }) => ({ edition, name, effectiveFrom, source, codeCount }));
+}
+
+export function isEdition(edition: string): boolean {
+  return byEdition.has(edition);
+}
+
+/**
+ * The loaded edition that applies on `date` (YYYY-MM-DD): the latest one in force by then. Before
+ * the oldest loaded edition, the oldest (the code has no earlier data to classify against).
+ */
+export function editionOn(date: string): string {
+  return editionIn(editions, date);
+}
+
+/** editionOn over any list of editions, oldest first (pure, so that a later edition can be tried without its data). */
+export function editionIn(list: ReadonlyArray<Pick<CatalogueEdition, 'edition' | 'effectiveFrom'>>, date: string): string {
+  let found = list[0];
+  for (const e of list) if (e.effectiveFrom <= date) found = e;
+  return found.edition;
+}
+
+/** The edition in force today (Asia/Shanghai, UTC+8 without DST; catalog/ does not lean on calendar/ for it). */
+export function currentEdition(now = new Date()): string {
+  return editionOn(new Date(now.getTime() + 8 * 3_600_000).toISOString().slice(0, 10));
+}
+
+function dataOf(edition?: string): EditionData {
+  const e = byEdition.get(edition ?? currentEdition());
+  if (!e) throw new RangeError(`unknown catalogue edition: ${edition}`);
+  return e;
+}
 
 /** Category a code belongs to: the last two digits of the code name the HW category. */
 export function categoryOf(code: string): string {
   return `HW${code.slice(-2)}`;
 }
 
-export function isCategory(s: string): boolean {
-  return typeof s === 'string' && CATEGORY_RE.test(s) && byCategory.has(s);
+export function isCategory(s: string, edition?: string): boolean {
+  return typeof s === 'string' && CATEGORY_RE.test(s) && dataOf(edition).byCategory.has(s);
 }
 
-export function findCategory(cat: string): WasteCategory | undefined {
-  const c = byCategory.get(cat);
+export function findCategory(cat: string, edition?: string): WasteCategory | undefined {
+  const c = dataOf(edition).byCategory.get(cat);
   return c && { ...c };
 }
 
-export function listCategories(): WasteCategory[] {
-  return categories.map((c) => ({ ...c }));
+export function listCategories(edition?: string): WasteCategory[] {
+  return dataOf(edition).categories.map((c) => ({ ...c }));
 }
 
 function copy(c: WasteCode): WasteCode {
@@ -98,15 +160,25 @@ function copy(c: WasteCode): WasteCode {
 }
 
 /**
- * Looks up a listed code. Also accepts the pseudo-code `900-000-XX`, used for waste
+ * 900-000-XX is the code of waste found hazardous by a 危险废物鉴别 that no listed code fits: both
+ * editions tie it to that identification, so a label with it names the report.
+ */
+export function requiresIdentificationReport(code: string): boolean {
+  return typeof code === 'string' && code.startsWith(IDENTIFIED_PREFIX);
+}
+const IDENTIFIED_PREFIX = '900-000-';
+
+/**
+ * Looks up a listed code in an edition (the one in force today unless named). Also accepts the pseudo-code `900-000-XX`, used for waste
  * identified as hazardous by appraisal (危险废物鉴别) that has no listed code of its own;
  * XX must be an existing category. Its hazards are the union over the category's codes.
  */
-export function findWasteCode(code: string): WasteCode | undefined {
+export function findWasteCode(code: string, edition?: string): WasteCode | undefined {
   if (!isWellFormedWasteCode(code)) return undefined;
+  const { byCode, byCategory, codes, edition: from } = dataOf(edition);
   const listed = byCode.get(code);
   if (listed) return copy(listed);
-  if (!code.startsWith('900-000-')) return undefined;
+  if (!requiresIdentificationReport(code)) return undefined;
   const category = byCategory.get(categoryOf(code));
   if (!category) return undefined;
   const present = new Set(codes.filter((c) => c.category === category.category).flatMap((c) => c.hazards));
@@ -118,13 +190,14 @@ export function findWasteCode(code: string): WasteCode | undefined {
     industry: '非特定行业',
     description: `经鉴别具有危险特性的废物（${category.name}）`,
     hazards: hazards.length > 0 ? hazards : ['T'],
+    edition: from,
   };
 }
 
 /** Listed codes only; `q` matches a code substring or a description substring. */
-export function listWasteCodes(filter: { category?: string; q?: string } = {}): WasteCode[] {
+export function listWasteCodes(filter: { category?: string; q?: string; edition?: string } = {}): WasteCode[] {
   const q = filter.q?.trim();
-  return codes
+  return dataOf(filter.edition).codes
     .filter((c) => filter.category === undefined || c.category === filter.category)
     .filter((c) => !q || c.code.includes(q) || c.description.includes(q))
     .map(copy);

@@ -3,3 +3,4 @@ export * from '../audit/schema.js';
 export * from '../http/idempotency-schema.js';
 export * from '../labels/schema.js';
 export * from '../manifests/schema.js';
+export * from '../calendar/schema.js';

@@ -20,7 +20,8 @@ export function openapiOptions(_config: Config): SwaggerOptions {
       tags: [
         { name: 'operations', description: 'Health, readiness, metrics' },
         { name: 'auth', description: 'Tokens and keys' },
-        { name: 'catalog', description: 'National Hazardous Waste List (2021)' },
+        { name: 'catalog', description: 'National Hazardous Waste List, by edition' },
+        { name: 'calendar', description: 'Working-day calendar: statutory holidays and make-up workdays' },
         { name: 'parties', description: 'Organisations, clients, licences, facilities' },
         { name: 'labels', description: 'HJ 1276 labels and custody steps' },
         { name: 'manifests', description: 'Transfer manifests' },

@@ -6,7 +6,7 @@ import type { Command } from '../commands/unit-of-work.js';
 import { invalid, ruleViolation, type FieldError } from '../core/errors.js';
 import { requireClientRole, requireOrgRole, WRITE_ROLES } from '../auth/roles.js';
 import type { KeyRing } from '../auth/keys.js';
-import { findWasteCode } from '../catalog/catalog.js';
+import { editionOn, findWasteCode, requiresIdentificationReport } from '../catalog/catalog.js';
 import { shanghaiDate } from '../calendar/working-days.js';
 import { findOrg } from '../parties/organisations.js';
 import { digitalCode, MAX_DAILY_SEQUENCE } from './digital-code.js';
@@ -23,14 +23,20 @@ const MAX_BACKDATE_MS = 366 * 86_400_000;
 
 function checkItem(item: NewLabel, path: string, now: Date) {
   const errors: FieldError[] = [];
-  const code = findWasteCode(item.wasteCode);
-  if (!code) errors.push({ path: `${path}.wasteCode`, message: `${item.wasteCode} is not in the National Hazardous Waste List` });
   const generatedAt = item.generatedAt ? new Date(item.generatedAt) : now;
+  // The code is classified under the edition in force on the day the waste was generated
+  // (docs/regulations.md#catalogue-editions), and the label records which one that was.
+  const edition = editionOn(shanghaiDate(generatedAt));
+  const code = findWasteCode(item.wasteCode, edition);
+  if (!code) errors.push({ path: `${path}.wasteCode`, message: `${item.wasteCode} is not in the National Hazardous Waste List (${edition} edition)` });
+  if (requiresIdentificationReport(item.wasteCode) && !item.identificationReportNo) {
+    errors.push({ path: `${path}.identificationReportNo`, message: `is required for ${item.wasteCode}: 900-000-XX is the code of waste found hazardous by a 危险废物鉴别, so the label names its report` });
+  }
   if (generatedAt.getTime() > now.getTime() + 120_000) errors.push({ path: `${path}.generatedAt`, message: 'lies in the future' });
   if (generatedAt.getTime() < now.getTime() - MAX_BACKDATE_MS) errors.push({ path: `${path}.generatedAt`, message: 'more than a year in the past' });
   if (errors.length) throw invalid(errors.map((e) => `${e.path} ${e.message}`).join('; '), errors);
   const hazards = item.hazards?.length ? item.hazards : code!.hazards;
-  return { code: code!, generatedAt, hazards };
+  return { code: code!, generatedAt, hazards, edition };
 }
 
 export async function issueLabels(cmd: Command, keys: KeyRing, items: NewLabel[]): Promise<LabelRow[]> {
@@ -109,6 +115,8 @@ export async function issueLabels(cmd: Command, keys: KeyRing, items: NewLabel[]
       lastStepAt: c.generatedAt,
       // Set here, at millisecond precision, so that a list cursor (which carries JSON times) is exact.
       createdAt: now,
+      catalogueEdition: c.edition,
+      identificationReportNo: c.item.identificationReportNo ?? null,
     });
   }
   // Inserted before their first step, which the one step writer records like every other:

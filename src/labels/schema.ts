@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
-  bigint, boolean, date, doublePrecision, index, integer, jsonb, numeric, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid,
+  bigint, boolean, check, date, doublePrecision, index, integer, jsonb, numeric, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid,
 } from 'drizzle-orm/pg-core';
 import { facilities, organisations } from '../parties/schema.js';
 
@@ -46,7 +46,12 @@ export const labels = pgTable('labels', {
   heldSince: ts().notNull(),
   lastStepAt: ts().notNull(),
   createdAt: ts().notNull().defaultNow(),
+  /** The 名录 edition the waste code was classified under (docs/regulations.md#catalogue-editions). */
+  catalogueEdition: text().notNull(),
+  /** The 危险废物鉴别 report a 900-000-XX code rests on; required for those codes on new labels. */
+  identificationReportNo: text(),
 }, (t) => [
+  check('labels_identification_report_ck', sql`${t.wasteCode} NOT LIKE '900-000-%' OR ${t.identificationReportNo} IS NOT NULL`),
   index('labels_region_generated_idx').on(t.regionCode, t.generatedAt, t.id),
   index('labels_generated_idx').on(t.generatedAt, t.id),
   index('labels_generator_idx').on(t.generatorId, t.generatedAt),

@@ -42,6 +42,9 @@ const newLabelFields = {
   })),
   destination: Type.Optional(OneOf(Object.keys(DESTINATIONS) as Destination[])),
   remarks: Type.Optional(Type.String({ maxLength: 300 })),
+  identificationReportNo: Type.Optional(Type.String({
+    minLength: 1, maxLength: 100, description: 'The 危险废物鉴别 report the waste was identified by; required for 900-000-XX codes',
+  })),
 };
 export const NewLabelBody = Type.Object(newLabelFields, { additionalProperties: false });
 

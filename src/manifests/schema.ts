@@ -48,6 +48,8 @@ export const manifests = pgTable('manifests', {
   index('manifests_generator_idx').on(t.generatorId, t.createdAt),
   index('manifests_receiver_idx').on(t.receiverId, t.createdAt),
   index('manifests_state_idx').on(t.state, t.receiptDueOn),
+  // Deliveries whose receipt deadline waits for a calendar year (src/calendar/pending-deadlines.ts).
+  index('manifests_receipt_due_pending_idx').on(t.id).where(sql`receipt_due_on IS NULL AND delivered_at IS NOT NULL`),
   index('manifests_created_idx').on(t.createdAt, t.id),
   index('manifests_discrepant_idx').on(t.createdAt).where(sql`discrepant`),
   // Supervision search by state; the open weight discrepancies the alert lists; a receiver's intake by year.

@@ -9,18 +9,19 @@ import type { Db } from '../db/database.js';
 import type { Config } from '../config.js';
 import { inRegion } from './jurisdiction.js';
 import { paperTransferAlerts } from './paper-transfer-alerts.js';
+import { calendarYearMissingAlerts } from './calendar-year-missing.js';
 import { CalendarNotCoveredError, shanghaiDate, shanghaiDayStart, workingDaysBefore, workingDaysBetween } from '../calendar/working-days.js';
 
 export const ALERT_TYPES = [
   'receipt_overdue', 'storage_near_limit', 'storage_over_limit', 'medical_hold_exceeded', 'in_transit_too_long',
-  'weight_discrepancy', 'refusal', 'licence_expiring', 'capacity_near_limit', 'paper_transfer_not_entered',
+  'weight_discrepancy', 'refusal', 'licence_expiring', 'capacity_near_limit', 'paper_transfer_not_entered', 'calendar_year_missing',
 ] as const;
 export type AlertType = (typeof ALERT_TYPES)[number];
 
 export interface Alert {
   type: AlertType;
   severity: 'high' | 'medium';
-  entityType: 'label' | 'manifest' | 'licence' | 'paper_transfer';
+  entityType: 'label' | 'manifest' | 'licence' | 'paper_transfer' | 'calendar_year';
   entityId: string;
   orgId: string;
   regionCode: string;
@@ -231,6 +232,7 @@ export async function openAlerts(db: Db, config: Config, prefix: string, type?: 
   }
 
   if (wanted('paper_transfer_not_entered')) out.push(...await paperTransferAlerts(db, prefix, today));
+  if (wanted('calendar_year_missing')) out.push(...calendarYearMissingAlerts(prefix, a.calendarMissingDays, now));
 
   return out.sort((x, y) => x.deadline.localeCompare(y.deadline) || x.entityId.localeCompare(y.entityId));
 }

@@ -27,6 +27,8 @@ function makeLabel(over: Partial<LabelRow> = {}): LabelRow {
     holderId: generatorId,
     regionCode: '140105',
     wasteCode: '900-041-49',
+    catalogueEdition: '2021',
+    identificationReportNo: null,
     category: 'HW49',
     wasteName: '废弃的含油抹布、劳保用品',
     physicalForm: 'solid',

@@ -18,8 +18,8 @@ export const deliver: ManifestStep = {
       return { set: { deliveredAt: occurredAt, receiptDueOn }, details: { receiptDueOn } };
     } catch (e) {
       if (!(e instanceof CalendarNotCoveredError)) throw e;
-      // The arrival is a fact and is recorded; the deadline is not guessed. Loading the next
-      // year's official calendar (src/calendar/data) fixes it for later deliveries.
+      // The arrival is a fact and is recorded; the deadline is not guessed. It stays null until a
+      // regulator loads that year's calendar, which computes it (src/calendar/pending-deadlines.ts).
       return {
         set: { deliveredAt: occurredAt, receiptDueOn: null },
         details: { receiptDueOn: null, receiptDueUnknown: `The working-day calendar for ${e.year} is not loaded` },
