@@ -24,6 +24,10 @@ export interface Config {
     inTransitHours: number;
     licenceExpiryDays: number;
     capacityWarnPct: number;
+    /** A step recorded more than this many hours after its occurredAt is a late report. */
+    lateReportHours: number;
+    /** How many days back the late_report alert lists steps by when they were recorded. */
+    lateReportWindowDays: number;
   };
   pressure: { maxEventLoopDelayMs: number; maxPoolWaiting: number };
   verifyRateLimitPerMinute: number;
@@ -160,6 +164,9 @@ export function loadConfig(env: Env = process.env): Config {
       inTransitHours: int(env, 'ALERT_IN_TRANSIT_HOURS', 48, 1, 24 * 365),
       licenceExpiryDays: int(env, 'ALERT_LICENCE_EXPIRY_DAYS', 30, 1, 3650),
       capacityWarnPct: num(env, 'ALERT_CAPACITY_WARN_PCT', 90, 1, 100),
+      // At least 1: the late-report indexes (migration 0013) hold steps recorded over an hour late.
+      lateReportHours: int(env, 'LATE_REPORT_HOURS', 72, 1, 24 * 365),
+      lateReportWindowDays: int(env, 'LATE_REPORT_WINDOW_DAYS', 30, 1, 3650),
     },
     pressure: {
       maxEventLoopDelayMs: int(env, 'MAX_EVENT_LOOP_DELAY_MS', 1000, 0), // 0 turns the check off

@@ -10,6 +10,7 @@ import { DRIVER_ROLES } from './carriage.js';
 import { required } from '../../core/required.js';
 import type { ManifestStep } from './manifest-step.js';
 import { offTolerance } from '../weight-discrepancy.js';
+import { receiptTimeliness } from '../receipt-timeliness.js';
 
 type ReceiptItem = NonNullable<ManifestActionInput['items']>[number];
 
@@ -60,10 +61,11 @@ export const receive: ManifestStep = {
     });
     await recordCustodySteps(cmd, steps);
     const accepted = receipt.filter((r) => r.accepted).length;
+    const timeliness = await receiptTimeliness(tx, m.receiptDueOn);
     return {
       to: accepted > 0 ? 'received' : 'rejected',
-      set: { receivedAt: occurredAt, discrepant },
-      details: { accepted, refused: receipt.length - accepted, discrepant },
+      set: { receivedAt: occurredAt, discrepant, receiptRecordedAt: timeliness.recordedAt, receiptLate: timeliness.late },
+      details: { accepted, refused: receipt.length - accepted, discrepant, receiptLate: timeliness.late },
     };
   },
 };
