@@ -4,6 +4,7 @@
 //   after they say they happened raise late_report (docs/regulations.md#late-report);
 // - storage over one year is a breach for licensed operators without an approved extension and a
 //   warning of its own type for generators (docs/regulations.md#storage-limit, #storage-extensions).
+import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../support/test-app.js';
 import { createParty, createRegulator, loginAdmin, type Client, type Party } from '../support/factories.js';
@@ -120,6 +121,23 @@ describe('a receipt is on time when it is recorded in time (Art. 18)', () => {
     expect(received.receiptLate).toBe(false);
     expect(recent(received.receiptRecordedAt)).toBe(true);
     expect((await alerts(yingze.client, 'late_report')).some((a) => a.entityId === m)).toBe(false);
+  });
+});
+
+describe('migration 0013 maps the receipts recorded before it', () => {
+  it('takes each receipt\'s recorded time from its receive step, and lateness from that against the deadline', async () => {
+    const { pool } = t.database;
+    const { rows: before } = await pool.query(`SELECT id, receipt_recorded_at, receipt_late FROM manifests WHERE received_at IS NOT NULL ORDER BY id`);
+    expect(before.length).toBeGreaterThanOrEqual(2);
+    expect(before.map((r) => r.receipt_late).sort()).toEqual([false, true]);
+    // As the rows stood before the migration, then its statements that map them.
+    await pool.query('UPDATE manifests SET receipt_recorded_at = NULL, receipt_late = NULL');
+    const migration = fs.readFileSync(new URL('../../migrations/0013_reported_and_recorded_clocks.sql', import.meta.url), 'utf8');
+    const updates = migration.split('--> statement-breakpoint').map((st) => st.replace(/^\s*--.*$/gm, '').trim()).filter((st) => st.startsWith('UPDATE'));
+    expect(updates).toHaveLength(2);
+    for (const st of updates) await pool.query(st);
+    const { rows: after } = await pool.query(`SELECT id, receipt_recorded_at, receipt_late FROM manifests WHERE received_at IS NOT NULL ORDER BY id`);
+    expect(after).toEqual(before);
   });
 });
 
