@@ -3,10 +3,10 @@
 // approval. A registrar records the approval: its number, the operator, what it covers (named
 // containers, or one of the operator's storage facilities) and until when. While it is in force the
 // storage_over_limit breach is suspended for what it covers (src/supervision/storage-alerts.ts).
-import { and, asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import { afterCursor } from '../db/keyset.js';
 import type { DbOrTx } from '../db/database.js';
-import { facilities, labels, licences, storageExtensions } from '../db/schema.js';
+import { facilities, labels, storageExtensions } from '../db/schema.js';
 import type { Command } from '../commands/unit-of-work.js';
 import { AppError, invalid, notFound, ruleViolation } from '../core/errors.js';
 import { supervises, type Caller } from '../auth/roles.js';
@@ -22,6 +22,15 @@ export interface NewStorageExtension {
   validFrom: string;
   validTo: string;
 }
+
+/**
+ * Whether the organisation (a uuid expression) is bound by Art. 81's one-year limit: it holds a
+ * licence of any status or validity other than a transport licence — an operating licence, or a
+ * collection approval registered like one (docs/regulations.md#storage-limit). Written as "not
+ * transport" so that it holds whatever names the receiving licence kinds carry.
+ */
+export const holdsOperatorLicence = (orgId: SQL): SQL =>
+  sql`EXISTS (SELECT 1 FROM licences lic WHERE lic.org_id = ${orgId} AND lic.kind <> 'transport')`;
 
 export const storageExtensionView = (e: StorageExtensionRow) => ({
   id: e.id,
@@ -48,11 +57,10 @@ export async function createStorageExtension(cmd: Command, orgId: string, input:
     ]);
   }
   // Art. 81 binds units that collect, store, utilise or dispose of hazardous waste as a business:
-  // the approval is the licensing authority's, so only a holder of an operating licence has one.
-  const [licence] = await tx.select({ id: licences.id }).from(licences)
-    .where(and(eq(licences.orgId, org.id), eq(licences.kind, 'operating'))).limit(1);
-  if (!licence) {
-    throw ruleViolation('storage_extension_scope', `${org.name} holds no operating licence: Art. 81's one-year limit and its extension apply to licensed operators`, { orgId: org.id });
+  // the approval is the licensing authority's, so only a licensed operator has one.
+  const { rows: [bound] } = await tx.execute<{ operator: boolean }>(sql`SELECT ${holdsOperatorLicence(sql`${org.id}::uuid`)} AS operator`);
+  if (!bound.operator) {
+    throw ruleViolation('storage_extension_scope', `${org.name} holds no operating licence or collection approval: Art. 81's one-year limit and its extension apply to licensed operators`, { orgId: org.id });
   }
   if (input.facilityId !== undefined) {
     const [facility] = await tx.select({ id: facilities.id }).from(facilities)

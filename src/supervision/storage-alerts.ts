@@ -1,6 +1,6 @@
 // Storage over one year (固废法 Art. 81, docs/regulations.md#storage-limit). The article binds units
 // that collect, store, utilise or dispose of hazardous waste as a business — holders of an operating
-// licence — and lets the licensing authority approve a longer period. So a container held past the
+// licence or of a collection approval registered like one — and lets the licensing authority approve a longer period. So a container held past the
 // limit is:
 // - a breach, `storage_over_limit` (high), when its holder holds an operating licence and no
 //   storage extension in force covers it (docs/regulations.md#storage-extensions);
@@ -16,6 +16,7 @@ import type { Config } from '../config.js';
 import { STORED_OR_AWAITING_RETURN } from '../labels/label-states.js';
 import { shanghaiDate } from '../calendar/working-days.js';
 import { inRegion } from './jurisdiction.js';
+import { holdsOperatorLicence } from '../parties/storage-extensions.js';
 import type { Alert, AlertType } from './alerts.js';
 
 const DAY = 86_400_000;
@@ -29,7 +30,7 @@ export async function storageAlerts(
   const warnBefore = new Date(now.getTime() - a.storageWarnDays * DAY);
   const region: SQL = inRegion(sql`l.holder_region_code`, prefix);
   const { rows } = await db.execute(sql`SELECT l.id, l.digital_code, l.holder_id, l.holder_region_code, l.held_since, l.state,
-        EXISTS (SELECT 1 FROM licences o WHERE o.org_id = l.holder_id AND o.kind = 'operating') AS operator,
+        ${holdsOperatorLicence(sql`l.holder_id`)} AS operator,
         (SELECT json_build_object('id', e.id, 'number', e.number, 'validTo', e.valid_to) FROM storage_extensions e
           WHERE e.org_id = l.holder_id AND e.valid_from <= ${today}::date AND e.valid_to >= ${today}::date
             AND (l.id = ANY(e.label_ids) OR e.facility_id = l.facility_id)

@@ -232,6 +232,7 @@ describe('storage over one year (固废法 Art. 81)', () => {
       ['a container the operator does not hold', registerExtension(operator.org.id, { number: number(), labelIds: [theirs.id] }), 422, 'storage_extension_scope'],
       ['another unit\'s facility', registerExtension(operator.org.id, { number: number(), facilityId: generator.storageId }), 422, 'storage_extension_scope'],
       ['a unit without an operating licence', registerExtension(generator.org.id, { number: number(), labelIds: [theirs.id] }), 422, 'storage_extension_scope'],
+      ['a carrier holding only a transport licence', registerExtension(carrier.org.id, { number: number(), labelIds: [theirs.id] }), 422, 'storage_extension_scope'],
       ['the operator itself', registerExtension(operator.org.id, { number: number(), labelIds: [mine.id] }, operator.client), 404],
     ];
     for (const [what, pending, status, rule] of cases) {
