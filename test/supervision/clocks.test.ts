@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../support/test-app.js';
-import { createParty, createRegulator, loginAdmin, type Client, type Party } from '../support/factories.js';
+import { createRegulator, loginAdmin, type Client, type Party } from '../support/factories.js';
 import {
   act, addOperatingLicence, createCarrier, createSite, DRIVER, issueLabel, issueLabelAsOf, manifestAction, type CarrierSite, type Site,
 } from '../support/world.js';
@@ -23,7 +23,6 @@ let receiver: Site; // 140106, operating licence
 let operator: Site; // 140106, receiver + collector with an operating licence: issues its own containers
 
 const DAY = 86_400_000;
-const HOUR = 3_600_000;
 const ago = (days: number) => new Date(Date.now() - days * DAY).toISOString();
 // A delivery whose 5-working-day deadline has passed, inside the working-day calendar.
 const LATE_DELIVERY = coveredPastDate(20);
@@ -246,5 +245,27 @@ describe('storage over one year (固废法 Art. 81)', () => {
     const again = await registerExtension(operator.org.id, { number: taken, labelIds: [mine.id] });
     expect(again.statusCode, again.body).toBe(409);
     expect(await count()).toBe(before + 1);
+  });
+});
+
+describe('LATE_REPORT_HOURS is a setting', () => {
+  it('is at least 1 hour (the late-report indexes hold steps recorded over an hour late)', async () => {
+    const { loadConfig, ConfigError } = await import('../../src/config.js');
+    expect(() => loadConfig({ LATE_REPORT_HOURS: '0' })).toThrow(ConfigError);
+    expect(loadConfig({}).alerts).toMatchObject({ lateReportHours: 72, lateReportWindowDays: 30 });
+  });
+
+  it('at 24 hours, a step recorded 2 days after it happened is a late report', async () => {
+    const strict = await buildTestApp({ LATE_REPORT_HOURS: '24' });
+    try {
+      const admin = await loginAdmin(strict.app);
+      const site = await createSite(strict.app, admin, { roles: ['generator'], regionCode: '140105' });
+      const l = await issueLabel(site.client, { generatedAt: ago(3) });
+      expect((await act(site.client, l.id, { action: 'store', facilityId: site.storageId, occurredAt: ago(2) })).statusCode).toBe(200);
+      const a = find(await alerts(admin, 'late_report'), 'late_report', l.id);
+      expect(a?.lateBy).toEqual({ value: 24, unit: 'hours' });
+    } finally {
+      await strict.close();
+    }
   });
 });
