@@ -33,6 +33,10 @@ export interface Config {
     capacityWarnPct: number;
     /** Days before the year ends from which a missing next-year calendar raises calendar_year_missing. */
     calendarMissingDays: number;
+    /** A step recorded more than this many hours after its occurredAt is a late report. */
+    lateReportHours: number;
+    /** How many days back the late_report alert lists steps by when they were recorded. */
+    lateReportWindowDays: number;
   };
   /** Seconds between re-reads of the loaded calendar years, so that API instances converge (0: none). */
   calendarRefreshIntervalS: number;
@@ -182,6 +186,9 @@ export function loadConfig(env: Env = process.env): Config {
       licenceExpiryDays: int(env, 'ALERT_LICENCE_EXPIRY_DAYS', 30, 1, 3650),
       capacityWarnPct: num(env, 'ALERT_CAPACITY_WARN_PCT', 90, 1, 100),
       calendarMissingDays: int(env, 'ALERT_CALENDAR_MISSING_DAYS', 60, 1, 365),
+      // At least 1: the late-report indexes (migration 0013) hold steps recorded over an hour late.
+      lateReportHours: int(env, 'LATE_REPORT_HOURS', 72, 1, 24 * 365),
+      lateReportWindowDays: int(env, 'LATE_REPORT_WINDOW_DAYS', 30, 1, 3650),
     },
     calendarRefreshIntervalS: int(env, 'CALENDAR_REFRESH_INTERVAL_S', 300, 0, 86_400),
     pressure: {

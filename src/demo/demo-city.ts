@@ -23,8 +23,8 @@ export const DEMO_MIN_WINDOW_DAYS = 370;
 
 /** Alert types the demo raises on purpose (the README lists them; the test checks them). */
 export const DEMO_ALERT_TYPES = [
-  'receipt_overdue', 'storage_near_limit', 'storage_over_limit', 'medical_hold_exceeded', 'in_transit_too_long',
-  'weight_discrepancy', 'refusal', 'licence_expiring', 'capacity_near_limit',
+  'receipt_overdue', 'storage_near_limit', 'storage_over_limit', 'storage_over_limit_generator', 'medical_hold_exceeded', 'in_transit_too_long',
+  'weight_discrepancy', 'refusal', 'licence_expiring', 'capacity_near_limit', 'late_report',
 ] as const;
 
 export interface DemoDeps {
@@ -678,6 +678,7 @@ class DemoCity {
       ...this.oilPlan.map((f): [string, () => Promise<void>] => [`waste oil from ${f.gen}`, () => this.oilFlow(f)]),
       ...[66, 59, 52, 45, 38, 31, 24, 17, 10, 3].map((d): [string, () => Promise<void>] => [`清徐 medical chain, ${clock.date(d)}`, () => this.medicalChain(d, d === 3)]),
       ['iron-ore mine', () => this.mine()],
+      ['collection point: old stock', () => this.collectionPointOldStock()],
     ];
     let done = 0;
     await inParallel(stories.map(([name, run]) => async () => {
@@ -1025,6 +1026,26 @@ class DemoCity {
     ];
     const drums = await this.issue(mine, items);
     for (const [i, l] of drums.entries()) await this.store(mine, l, new Date(items[i].at.getTime() + HOUR));
+  }
+
+  /**
+   * Old stock at the collection point, a licensed operator (固废法 Art. 81): two boxes of lamp tubes
+   * stored for more than a year; the district approved a longer storage period for one of them, so
+   * only the other is a breach.
+   */
+  private async collectionPointOldStock(): Promise<void> {
+    const { clock } = this;
+    const cp = this.p('cp');
+    const items: LabelItem[] = [
+      { waste: 'tubes', kg: 12.5, at: new Date(clock.now.getTime() - 365.7 * DAY), remarks: '历史遗留库存' },
+      { waste: 'tubes', kg: 13, at: new Date(clock.now.getTime() - 365.7 * DAY), remarks: '历史遗留库存，已获延长贮存批复' },
+    ];
+    const boxes = await this.issue(cp, items);
+    for (const [i, l] of boxes.entries()) await this.store(cp, l, new Date(items[i].at.getTime() + HOUR));
+    const year = Number(clock.date(0).slice(0, 4));
+    await this.api.post(this.p('reg-140106').token, `/api/v1/orgs/${cp.id}/storage-extensions`, {
+      number: `迎环贮延〔${year}〕2号`, labelIds: [boxes[1].id], validFrom: clock.date(10), validTo: clock.date(-170),
+    });
   }
 
   // ---- the result ----------------------------------------------------------------------------------

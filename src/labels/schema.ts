@@ -98,6 +98,8 @@ export const labelSteps = pgTable('label_steps', {
   uniqueIndex('label_steps_label_seq_uq').on(t.labelId, t.seq),
   // A manifest's trace reads its steps; without this it scans every step (bench:reads, ten years).
   index('label_steps_manifest_idx').on(t.manifestId, t.id).where(sql`manifest_id IS NOT NULL`),
+  // The late_report alert: only steps recorded well after they happened (docs/regulations.md#late-report).
+  index('label_steps_late_report_idx').on(t.recordedAt).where(sql`recorded_at - occurred_at > interval '1 hour'`),
 ]);
 
 // HJ 1259 management ledger: one record per container per custody step.

@@ -26,6 +26,10 @@ export const manifests = pgTable('manifests', {
   deliveredAt: ts(),
   receiptDueOn: date({ mode: 'string' }),
   receivedAt: ts(),
+  // When the receipt was recorded (server time) and whether that was after receiptDueOn: a receipt
+  // is on time when it is recorded in time (docs/regulations.md#receipt-deadline).
+  receiptRecordedAt: ts(),
+  receiptLate: boolean(),
   completedAt: ts(),
   cancelReason: text(),
   // A regulator's review closes the weight-discrepancy alert; the discrepancy itself stays on record.
@@ -125,7 +129,11 @@ export const manifestSteps = pgTable('manifest_steps', {
   recordedAt: ts().notNull().defaultNow(),
   requestId: text(),
   details: jsonb().notNull().default({}),
-}, (t) => [index('manifest_steps_manifest_idx').on(t.manifestId, t.id)]);
+}, (t) => [
+  index('manifest_steps_manifest_idx').on(t.manifestId, t.id),
+  // The late_report alert: only steps recorded well after they happened (docs/regulations.md#late-report).
+  index('manifest_steps_late_report_idx').on(t.recordedAt).where(sql`recorded_at - occurred_at > interval '1 hour'`),
+]);
 
 // Manifest serials per city and year (Art. 15): no global counter on the hot path.
 export const manifestSerials = pgTable('manifest_serials', {

@@ -126,3 +126,18 @@ export const indicatorInputs = pgTable('indicator_inputs', {
   enteredBy: text().notNull(),
   createdAt: now(),
 }, (t) => [uniqueIndex('indicator_inputs_uq').on(t.year, t.regionCode, t.key)]);
+
+// Storage-extension approvals (固废法 Art. 81, docs/regulations.md#storage-extensions): a licensed
+// operator may store longer than one year the containers named, or what lies in one of its
+// storage facilities, until validTo. Exactly one of the two (a CHECK in migration 0013).
+export const storageExtensions = pgTable('storage_extensions', {
+  id: uuid().primaryKey().defaultRandom(),
+  number: text().notNull().unique(),
+  orgId: uuid().notNull().references(() => organisations.id),
+  regionCode: text().notNull(),
+  labelIds: uuid().array().notNull().default(sql`'{}'`),
+  facilityId: uuid().references(() => facilities.id),
+  validFrom: date({ mode: 'string' }).notNull(),
+  validTo: date({ mode: 'string' }).notNull(),
+  createdAt: now(),
+}, (t) => [index('storage_extensions_org_idx').on(t.orgId, t.validTo)]);

@@ -1,6 +1,6 @@
 // Open alerts (docs/regulations.md#alerts), computed from the records at the moment of the request: an alert
 // exists exactly while its condition holds, so it disappears as soon as the record is put right.
-import { HELD_STATES, STORED_OR_AWAITING_RETURN } from '../labels/label-states.js';
+import { HELD_STATES } from '../labels/label-states.js';
 import { RECEIVED_STATES } from '../manifests/manifest-states.js';
 import { receivedKgSql, yearInterval } from '../manifests/received-weight.js';
 import { offToleranceSql } from '../manifests/weight-discrepancy.js';
@@ -11,10 +11,13 @@ import { inRegion } from './jurisdiction.js';
 import { paperTransferAlerts } from './paper-transfer-alerts.js';
 import { calendarYearMissingAlerts } from './calendar-year-missing.js';
 import { CalendarNotCoveredError, shanghaiDate, shanghaiDayStart, workingDaysBefore, workingDaysBetween } from '../calendar/working-days.js';
+import { storageAlerts } from './storage-alerts.js';
+import { lateReportAlerts } from './late-report-alerts.js';
 
 export const ALERT_TYPES = [
   'receipt_overdue', 'storage_near_limit', 'storage_over_limit', 'medical_hold_exceeded', 'in_transit_too_long',
   'weight_discrepancy', 'refusal', 'licence_expiring', 'capacity_near_limit', 'paper_transfer_not_entered', 'calendar_year_missing',
+  'storage_over_limit_generator', 'late_report',
 ] as const;
 export type AlertType = (typeof ALERT_TYPES)[number];
 
@@ -89,24 +92,8 @@ export async function openAlerts(db: Db, config: Config, prefix: string, type?: 
     }
   }
 
-  if (wanted('storage_near_limit') || wanted('storage_over_limit')) {
-    const warnBefore = new Date(now.getTime() - a.storageWarnDays * DAY);
-    for (const r of await q(sql`SELECT id, digital_code, holder_id, holder_region_code, held_since, state FROM labels
-        WHERE state IN ${STORED_OR_AWAITING_RETURN} AND held_since <= ${warnBefore}
-          AND ${range(sql`holder_region_code`, prefix)}`)) {
-      const heldSince = new Date(r.held_since as string);
-      const deadline = new Date(heldSince.getTime() + a.storageLimitDays * DAY);
-      const over = deadline <= now;
-      const t: AlertType = over ? 'storage_over_limit' : 'storage_near_limit';
-      if (!wanted(t)) continue;
-      out.push({
-        type: t, severity: over ? 'high' : 'medium', entityType: 'label', entityId: String(r.id), orgId: String(r.holder_id),
-        regionCode: String(r.holder_region_code), deadline: deadline.toISOString(),
-        lateBy: over ? { value: Math.floor((now.getTime() - deadline.getTime()) / DAY), unit: 'days' } : null,
-        summary: over ? `Container ${r.digital_code} stored for more than a year` : `Container ${r.digital_code} reaches one year of storage on ${shanghaiDate(deadline)}`,
-        details: { digitalCode: r.digital_code, heldSince: heldSince.toISOString(), daysHeld: Math.floor((now.getTime() - heldSince.getTime()) / DAY), state: r.state },
-      });
-    }
+  if (wanted('storage_near_limit') || wanted('storage_over_limit') || wanted('storage_over_limit_generator')) {
+    out.push(...await storageAlerts(db, config, prefix, wanted, now));
   }
 
   if (wanted('medical_hold_exceeded')) {
@@ -233,6 +220,7 @@ export async function openAlerts(db: Db, config: Config, prefix: string, type?: 
 
   if (wanted('paper_transfer_not_entered')) out.push(...await paperTransferAlerts(db, prefix, today));
   if (wanted('calendar_year_missing')) out.push(...calendarYearMissingAlerts(prefix, a.calendarMissingDays, now));
+  if (wanted('late_report')) out.push(...await lateReportAlerts(db, config, prefix, now));
 
   return out.sort((x, y) => x.deadline.localeCompare(y.deadline) || x.entityId.localeCompare(y.entityId));
 }

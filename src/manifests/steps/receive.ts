@@ -10,6 +10,7 @@ import { DRIVER_ROLES } from './carriage.js';
 import { required } from '../../core/required.js';
 import type { ManifestStep } from './manifest-step.js';
 import { offTolerance } from '../weight-discrepancy.js';
+import { receiptTimeliness } from '../receipt-timeliness.js';
 
 type ReceiptItem = NonNullable<ManifestActionInput['items']>[number];
 
@@ -61,11 +62,17 @@ export const receive: ManifestStep = {
     });
     await recordCustodySteps(cmd, steps);
     const accepted = receipt.filter((r) => r.accepted).length;
+    const timeliness = await receiptTimeliness(tx, m.receiptDueOn);
+    const paper = m.origin === 'paper';
     return {
       to: accepted > 0 ? 'received' : 'rejected',
-      // A paper transfer's receipt closes its back-entry (Art. 20: within 10 working days of the transfer).
-      set: { receivedAt: occurredAt, discrepant, ...(m.origin === 'paper' ? { paperEnteredAt: new Date() } : {}) },
-      details: { accepted, refused: receipt.length - accepted, discrepant },
+      // A paper transfer's receipt closes its back-entry (Art. 20: within 10 working days of the
+      // transfer), which times it instead of Art. 18's 5 working days.
+      set: {
+        receivedAt: occurredAt, discrepant, receiptRecordedAt: timeliness.recordedAt, receiptLate: paper ? null : timeliness.late,
+        ...(paper ? { paperEnteredAt: timeliness.recordedAt } : {}),
+      },
+      details: { accepted, refused: receipt.length - accepted, discrepant, receiptLate: paper ? null : timeliness.late },
     };
   },
 };
