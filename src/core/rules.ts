@@ -35,6 +35,7 @@ export const RULES = {
   // Parties and supervision
   holder_role: 'The organisation does not have the role this record needs',
   licence_revoked: 'A revoked licence cannot change status',
+  site: 'The site named is not a site of the organisation',
   not_discrepant: 'The manifest has no discrepancy to review',
 } as const;
 
