@@ -62,7 +62,7 @@ describe('the date range', () => {
     expectProblem(await draft('9999-12-31T00:00:00Z'), 400, 'VALIDATION_FAILED');
     expectProblem(await draft('0001-01-01T00:00:00Z'), 400, 'VALIDATION_FAILED');
     const licence = await admin.post(`/api/v1/orgs/${receiver.org.id}/licences`, {
-      kind: 'operating', number: 'OP-EDGE', modes: ['disposal'], wasteCodes: ['HW08'], validFrom: EARLIEST_DATE, validTo: '2101-01-01',
+      kind: 'comprehensive', number: 'OP-EDGE', modes: ['disposal'], wasteCodes: ['HW08'], validFrom: EARLIEST_DATE, validTo: '2101-01-01',
     });
     expectProblem(licence, 400, 'VALIDATION_FAILED');
 
