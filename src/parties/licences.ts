@@ -97,7 +97,7 @@ interface KindRule {
   needsCapacity: boolean;
   /** A listed code or category the kind may not cover: the reason, or null. */
   codeProblem(code: string): string | null;
-  /** Organisation roles (or medical generator class) that may hold it. */
+  /** Organisation roles that may hold it. */
   holder(org: OrgRow): boolean;
   holderText: string;
 }
@@ -128,7 +128,9 @@ const KIND_RULES: Record<LicenceKind, KindRule> = {
     modes: GATHERING, defaultModes: GATHERING, needsCodes: true, needsCapacity: false,
     codeProblem: (c) => ((c === MEDICAL_WASTE_CATEGORY || (!isCategory(c) && categoryOf(c) === MEDICAL_WASTE_CATEGORY)) ? null
       : `a medical-waste collection point gathers ${MEDICAL_WASTE_CATEGORY} only`),
-    holder: (o) => hasRole(o, 'collector') || o.generatorClass === 'medical', holderText: 'the role collector or the medical generator class',
+    // A township centre or county hospital that gathers other institutions' bags: it receives them, so
+    // it needs the collector role (a receiver of manifests) beside its medical generator class.
+    holder: (o) => hasRole(o, 'collector'), holderText: 'the role collector',
   },
   // A road transport licence is for dangerous goods in general: no modes, no waste list, no capacity.
   transport: {
