@@ -124,7 +124,7 @@ describe('numbers in URLs', () => {
   it('an indicator input so small that a ratio overflows gives no value, not a 500', async () => {
     const year = new Date().getFullYear();
     const put = await t.app.inject({
-      method: 'PUT', url: `/api/v1/supervision/indicator-inputs/${year}/gdp_10k_cny`,
+      method: 'PUT', url: `/api/v1/supervision/indicator-inputs/${year}/industrial_value_added_10k_cny`,
       headers: { authorization: `Bearer ${admin.token}` }, payload: { regionCode: '140100', value: 5e-324 },
     });
     expect(put.statusCode, put.body).toBe(200);
