@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
 import { buildTestApp, type TestApp } from '../support/test-app.js';
+import { licenceAlertOpens } from '../../src/supervision/alerts.js';
 import { createParty, loginAdmin, type Client, type Party } from '../support/factories.js';
 import {
   addOperatingLicence, createCarrier, createSite, issueLabel, licenceValidity, type CarrierSite, type Site,
@@ -139,5 +140,27 @@ describe('submit checks by kind', () => {
     });
     const res = await submit(clinic, centre, [bag.id], 'D10');
     expect(res.statusCode, res.body).toBe(200);
+  });
+});
+
+describe('what else reads the kind', () => {
+  it('the emergency capacity list names 经营许可证 only, not collection approvals', async () => {
+    const pilotHolder = await createParty(t.app, admin, { roles: ['collector'], regionCode: '140105', generatorClass: 'small_source' });
+    await addOperatingLicence(admin, pilotHolder.org.id, { kind: 'collection_pilot', modes: undefined, wasteCodes: ['HW08'], annualCapacityKg: 80_000 });
+    const recycler = await createParty(t.app, admin, { roles: ['receiver'], regionCode: '140105' });
+    await addOperatingLicence(admin, recycler.org.id, { modes: ['utilisation'], wasteCodes: ['HW08'], annualCapacityKg: 70_000 });
+    const res = await admin.get('/api/v1/supervision/capacity?wasteCode=900-214-08&regionCode=140105');
+    expect(res.statusCode, res.body).toBe(200);
+    const holders = res.json().items.map((i: { receiverId: string }) => i.receiverId);
+    expect(holders).toContain(recycler.org.id);
+    expect(holders).not.toContain(pilotHolder.org.id);
+  });
+
+  it('the renewal deadline of 30 working days applies to 经营许可证, the calendar-day policy to approvals and transport', () => {
+    expect(licenceAlertOpens('comprehensive', '2026-06-30', 30)).toEqual({ on: '2026-05-18', counted: 'working_days' });
+    expect(licenceAlertOpens('collection', '2026-06-30', 30)).toEqual({ on: '2026-05-18', counted: 'working_days' });
+    expect(licenceAlertOpens('collection_pilot', '2026-06-30', 30)).toEqual({ on: '2026-05-31', counted: 'days' });
+    expect(licenceAlertOpens('medical_collection_point', '2026-06-30', 30)).toEqual({ on: '2026-05-31', counted: 'days' });
+    expect(licenceAlertOpens('transport', '2026-06-30', 30)).toEqual({ on: '2026-05-31', counted: 'days' });
   });
 });
