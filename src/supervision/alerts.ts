@@ -203,7 +203,7 @@ export async function openAlerts(db: Db, config: Config, prefix: string, type?: 
       out.push({
         type: 'licence_expiring', severity: 'medium', entityType: 'licence', entityId: String(r.id), orgId: String(r.org_id),
         regionCode: String(r.region_code), deadline: new Date(shanghaiDayStart(validTo).getTime() + DAY).toISOString(), lateBy: null,
-        summary: `${isOperatingLicenceKind(String(r.kind)) ? 'Operating' : r.kind === 'transport' ? 'Transport' : 'Collection approval'} licence ${r.number} expires on ${validTo} with no renewal registered`,
+        summary: `${isOperatingLicenceKind(String(r.kind)) ? 'Operating licence' : r.kind === 'transport' ? 'Transport licence' : 'Collection approval'} ${r.number} expires on ${validTo} with no renewal registered`,
         details: { number: r.number, kind: r.kind, validTo, alertFrom: opens.on, counted: opens.counted },
       });
     }
