@@ -40,6 +40,7 @@ export const RULES = {
   // Parties and supervision
   holder_role: 'The organisation does not have the role this record needs',
   licence_revoked: 'A revoked licence cannot change status',
+  site: 'The site named is not a site of the organisation',
   not_discrepant: 'The manifest has no discrepancy to review',
   storage_extension_scope: 'A storage extension is for a holder of an operating licence, and covers containers it holds or one of its storage facilities',
 } as const;

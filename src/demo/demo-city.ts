@@ -422,19 +422,23 @@ class DemoCity {
     const { api, clock } = this;
     const city = this.city.token;
     const year = Number(clock.date(0).slice(0, 4));
-    const operating = (key: string, number: string, modes: string[], wasteCodes: string[], annualCapacityKg: number, validFrom: string, validTo: string) =>
-      () => api.post(city, `/api/v1/orgs/${this.p(key).id}/licences`, { kind: 'operating', number, modes, wasteCodes, annualCapacityKg, validFrom, validTo });
+    const licence = (kind: string) => (key: string, number: string, modes: string[], wasteCodes: string[], annualCapacityKg: number, validFrom: string, validTo: string) =>
+      () => api.post(city, `/api/v1/orgs/${this.p(key).id}/licences`, { kind, number, modes, wasteCodes, annualCapacityKg, validFrom, validTo });
+    // 危险废物综合经营许可证, and the two approvals (docs/regulations.md#licence-kinds).
+    const operating = licence('comprehensive');
+    const pilot = licence('collection_pilot');
+    const medicalPoint = licence('medical_collection_point');
     const long = { from: clock.date(800), to: clock.date(-1025) };
     await inParallel([
       operating('incin', '晋危经许可〔2023〕第006号', ['collection', 'storage', 'disposal'], ['HW01', 'HW03'], 9_000_000, long.from, long.to),
       operating('landfill', '晋危经许可〔2022〕第011号', ['storage', 'disposal'], ['HW17', 'HW18', 'HW21', 'HW36', 'HW46', 'HW49', 'HW50'], 20_000_000, long.from, long.to),
       operating('recycler', '晋危经许可〔2024〕第023号', ['storage', 'utilisation'], ['HW06', 'HW08', 'HW09', 'HW12'], 3_000_000, long.from, long.to),
       operating('oilrec', '晋危经许可〔2024〕第031号', ['storage', 'utilisation'], ['HW08'], oilCapacityKg(this.oilPlan), long.from, long.to),
-      // Collection approvals (集中收集 / 乡镇集中暂存): registered like operating licences.
+      // Collection approvals (集中收集试点 / 乡镇集中暂存 and the county hospital's 中转): not 经营许可证.
       // The collection point's runs out in 20 days and no renewal is registered yet.
-      operating('cp', `太环收集〔${year - 1}〕第003号`, ['collection', 'storage'], ['HW06', 'HW08', 'HW12', 'HW29', 'HW31', 'HW49'], 300_000, clock.date(345), clock.date(-20)),
-      operating('xgcentre', `清环收集〔${year - 1}〕第001号`, ['collection', 'storage'], ['HW01'], 30_000, clock.date(500), clock.date(-600)),
-      operating('qxhosp', `清环收集〔${year - 1}〕第002号`, ['collection', 'storage'], ['HW01'], 200_000, clock.date(500), clock.date(-600)),
+      pilot('cp', `太环收集〔${year - 1}〕第003号`, ['collection', 'storage'], ['HW06', 'HW08', 'HW12', 'HW29', 'HW31', 'HW49'], 300_000, clock.date(345), clock.date(-20)),
+      medicalPoint('xgcentre', `清环收集〔${year - 1}〕第001号`, ['collection', 'storage'], ['HW01'], 30_000, clock.date(500), clock.date(-600)),
+      medicalPoint('qxhosp', `清环收集〔${year - 1}〕第002号`, ['collection', 'storage'], ['HW01'], 200_000, clock.date(500), clock.date(-600)),
     ], 4);
     // Transport licences and the vehicles registered under them.
     await inParallel(['t1', 't2', 't3', 't4', 'cp', 'incin'].map((key, i) => async () => {
@@ -486,8 +490,9 @@ class DemoCity {
     await inParallel(checks.map(([region, key, daysAgo, passed, findings]) => () => api.post(this.p(`reg-${region}`).token, '/api/v1/inspections', {
       orgId: this.p(key).id, date: clock.date(daysAgo), passed, findings,
     })), 4);
-    // Indicator inputs the records cannot hold: the city's GDP (万元) and its 2020 landfill baseline (t).
-    const inputs: Array<[string, string, number]> = [['140100', 'gdp_10k_cny', 54_000_000], ['140100', 'landfill_baseline_t', 60], ['140121', 'gdp_10k_cny', 3_100_000]];
+    // Indicator inputs the records cannot hold: industrial value added (工业增加值, 万元; demo figures, not
+    // statistics) and the city's 2020 landfill baseline (t).
+    const inputs: Array<[string, string, number]> = [['140100', 'industrial_value_added_10k_cny', 15_000_000], ['140100', 'landfill_baseline_t', 60], ['140121', 'industrial_value_added_10k_cny', 1_250_000]];
     for (const [regionCode, key, value] of inputs) {
       const res = await this.deps.app.inject({
         method: 'PUT', url: `/api/v1/supervision/indicator-inputs/${year}/${key}`,

@@ -4,7 +4,7 @@ import { and, eq, gte, inArray, lte, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/database.js';
 import { exemptions, licences, organisations, vehicles } from '../db/schema.js';
 import { ruleViolation } from '../core/errors.js';
-import { licenceActiveOn, licenceCovers, licenceHasMode } from '../parties/licence-rules.js';
+import { licenceActiveOn, licenceCovers, licenceHasMode, RECEIVING_LICENCE_KINDS } from '../parties/licence-rules.js';
 import { shanghaiDate, shanghaiDayStart } from '../calendar/working-days.js';
 import { methodKind } from '../catalog/treatment-methods.js';
 import type { LoadedManifest } from './manifest-view.js';
@@ -15,7 +15,7 @@ type Licence = typeof licences.$inferSelect;
 
 /** Why no licence serves this code, from the most to the least specific reason. */
 function licenceRefusal(covering: Licence[], date: string, code: string, method: string | null) {
-  if (covering.length === 0) return ruleViolation('licence_coverage', `The receiver holds no operating licence covering ${code}`, { wasteCode: code });
+  if (covering.length === 0) return ruleViolation('licence_coverage', `The receiver holds no licence or collection approval covering ${code}`, { wasteCode: code });
   const inForce = covering.filter((l) => l.status === 'active');
   if (inForce.length === 0) {
     return ruleViolation('licence_suspended', `The receiver's licence covering ${code} is ${covering[0].status}`, { wasteCode: code, licenceNumber: covering[0].number });
@@ -31,7 +31,9 @@ export async function checkSubmission(tx: DbOrTx, { m, carriers, items }: Loaded
   const date = shanghaiDate(m.plannedAt);
   const [receiver] = await tx.select().from(organisations).where(eq(organisations.id, m.receiverId));
   const isCollector = receiver.roles.includes('collector');
-  const held = await tx.select().from(licences).where(and(eq(licences.orgId, m.receiverId), eq(licences.kind, 'operating')));
+  // Any kind under which a receiver takes waste in; its modes (and, for a collection licence, its
+  // codes) say what it allows (docs/regulations.md#licence-kinds).
+  const held = await tx.select().from(licences).where(and(eq(licences.orgId, m.receiverId), inArray(licences.kind, [...RECEIVING_LICENCE_KINDS])));
   const exempt = await tx.select().from(exemptions).where(and(
     eq(exemptions.generatorId, m.generatorId), eq(exemptions.receiverId, m.receiverId),
     lte(exemptions.validFrom, date), gte(exemptions.validTo, date),

@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config.js';
 import type { Db } from '../db/database.js';
-import { clients, organisations } from '../db/schema.js';
+import { clients, organisations, sites } from '../db/schema.js';
 import { hashSecret } from '../auth/secrets.js';
 import { appendAudit } from '../audit/trail.js';
 import { withCheckCharacter } from './uscc.js';
@@ -29,7 +29,12 @@ export async function bootstrapAdmin(log: FastifyBaseLogger, db: Db, config: Con
     const orgId = org?.id ?? (await tx.select({ id: organisations.id }).from(organisations).where(eq(organisations.uscc, uscc)))[0].id;
     await tx.insert(clients).values({ id: b.clientId, orgId, name: 'bootstrap admin', roles: ['admin', 'registrar'], secretHash });
     const actor = { orgId, clientId: b.clientId, requestId: 'bootstrap' };
-    if (org) await appendAudit(tx, actor, { chain: b.regionCode, entityType: 'organisation', entityId: orgId, action: 'create', after: org });
+    if (org) {
+      await appendAudit(tx, actor, { chain: b.regionCode, entityType: 'organisation', entityId: orgId, action: 'create', after: org });
+      // Every organisation has a default site (docs/regulations.md#sites), the regulator too.
+      const [site] = await tx.insert(sites).values({ orgId, name: org.name, address: org.address, regionCode: org.regionCode, isDefault: true }).returning();
+      await appendAudit(tx, actor, { chain: b.regionCode, entityType: 'site', entityId: site.id, action: 'create', after: site });
+    }
     await appendAudit(tx, actor, { chain: b.regionCode, entityType: 'client', entityId: b.clientId, action: 'create', after: { orgId, roles: ['admin', 'registrar'] } });
   });
   log.info({ clientId: b.clientId, regionCode: b.regionCode }, 'bootstrap regulator and admin client created');

@@ -9,6 +9,7 @@ import type { Caller } from '../auth/roles.js';
 import { methodKind } from '../catalog/treatment-methods.js';
 import { loadManagedOrg } from './organisations.js';
 import { pageOf, requireOrgAdminOrRegistrar, type PageQuery } from './licences.js';
+import { siteFor } from './sites.js';
 
 type FacilityRow = typeof facilities.$inferSelect;
 
@@ -17,6 +18,8 @@ export const FACILITY_KINDS = ['storage', 'treatment'] as const;
 export const STORAGE_TYPES = ['warehouse', 'yard', 'pool', 'tank_farm', 'point'] as const;
 
 export interface NewFacility {
+  /** The site (生产经营场所) it is at; the organisation's default site when absent. */
+  siteId?: string;
   code: string;
   name: string;
   kind: (typeof FACILITY_KINDS)[number];
@@ -28,6 +31,7 @@ export interface NewFacility {
 export const facilityView = (f: FacilityRow) => ({
   id: f.id,
   orgId: f.orgId,
+  siteId: f.siteId,
   code: f.code,
   name: f.name,
   kind: f.kind,
@@ -58,8 +62,10 @@ export async function createFacility(cmd: Command, orgId: string, input: NewFaci
   const org = await loadManagedOrg(cmd.tx, caller, orgId);
   requireOrgAdminOrRegistrar(caller, org);
   checkNewFacility(input);
+  const site = await siteFor(cmd.tx, org.id, input.siteId);
   const [row] = await cmd.tx.insert(facilities).values({
     orgId: org.id,
+    siteId: site.id,
     code: input.code,
     name: input.name,
     kind: input.kind,

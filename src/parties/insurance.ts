@@ -1,6 +1,6 @@
 // Environmental liability insurance policies of licensed operators (indicator input, docs/regulations.md#indicator-39).
 import { afterCursor, keysetPage } from '../db/keyset.js';
-import { and, asc, eq, gt, ne, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, ne, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../db/database.js';
 import { insurancePolicies, licences } from '../db/schema.js';
 import type { Command } from '../commands/unit-of-work.js';
@@ -8,6 +8,7 @@ import { AppError, ruleViolation } from '../core/errors.js';
 import { requireClientRole, type Caller } from '../auth/roles.js';
 import { loadManagedOrg } from './organisations.js';
 import { checkValidity, pageOf, requireRegistrarOver, type PageQuery } from './licences.js';
+import { RECEIVING_LICENCE_KINDS } from './licence-rules.js';
 
 type PolicyRow = typeof insurancePolicies.$inferSelect;
 
@@ -37,9 +38,9 @@ export async function createPolicy(cmd: Command, orgId: string, input: NewPolicy
   requireRegistrarOver(caller, org.regionCode);
   checkValidity(input.validFrom, input.validTo);
   if (!org.roles.includes('receiver')) {
-    // A licensed operator: any operating licence (or collection approval) that is not revoked.
+    // A licensed operator: any licence or collection approval but transport that is not revoked.
     const [licence] = await cmd.tx.select({ id: licences.id }).from(licences)
-      .where(and(eq(licences.orgId, org.id), eq(licences.kind, 'operating'), ne(licences.status, 'revoked'))).limit(1);
+      .where(and(eq(licences.orgId, org.id), inArray(licences.kind, [...RECEIVING_LICENCE_KINDS]), ne(licences.status, 'revoked'))).limit(1);
     if (!licence) {
       throw ruleViolation('holder_role', `${org.name} holds no operating licence and is not a receiver; liability insurance is recorded for licensed operators`);
     }

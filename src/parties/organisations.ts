@@ -8,6 +8,7 @@ import { AppError, invalid, notFound } from '../core/errors.js';
 import { isRegulator, requireClientRole, supervises, type Caller } from '../auth/roles.js';
 import { usccProblem } from './uscc.js';
 import { fullOrg, managesOrg, publicOrg, type OrgRow } from './org-view.js';
+import { createDefaultSite } from './sites.js';
 
 export interface NewOrg {
   uscc: string;
@@ -59,6 +60,7 @@ export async function createOrg(cmd: Command, input: NewOrg) {
   }).onConflictDoNothing({ target: organisations.uscc }).returning();
   if (!org) throw new AppError('CONFLICT', `An organisation with USCC ${input.uscc} is already registered`);
   await cmd.audit({ chain: org.regionCode, entityType: 'organisation', entityId: org.id, action: 'create', after: fullOrg(org) });
+  await createDefaultSite(cmd, org);
   return fullOrg(org);
 }
 

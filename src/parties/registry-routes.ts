@@ -1,4 +1,4 @@
-// Licences, vehicles, facilities, exemptions, insurance policies and inspections.
+// Sites, licences, vehicles, facilities, exemptions, insurance policies and inspections.
 import { Type } from 'typebox';
 import type { RouteModule } from '../context.js';
 import { etag, ifMatchVersion, runCommand } from '../http/command.js';
@@ -11,6 +11,8 @@ import {
 } from './licences.js';
 import { listVehicles, registerVehicle } from './vehicles.js';
 import { createFacility, FACILITY_KINDS, listFacilities, STORAGE_TYPES } from './facilities.js';
+import { OLD_OPERATING_KIND } from './licences.js';
+import { createSite, listSites } from './site-registry.js';
 import { createExemption, listExemptions, readExemption } from './exemptions.js';
 import { createPolicy, listPolicies } from './insurance.js';
 import { listInspections, recordInspection } from './inspections.js';
@@ -23,17 +25,44 @@ const Paging = { limit: Limit, cursor: Cursor };
 const NullableInt = Type.Union([Type.Integer(), Type.Null()]);
 const MAX_KG = 1e13;
 
+// ---- sites ----
+
+const RegionCode = Type.String({ pattern: '^\\d{6}$', description: 'GB/T 2260 region code' });
+
+const NewSite = Type.Object({
+  name: Text(200, 'Unique within the organisation'),
+  address: Text(300),
+  regionCode: RegionCode,
+}, { additionalProperties: false });
+
+const Site = Type.Object({
+  id: Id,
+  orgId: Id,
+  name: Type.String(),
+  address: Type.String(),
+  regionCode: Type.String(),
+  isDefault: Type.Boolean({ description: 'The site created with the organisation, at its registered address' }),
+  createdAt: Timestamp,
+});
+
 // ---- licences ----
 
+/** Input also names the old kind `operating`, to answer it with a 400 that lists the kinds. */
+const InputKind = OneOf([...LICENCE_KINDS, OLD_OPERATING_KIND]);
+
 const NewLicence = Type.Object({
-  kind: OneOf(LICENCE_KINDS),
+  kind: Type.Unsafe<(typeof LICENCE_KINDS)[number] | typeof OLD_OPERATING_KIND>({
+    ...InputKind,
+    description: 'comprehensive 危险废物综合经营许可证, collection 危险废物收集经营许可证 (900-214-08, 900-044-49 only), collection_pilot 收集试点 approval, medical_collection_point 医疗废物暂存/中转 approval (HW01), transport 道路危险货物运输许可. The old `operating` is refused with 400: it does not say which',
+  }),
+  siteId: Type.Optional(Type.String({ format: 'uuid', description: 'The holder\'s site the licence is for; its default site when absent; none for transport' })),
   number: Text(100, 'Licence number as printed; unique per kind'),
-  modes: Type.Optional(Type.Array(OneOf(LICENCE_MODES), { uniqueItems: true, description: 'Operating licences: at least one; transport: none' })),
+  modes: Type.Optional(Type.Array(OneOf(LICENCE_MODES), { uniqueItems: true, description: 'comprehensive: at least one; collection: collection only (the default); approvals: collection and/or storage (default both); transport: none' })),
   wasteCodes: Type.Optional(Type.Array(
     Type.String({ pattern: '^(\\d{3}-\\d{3}-\\d{2}|HW\\d{2})$' }),
     { uniqueItems: true, maxItems: 500, description: 'Exact codes NNN-NNN-NN and/or whole categories HWxx; operating licences only' },
   )),
-  annualCapacityKg: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_KG, description: 'Required for operating licences' })),
+  annualCapacityKg: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_KG, description: 'Required for comprehensive and collection licences, optional for approvals, none for transport' })),
   validFrom: DateString,
   validTo: DateString,
 }, { additionalProperties: false });
@@ -41,6 +70,7 @@ const NewLicence = Type.Object({
 const Licence = Type.Object({
   id: Id,
   orgId: Id,
+  siteId: Type.Union([Id, Type.Null()]),
   kind: OneOf(LICENCE_KINDS),
   number: Type.String(),
   modes: Type.Array(OneOf(LICENCE_MODES)),
@@ -70,6 +100,7 @@ const NewVehicle = Type.Object({
 const Vehicle = Type.Object({ id: Id, orgId: Id, licenceId: Id, plate: Type.String(), createdAt: Timestamp });
 
 const NewFacility = Type.Object({
+  siteId: Type.Optional(Type.String({ format: 'uuid', description: 'The organisation\'s site it is at; its default site when absent' })),
   code: Type.String({ minLength: 1, maxLength: 50, pattern: '^\\S+$', description: 'Unique within the organisation' }),
   name: Text(200),
   kind: OneOf(FACILITY_KINDS),
@@ -81,6 +112,7 @@ const NewFacility = Type.Object({
 const Facility = Type.Object({
   id: Id,
   orgId: Id,
+  siteId: Id,
   code: Type.String(),
   name: Type.String(),
   kind: OneOf(FACILITY_KINDS),
@@ -151,12 +183,31 @@ const Inspection = Type.Object({
 });
 
 export const registryRoutes: RouteModule = (app, ctx) => {
+  // ---- sites ----
+
+  app.post('/api/v1/orgs/:id/sites', {
+    schema: {
+      operationId: 'createSite', tags: ['parties'], summary: 'Register a production/operating site (生产经营场所) of an organisation (org admin or registrar)',
+      params: IdParams, body: NewSite, response: responses({ 201: Site }, 401, 403, 404, 409),
+    },
+  }, (request, reply) => runCommand(ctx, request, reply, async (cmd) => ({
+    status: 201, body: await createSite(cmd, request.params.id, request.body),
+  })));
+
+  app.get('/api/v1/orgs/:id/sites', {
+    schema: {
+      operationId: 'listSites', tags: ['parties'], summary: 'Sites of an organisation (itself or its regulator)',
+      params: IdParams, querystring: Type.Object({ ...Paging }),
+      response: responses({ 200: Page(Site) }, 401, 404),
+    },
+  }, (request) => listSites(ctx.db, request.caller, request.params.id, { ...request.query, limit: request.query.limit ?? 50 }));
+
   // ---- licences ----
 
   app.post('/api/v1/orgs/:id/licences', {
     schema: {
-      operationId: 'createLicence', tags: ['parties'], summary: 'Register an operating or transport licence (registrar)',
-      params: IdParams, body: NewLicence, response: responses({ 201: Licence }, 401, 403, 404, 409, 422),
+      operationId: 'createLicence', tags: ['parties'], summary: 'Register a licence or collection approval, or a transport licence (registrar)',
+      params: IdParams, body: NewLicence, response: responses({ 201: Licence }, 400, 401, 403, 404, 409, 422),
     },
   }, (request, reply) => runCommand(ctx, request, reply, async (cmd) => {
     const body = await createLicence(cmd, request.params.id, request.body);
@@ -167,7 +218,7 @@ export const registryRoutes: RouteModule = (app, ctx) => {
     schema: {
       operationId: 'listOrgLicences', tags: ['parties'], summary: 'Licences of an organisation (public register; regulators: their jurisdiction)',
       params: IdParams,
-      querystring: Type.Object({ kind: Type.Optional(OneOf(LICENCE_KINDS)), status: Type.Optional(OneOf(LICENCE_STATUSES)), ...Paging }),
+      querystring: Type.Object({ kind: Type.Optional({ ...InputKind, description: '`operating`: every kind but transport' }), status: Type.Optional(OneOf(LICENCE_STATUSES)), ...Paging }),
       response: responses({ 200: Page(Licence) }, 401, 404),
     },
   }, (request) => listOrgLicences(ctx.db, request.caller, request.params.id, { ...request.query, limit: request.query.limit ?? 50 }));
@@ -230,7 +281,7 @@ export const registryRoutes: RouteModule = (app, ctx) => {
   app.post('/api/v1/orgs/:id/facilities', {
     schema: {
       operationId: 'createFacility', tags: ['parties'], summary: 'Register a storage or treatment facility (org admin or registrar)',
-      params: IdParams, body: NewFacility, response: responses({ 201: Facility }, 401, 403, 404, 409),
+      params: IdParams, body: NewFacility, response: responses({ 201: Facility }, 401, 403, 404, 409, 422),
     },
   }, (request, reply) => runCommand(ctx, request, reply, async (cmd) => ({
     status: 201, body: await createFacility(cmd, request.params.id, request.body),

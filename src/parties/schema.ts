@@ -42,10 +42,28 @@ export const signingKeys = pgTable('signing_keys', {
   createdAt: now(),
 });
 
+// 生产经营场所 (HJ 1259-2022 §4.2.1): the management class is a site's. Every organisation has one
+// default site (its registered address), created with it; facilities and licences belong to a site.
+export const sites = pgTable('sites', {
+  id: uuid().primaryKey().defaultRandom(),
+  orgId: uuid().notNull().references(() => organisations.id),
+  name: text().notNull(),
+  address: text().notNull(),
+  regionCode: text().notNull(),
+  isDefault: boolean().notNull().default(false),
+  createdAt: now(),
+}, (t) => [
+  uniqueIndex('sites_org_name_uq').on(t.orgId, t.name),
+  uniqueIndex('sites_org_default_uq').on(t.orgId).where(sql`is_default`),
+]);
+
 export const licences = pgTable('licences', {
   id: uuid().primaryKey().defaultRandom(),
   orgId: uuid().notNull().references(() => organisations.id),
-  kind: text().notNull(), // operating | transport
+  // comprehensive | collection | collection_pilot | medical_collection_point | transport (licence-rules.ts)
+  kind: text().notNull(),
+  /** The site the licence's facilities are at (a transport licence has none). */
+  siteId: uuid().references(() => sites.id),
   number: text().notNull(),
   modes: text().array().notNull().default(sql`'{}'::text[]`),
   wasteCodes: text().array().notNull().default(sql`'{}'::text[]`),
@@ -73,6 +91,7 @@ export const vehicles = pgTable('vehicles', {
 export const facilities = pgTable('facilities', {
   id: uuid().primaryKey().defaultRandom(),
   orgId: uuid().notNull().references(() => organisations.id),
+  siteId: uuid().notNull().references(() => sites.id),
   code: text().notNull(),
   name: text().notNull(),
   kind: text().notNull(), // storage | treatment
@@ -80,7 +99,7 @@ export const facilities = pgTable('facilities', {
   capacityKg: bigint({ mode: 'number' }),
   methods: text().array().notNull().default(sql`'{}'::text[]`),
   createdAt: now(),
-}, (t) => [uniqueIndex('facilities_org_code_uq').on(t.orgId, t.code)]);
+}, (t) => [uniqueIndex('facilities_org_code_uq').on(t.orgId, t.code), index('facilities_site_idx').on(t.siteId)]);
 
 export const exemptions = pgTable('exemptions', {
   id: uuid().primaryKey().defaultRandom(),
@@ -116,7 +135,7 @@ export const inspections = pgTable('inspections', {
   createdAt: now(),
 }, (t) => [index('inspections_region_date_idx').on(t.regionCode, t.date)]);
 
-// Indicator inputs the records cannot hold (GDP, the landfill baseline), entered by regulators.
+// Indicator inputs the records cannot hold (industrial value added, the landfill baseline), entered by regulators.
 export const indicatorInputs = pgTable('indicator_inputs', {
   id: uuid().primaryKey().defaultRandom(),
   year: integer().notNull(),

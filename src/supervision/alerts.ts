@@ -10,6 +10,7 @@ import type { Config } from '../config.js';
 import { inRegion } from './jurisdiction.js';
 import { paperTransferAlerts } from './paper-transfer-alerts.js';
 import { calendarYearMissingAlerts } from './calendar-year-missing.js';
+import { isOperatingLicenceKind } from '../parties/licence-rules.js';
 import { CalendarNotCoveredError, shanghaiDate, shanghaiDayStart, workingDaysBefore, workingDaysBetween } from '../calendar/working-days.js';
 import { storageAlerts } from './storage-alerts.js';
 import { lateReportAlerts } from './late-report-alerts.js';
@@ -38,12 +39,12 @@ const DAY = 86_400_000;
 const HOUR = 3_600_000;
 
 /**
- * When a licence's expiry alert opens: for an operating licence the renewal deadline, 30 working
+ * When a licence's expiry alert opens: for a 经营许可证 (comprehensive or collection) the renewal deadline, 30 working
  * days before it expires; beyond the loaded working-day calendar (or for other licences), `days`
  * calendar days before, and the alert says which it counted.
  */
 export function licenceAlertOpens(kind: string, validTo: string, days: number): { on: string; counted: 'working_days' | 'days' } {
-  if (kind === 'operating') {
+  if (isOperatingLicenceKind(kind)) {
     try {
       return { on: workingDaysBefore(validTo, LICENCE_RENEWAL_WORKING_DAYS), counted: 'working_days' };
     } catch (e) {
@@ -53,7 +54,7 @@ export function licenceAlertOpens(kind: string, validTo: string, days: number): 
   return { on: shanghaiDate(new Date(shanghaiDayStart(validTo).getTime() - days * DAY)), counted: 'days' };
 }
 
-/** 危险废物经营许可证管理办法 Art. 12: apply for renewal 30 working days before expiry. */
+/** 危险废物经营许可证管理办法 Art. 13 ¶2: apply for renewal 30 working days before expiry. */
 const LICENCE_RENEWAL_WORKING_DAYS = 30;
 
 const range = (column: SQL, prefix: string) => sql`(${inRegion(column, prefix)})`;
@@ -176,8 +177,8 @@ export async function openAlerts(db: Db, config: Config, prefix: string, type?: 
   }
 
   if (wanted('licence_expiring')) {
-    // A 经营许可证 must be renewed 30 working days before it expires (经营许可证管理办法 Art. 12,
-    // docs/regulations.md#licence-renewal): the alert opens on that day. Other licences (transport)
+    // A 经营许可证 must be renewed 30 working days before it expires (经营许可证管理办法 Art. 13,
+    // docs/regulations.md#licence-renewal): the alert opens on that day. Other licences (approvals, transport)
     // follow the calendar-day policy ALERT_LICENCE_EXPIRY_DAYS. 30 working days never span more
     // than 60 calendar days, so that bounds the candidates.
     const horizon = shanghaiDate(new Date(now.getTime() + Math.max(60, a.licenceExpiryDays) * DAY));
@@ -191,7 +192,7 @@ export async function openAlerts(db: Db, config: Config, prefix: string, type?: 
       out.push({
         type: 'licence_expiring', severity: 'medium', entityType: 'licence', entityId: String(r.id), orgId: String(r.org_id),
         regionCode: String(r.region_code), deadline: new Date(shanghaiDayStart(validTo).getTime() + DAY).toISOString(), lateBy: null,
-        summary: `${r.kind === 'operating' ? 'Operating' : 'Transport'} licence ${r.number} expires on ${validTo} with no renewal registered`,
+        summary: `${isOperatingLicenceKind(String(r.kind)) ? 'Operating licence' : r.kind === 'transport' ? 'Transport licence' : 'Collection approval'} ${r.number} expires on ${validTo} with no renewal registered`,
         details: { number: r.number, kind: r.kind, validTo, alertFrom: opens.on, counted: opens.counted },
       });
     }
@@ -203,7 +204,7 @@ export async function openAlerts(db: Db, config: Config, prefix: string, type?: 
     for (const r of await q(sql`SELECT l.id, l.number, l.org_id, l.region_code, l.annual_capacity_kg, l.valid_to,
           ${receivedKgSql(sql`l.org_id`, from, to)} AS used_kg
         FROM licences l
-        WHERE l.kind = 'operating' AND l.status = 'active' AND l.annual_capacity_kg > 0 AND l.valid_to >= ${today}
+        WHERE l.kind <> 'transport' AND l.status = 'active' AND l.annual_capacity_kg > 0 AND l.valid_to >= ${today}
           AND ${range(sql`l.region_code`, prefix)}`)) {
       const used = Number(r.used_kg);
       const cap = Number(r.annual_capacity_kg);

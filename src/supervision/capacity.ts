@@ -1,14 +1,14 @@
-// The emergency disposal resource list (应急处置资源清单, docs/regulations.md#emergency-capacity-list): per operating licence in
-// force today that covers a waste code, the holder's annual capacity, what it has received this year
+// The emergency disposal resource list (应急处置资源清单, docs/regulations.md#emergency-capacity-list): per 危险废物经营许可证
+// (comprehensive or collection; collection approvals are not licensed capacity) in force today that covers a waste code, the holder's annual capacity, what it has received this year
 // and what remains.
-import { and, eq, gte, like, lte, sql } from 'drizzle-orm';
+import { and, eq, gte, inArray, like, lte, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/database.js';
 import { licences, organisations } from '../db/schema.js';
 import { notFound } from '../core/errors.js';
 import type { Caller } from '../auth/roles.js';
 import { categoryOf, findWasteCode } from '../catalog/catalog.js';
 import { shanghaiDate } from '../calendar/working-days.js';
-import { licenceActiveOn, licenceCovers, type LicenceMode } from '../parties/licence-rules.js';
+import { licenceActiveOn, licenceCovers, OPERATING_LICENCE_KINDS, type LicenceMode } from '../parties/licence-rules.js';
 import { receivedThisYearKg } from '../manifests/received-weight.js';
 import { regionScope } from './indicator-inputs.js';
 
@@ -29,7 +29,7 @@ export interface CapacityItem {
 const round = (v: number, digits: number) => Math.round(v * 10 ** digits) / 10 ** digits;
 
 /**
- * Licences of kind operating, status active, valid today (Asia/Shanghai), covering the code (exactly
+ * 经营许可证 (kinds comprehensive and collection), status active, valid today (Asia/Shanghai), covering the code (exactly
  * or by its category), held by an organisation in the caller's jurisdiction (or the asked region),
  * optionally with a given mode. usedKg is the holder's weight accepted this year on received or
  * completed manifests (receivedThisYearKg, the figure the submit check holds against the capacity).
@@ -46,7 +46,7 @@ export async function capacityList(
   const rows = await db.select({ l: licences, o: organisations }).from(licences)
     .innerJoin(organisations, eq(organisations.id, licences.orgId))
     .where(and(
-      eq(licences.kind, 'operating'), eq(licences.status, 'active'),
+      inArray(licences.kind, [...OPERATING_LICENCE_KINDS]), eq(licences.status, 'active'),
       lte(licences.validFrom, today), gte(licences.validTo, today),
       like(organisations.regionCode, `${scope.prefix}%`),
       sql`(${code.code} = ANY(${licences.wasteCodes}) OR ${categoryOf(code.code)} = ANY(${licences.wasteCodes}))`,

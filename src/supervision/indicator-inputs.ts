@@ -1,6 +1,6 @@
-// Indicator inputs the records cannot hold (GDP, the landfill baseline), entered by regulators per
+// Indicator inputs the records cannot hold (industrial value added, the landfill baseline), entered by regulators per
 // year and region; and the region scope every supervision insight query runs in.
-import { and, asc, eq, like, type SQL } from 'drizzle-orm';
+import { and, asc, eq, inArray, like, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../db/database.js';
 import { indicatorInputs } from '../db/schema.js';
 import type { Command } from '../commands/unit-of-work.js';
@@ -31,11 +31,15 @@ export function regionScope(caller: Caller, regionCode?: string): RegionScope {
 
 // ---- indicator inputs ---------------------------------------------------------------------------
 
-export const INDICATOR_INPUT_KEYS = ['gdp_10k_cny', 'landfill_baseline_t'] as const;
+/**
+ * `gdp_10k_cny` was the first input of row 2; the row divides by industrial value added (工业增加值),
+ * which GDP is not, so old GDP rows are neither mapped nor read (migration 0011) and the key is refused.
+ */
+export const INDICATOR_INPUT_KEYS = ['industrial_value_added_10k_cny', 'landfill_baseline_t'] as const;
 export type IndicatorInputKey = (typeof INDICATOR_INPUT_KEYS)[number];
 
 export const INDICATOR_INPUT_DESCRIPTIONS: Record<IndicatorInputKey, string> = {
-  gdp_10k_cny: 'GDP of the region in the year, 万元 (indicator 2)',
+  industrial_value_added_10k_cny: 'Industrial value added (工业增加值) of the region in the year, 万元, as audited (indicator 2)',
   landfill_baseline_t: 'Industrial hazardous waste landfilled in the baseline year (2020), t: what the year is compared with (indicator 25)',
 };
 
@@ -87,7 +91,7 @@ export async function putIndicatorInput(
 /** Inputs entered for regions under the scope (the region itself and those below it). */
 export async function listIndicatorInputs(db: DbOrTx, caller: Caller, q: { year?: number; regionCode?: string }) {
   const scope = regionScope(caller, q.regionCode);
-  const where: SQL[] = [like(indicatorInputs.regionCode, `${scope.prefix}%`)];
+  const where: SQL[] = [like(indicatorInputs.regionCode, `${scope.prefix}%`), inArray(indicatorInputs.key, [...INDICATOR_INPUT_KEYS])];
   if (q.year !== undefined) where.push(eq(indicatorInputs.year, q.year));
   const rows = await db.select().from(indicatorInputs).where(and(...where))
     .orderBy(asc(indicatorInputs.year), asc(indicatorInputs.regionCode), asc(indicatorInputs.key));

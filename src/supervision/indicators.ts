@@ -20,6 +20,7 @@ import type { DbOrTx } from '../db/database.js';
 import { METHOD_KINDS } from '../catalog/treatment-methods.js';
 import { shanghaiDate, shanghaiDayStart } from '../calendar/working-days.js';
 import type { Caller } from '../auth/roles.js';
+import { OPERATING_LICENCE_KINDS } from '../parties/licence-rules.js';
 import { inputsFor, regionScope, type IndicatorInputKey } from './indicator-inputs.js';
 
 // ---- the rows, from the file ----------------------------------------------------------------------
@@ -129,16 +130,17 @@ async function industrialGeneratedKg(c: Ctx): Promise<number> {
 }
 
 /**
- * Weight of industrial generators' labels (any generation year) treated in the year with one of
- * `methods`, by their own treat step or that of an ancestor they were consolidated into, kg.
+ * Weight of industrial generators' labels treated in the year with one of `methods`, by their own
+ * treat step or that of an ancestor they were consolidated into, kg. Labels of any generation year
+ * up to the year's end; with `generatedBefore`, only those generated before it (prior years' stock).
  */
-async function industrialTreatedKg(c: Ctx, methods: string[]): Promise<number> {
+async function industrialTreatedKg(c: Ctx, methods: string[], generatedBefore: Date = c.period.to): Promise<number> {
   const r = await one<{ kg: number }>(c.db, sql`
     WITH RECURSIVE base AS (
       SELECT l.id, l.quantity_kg, l.parent_id
       FROM labels l JOIN organisations g ON g.id = l.generator_id
       WHERE g.generator_class = 'industrial' AND l.region_code LIKE ${c.like}
-        AND l.generated_at < ${c.period.to} AND ${notAParent}
+        AND l.generated_at < ${generatedBefore} AND ${notAParent}
         -- only a treated container, or one consolidated into another, can have been treated
         AND l.state IN ('treated', 'consolidated')
     ), chain AS (
@@ -155,9 +157,12 @@ async function industrialTreatedKg(c: Ctx, methods: string[]): Promise<number> {
   return Number(r.kg);
 }
 
-/** Licensed operator on a day: an operating licence (or collection approval) not revoked, valid that day. */
+/** The kinds of 危险废物经营许可证, whose holders are 经营单位 (collection approvals are not). */
+const OPERATING_KINDS = sql`(${sql.join(OPERATING_LICENCE_KINDS.map((k) => sql`${k}`), sql`, `)})`;
+
+/** 经营单位 on a day: a 危险废物经营许可证 (comprehensive or collection) not revoked, valid that day. */
 const licensedOn = (org: SQL, day: SQL) => sql`EXISTS (
-  SELECT 1 FROM licences lic WHERE lic.org_id = ${org} AND lic.kind = 'operating' AND lic.status <> 'revoked'
+  SELECT 1 FROM licences lic WHERE lic.org_id = ${org} AND lic.kind IN ${OPERATING_KINDS} AND lic.status <> 'revoked'
     AND lic.valid_from <= ${day} AND lic.valid_to >= ${day})`;
 
 const round = (v: number) => Math.round(v * 1e6) / 1e6;
@@ -172,25 +177,28 @@ function rate(numerator: number, denominator: number, inputs: Outcome['inputs'])
 
 export const FORMULAS: Record<string, Formula> = {
   '2': {
-    formula: 'Σ quantity of labels generated in the year by industrial generators (not voided, not consolidation parents) / 1000 ÷ GDP (万元, input gdp_10k_cny) → t/万元; met if ≤ 0.012',
+    formula: 'Σ quantity of labels generated in the year by industrial generators (not voided, not consolidation parents) / 1000 ÷ industrial value added (工业增加值, 万元, input industrial_value_added_10k_cny) → t/万元; met if ≤ 0.012',
     comparison: '<=',
     target: 0.012,
     async compute(c) {
       const generatedKg = await industrialGeneratedKg(c);
-      const gdp = c.inputs.gdp_10k_cny;
-      const inputs = { industrialGeneratedT: t(generatedKg), gdp10kCny: gdp ?? null };
-      if (gdp === undefined) return { value: null, inputs, missing: ['gdp_10k_cny'] };
-      return { value: round(generatedKg / 1000 / gdp), inputs };
+      const iva = c.inputs.industrial_value_added_10k_cny;
+      const inputs = { industrialGeneratedT: t(generatedKg), industrialValueAdded10kCny: iva ?? null };
+      if (iva === undefined) return { value: null, inputs, missing: ['industrial_value_added_10k_cny'] };
+      return { value: round(generatedKg / 1000 / iva), inputs };
     },
   },
   '15': {
-    formula: 'weight of industrial generators\' labels treated in the year with an R… (utilisation) method, by their own treat step or a consolidation ancestor\'s ÷ industrial weight generated in the year × 100; met if ≥ 80',
+    formula: 'weight of industrial generators\' labels (any generation year) utilised in the year — treated with R…, C2 or C3, by their own treat step or a consolidation ancestor\'s ÷ (industrial weight generated in the year + weight generated in prior years and utilised in the year) × 100; met if ≥ 80',
     comparison: '>=',
     target: 80,
     async compute(c) {
       const utilisedKg = await industrialTreatedKg(c, UTILISATION_METHODS);
+      const priorStockUtilisedKg = await industrialTreatedKg(c, UTILISATION_METHODS, c.period.from);
       const generatedKg = await industrialGeneratedKg(c);
-      return rate(utilisedKg, generatedKg, { utilisedT: t(utilisedKg), industrialGeneratedT: t(generatedKg) });
+      return rate(utilisedKg, generatedKg + priorStockUtilisedKg, {
+        utilisedT: t(utilisedKg), industrialGeneratedT: t(generatedKg), priorStockUtilisedT: t(priorStockUtilisedKg),
+      });
     },
   },
   '25': {
@@ -230,7 +238,7 @@ export const FORMULAS: Record<string, Formula> = {
            WHERE m.received_at >= ${c.period.from} AND m.received_at < ${c.period.to}
              AND EXISTS (
                SELECT 1 FROM licences lic
-               WHERE lic.org_id = m.receiver_id AND lic.kind = 'operating' AND 'disposal' = ANY(lic.modes)
+               WHERE lic.org_id = m.receiver_id AND lic.kind IN ${OPERATING_KINDS} AND 'disposal' = ANY(lic.modes)
                  AND (x.waste_code = ANY(lic.waste_codes) OR x.category = ANY(lic.waste_codes))
                  AND lic.valid_from <= (m.received_at AT TIME ZONE 'Asia/Shanghai')::date
                  AND lic.valid_to >= (m.received_at AT TIME ZONE 'Asia/Shanghai')::date))::int AS reached,
@@ -255,7 +263,7 @@ export const FORMULAS: Record<string, Formula> = {
     },
   },
   '39': {
-    formula: 'licensed operators (an operating licence or collection approval, not revoked, valid on the day) with an insurance policy valid on the day ÷ licensed operators × 100; the day is today, or Dec 31 for a past year; met if ≥ 100',
+    formula: '经营单位 (a 危险废物经营许可证 — comprehensive or collection — not revoked, valid on the day; collection approvals do not count) with an insurance policy valid on the day ÷ licensed operators × 100; the day is today, or Dec 31 for a past year; met if ≥ 100',
     comparison: '>=',
     target: 100,
     async compute(c) {
@@ -282,7 +290,7 @@ export const FORMULAS: Record<string, Formula> = {
     },
   },
   '45': {
-    formula: 'passed spot-check inspections dated in the year of licensed operators (operating licence or collection approval, not revoked, valid on the inspection day) ÷ all such inspections × 100; met if ≥ 100',
+    formula: 'passed spot-check inspections dated in the year of 经营单位 (a 危险废物经营许可证 — comprehensive or collection — not revoked, valid on the inspection day; collection approvals do not count) ÷ all such inspections × 100; met if ≥ 100',
     comparison: '>=',
     target: 100,
     async compute(c) {

@@ -21,7 +21,7 @@ const IndicatorInput = Type.Object({
   id: Id,
   year: Type.Integer(),
   regionCode: Type.String(),
-  key: Type.String({ description: 'gdp_10k_cny: GDP in 万元; landfill_baseline_t: the baseline year\'s industrial landfill tonnage, t' }),
+  key: Type.String({ description: 'industrial_value_added_10k_cny: industrial value added (工业增加值) in 万元; landfill_baseline_t: the baseline year\'s industrial landfill tonnage, t' }),
   value: Type.Number(),
   enteredBy: Type.String({ description: 'Client that entered the current value' }),
   enteredAt: Type.String({ format: 'date-time' }),
@@ -77,9 +77,19 @@ const Risk = Type.Object({
   regionCode: Type.String(),
   asOf: DateString,
   managementClass: OneOf(MANAGEMENT_CLASSES),
-  generatedLast12MonthsKg: Type.Number(),
-  hasOwnTreatmentFacility: Type.Boolean(),
-  holdsOperatingLicence: Type.Boolean(),
+  generatedLast12MonthsKg: Type.Number({ description: 'Summed over the sites' }),
+  hasOwnTreatmentFacility: Type.Boolean({ description: 'At any site' }),
+  holdsOperatingLicence: Type.Boolean({ description: 'A 危险废物经营许可证 (comprehensive or collection) at any site' }),
+  sites: Type.Array(Type.Object({
+    siteId: Id,
+    name: Type.String(),
+    regionCode: Type.String(),
+    isDefault: Type.Boolean(),
+    managementClass: OneOf(MANAGEMENT_CLASSES),
+    generatedLast12MonthsKg: Type.Number({ description: 'Labels issued at the site\'s facilities (at the default site: also those issued without a facility)' }),
+    hasOwnTreatmentFacility: Type.Boolean(),
+    holdsOperatingLicence: Type.Boolean(),
+  }), { description: 'HJ 1259-2022 §4.2.1 classes each 生产经营场所; the organisation\'s managementClass is the highest of them' }),
   riskTier: OneOf(RISK_TIERS),
   reasons: Type.Array(Type.Object({
     code: OneOf(RISK_REASON_CODES),
@@ -93,7 +103,7 @@ export const insightRoutes: RouteModule = (app, ctx) => {
   app.put('/api/v1/supervision/indicator-inputs/:year/:key', {
     schema: {
       operationId: 'putIndicatorInput', tags: ['supervision'],
-      summary: 'Enter an indicator input the records cannot hold: GDP (万元) or the landfill baseline (t) of a region and year (registrar)',
+      summary: 'Enter an indicator input the records cannot hold: industrial value added (工业增加值, 万元) or the landfill baseline (t) of a region and year (registrar)',
       params: Type.Object({ year: Year, key: InputKey }),
       body: Type.Object({
         regionCode: Type.String({ pattern: '^\\d{6}$', description: 'GB/T 2260 region code inside your jurisdiction' }),

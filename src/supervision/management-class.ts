@@ -1,5 +1,5 @@
-// Management class of a unit (HJ 1259-2022 §4.2, docs/regulations.md#management-class): a pure function over what the
-// records say about the last 12 months. No database, no clock: callers gather the facts.
+// Management class of a site (生产经营场所; HJ 1259-2022 §4.2, docs/regulations.md#management-class): a pure function over
+// what the records say about the last 12 months. No database, no clock: site-management.ts gathers the facts.
 
 export const MANAGEMENT_CLASSES = ['key', 'simplified', 'registration'] as const;
 export type ManagementClass = (typeof MANAGEMENT_CLASSES)[number];
@@ -17,7 +17,7 @@ export interface ManagementFacts {
   generatedLast12MonthsKg: number;
   /** It runs a utilisation/disposal (treatment) facility of its own. */
   hasOwnTreatmentFacility: boolean;
-  /** It holds an operating licence (a collection approval is registered as one, docs/regulations.md#collection-approvals). */
+  /** It holds a 危险废物经营许可证 (comprehensive or collection; not a collection approval, docs/regulations.md#licence-kinds). */
   holdsOperatingLicence: boolean;
 }
 

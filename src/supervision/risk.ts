@@ -8,7 +8,8 @@
 //            receipt_overdue    a delivered manifest not received by its due date (转移管理办法 Art. 18);
 //            failed_inspection  a failed spot check in the last 12 months.
 //   medium — a reason to look closer, no breach by itself:
-//            management_class_key  key supervision (HJ 1259-2022 §4.2: ≥ 100 t, own facility or licence);
+//            management_class_key  a site in key supervision (HJ 1259-2022 §4.2: ≥ 100 t, own facility or
+//                                  经营许可证; site-management.ts);
 //            discrepancy           manifests with a weight discrepancy or refusal, as generator or
 //                                  receiver, received in the last 12 months;
 //            licence_expiring      an active licence ending within 30 days.
@@ -23,7 +24,8 @@ import { supervises, type Caller } from '../auth/roles.js';
 import { shanghaiDate, shanghaiDayStart } from '../calendar/working-days.js';
 import { findOrg } from '../parties/organisations.js';
 import { regionScope } from './indicator-inputs.js';
-import { managementClass, managementClassReason, type ManagementClass, type ManagementFacts } from './management-class.js';
+import { managementClassReason, type ManagementClass } from './management-class.js';
+import { highestClass, siteManagement, type SiteManagement } from './site-management.js';
 
 export const RISK_TIERS = ['high', 'medium', 'low'] as const;
 export type RiskTier = (typeof RISK_TIERS)[number];
@@ -73,10 +75,15 @@ export interface OrgRisk {
   orgName: string;
   regionCode: string;
   asOf: string;
+  /** The highest class of its sites (HJ 1259 classes each site). */
   managementClass: ManagementClass;
+  /** Summed over its sites. */
   generatedLast12MonthsKg: number;
+  /** At any of its sites. */
   hasOwnTreatmentFacility: boolean;
   holdsOperatingLicence: boolean;
+  /** Each site (生产经营场所) with its own class and facts, the default site first. */
+  sites: SiteManagement[];
   riskTier: RiskTier;
   reasons: RiskReason[];
 }
@@ -94,7 +101,6 @@ export async function orgRisk(db: DbOrTx, caller: Caller, orgId: string, now = n
   const expiryBy = addDays(today, RISK_WINDOWS.licenceExpiryDays);
 
   const { rows: [f] } = await db.execute<{
-    generated_kg: number; own_facility: boolean; licensed: boolean;
     old_count: number; oldest: Date | null;
     overdue_count: number; earliest_due: string | null;
     failed_count: number; last_failed: string | null;
@@ -102,13 +108,6 @@ export async function orgRisk(db: DbOrTx, caller: Caller, orgId: string, now = n
     expiring: Array<{ number: string; kind: string; validTo: string }> | null;
   }>(sql`
     SELECT
-      (SELECT COALESCE(SUM(l.quantity_kg), 0)::float8 FROM labels l
-        WHERE l.generator_id = ${org.id} AND l.state <> 'voided' AND l.generated_on > ${windowStart}::date
-          AND l.generated_on <= ${today}::date
-          AND NOT EXISTS (SELECT 1 FROM labels c WHERE c.parent_id = l.id)) AS generated_kg,
-      EXISTS (SELECT 1 FROM facilities fa WHERE fa.org_id = ${org.id} AND fa.kind = 'treatment') AS own_facility,
-      EXISTS (SELECT 1 FROM licences lic WHERE lic.org_id = ${org.id} AND lic.kind = 'operating'
-        AND lic.status <> 'revoked' AND lic.valid_to >= ${today}::date) AS licensed,
       (SELECT COUNT(*)::int FROM labels l WHERE l.holder_id = ${org.id} AND l.state IN ${HELD_STATES}
         AND l.held_since < ${storedBefore}) AS old_count,
       (SELECT MIN(l.held_since) FROM labels l WHERE l.holder_id = ${org.id} AND l.state IN ${HELD_STATES}
@@ -127,12 +126,8 @@ export async function orgRisk(db: DbOrTx, caller: Caller, orgId: string, now = n
         FROM licences lic WHERE lic.org_id = ${org.id} AND lic.status = 'active'
           AND lic.valid_to >= ${today}::date AND lic.valid_to <= ${expiryBy}::date) AS expiring`);
 
-  const facts: ManagementFacts = {
-    generatedLast12MonthsKg: Math.round(Number(f.generated_kg) * 1000) / 1000,
-    hasOwnTreatmentFacility: f.own_facility,
-    holdsOperatingLicence: f.licensed,
-  };
-  const cls = managementClass(facts);
+  const sites = await siteManagement(db, org.id, windowStart, today);
+  const cls = highestClass(sites);
 
   const reasons: RiskReason[] = [];
   const add = (code: RiskReasonCode, detail: string, count?: number) =>
@@ -146,7 +141,8 @@ export async function orgRisk(db: DbOrTx, caller: Caller, orgId: string, now = n
   if (f.failed_count > 0) {
     add('failed_inspection', `${f.failed_count} failed spot-check inspection(s) in the last 12 months, the latest on ${f.last_failed}`, f.failed_count);
   }
-  if (cls === 'key') add('management_class_key', managementClassReason(facts));
+  const keySites = sites.filter((s) => s.managementClass === 'key');
+  if (keySites.length > 0) add('management_class_key', keySites.map((s) => `${s.name}: ${managementClassReason(s)}`).join('; '));
   if (f.discrepant_count > 0) {
     add('discrepancy', `${f.discrepant_count} manifest(s) with a weight discrepancy or refused containers received in the last 12 months`, f.discrepant_count);
   }
@@ -161,9 +157,10 @@ export async function orgRisk(db: DbOrTx, caller: Caller, orgId: string, now = n
     regionCode: org.regionCode,
     asOf: today,
     managementClass: cls,
-    generatedLast12MonthsKg: facts.generatedLast12MonthsKg,
-    hasOwnTreatmentFacility: facts.hasOwnTreatmentFacility,
-    holdsOperatingLicence: facts.holdsOperatingLicence,
+    generatedLast12MonthsKg: Math.round(sites.reduce((kg, s) => kg + s.generatedLast12MonthsKg, 0) * 1000) / 1000,
+    hasOwnTreatmentFacility: sites.some((s) => s.hasOwnTreatmentFacility),
+    holdsOperatingLicence: sites.some((s) => s.holdsOperatingLicence),
+    sites,
     riskTier: riskTier(reasons),
     reasons,
   };

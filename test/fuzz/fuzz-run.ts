@@ -62,9 +62,9 @@ async function created(res: LightMyRequestResponse, what: string): Promise<Recor
 // A year back to two years ahead of today: valid whenever the run happens, and not about to expire.
 const day = (yearsFromNow: number) => new Date(Date.now() + yearsFromNow * 365 * 86_400_000).toISOString().slice(0, 10);
 
-const licenceBody = (kind: 'operating' | 'transport') => ({
-  kind, number: `${kind}-FUZZ-${randomInt(1e9)}`, modes: kind === 'operating' ? ['collection', 'storage', 'utilisation', 'disposal'] : [],
-  wasteCodes: kind === 'operating' ? ['HW08', 'HW49'] : [], annualCapacityKg: kind === 'operating' ? 1_000_000 : undefined,
+const licenceBody = (kind: 'comprehensive' | 'transport') => ({
+  kind, number: `${kind}-FUZZ-${randomInt(1e9)}`, modes: kind === 'comprehensive' ? ['collection', 'storage', 'utilisation', 'disposal'] : [],
+  wasteCodes: kind === 'comprehensive' ? ['HW08', 'HW49'] : [], annualCapacityKg: kind === 'comprehensive' ? 1_000_000 : undefined,
   validFrom: day(-1), validTo: day(2),
 });
 
@@ -80,7 +80,7 @@ export async function prepareTargets(app: App): Promise<FuzzTargets> {
   const generator = await createParty(app, admin, { roles: ['generator'] });
   const carrier = await createParty(app, admin, { roles: ['carrier'] });
   const receiver = await createParty(app, admin, { roles: ['receiver'] });
-  const licence = await created(await admin.post(`/api/v1/orgs/${receiver.org.id}/licences`, licenceBody('operating')), 'licence');
+  const licence = await created(await admin.post(`/api/v1/orgs/${receiver.org.id}/licences`, licenceBody('comprehensive')), 'licence');
   const transport = await created(await admin.post(`/api/v1/orgs/${carrier.org.id}/licences`, licenceBody('transport')), 'transport licence');
   const plate = `晋A${randomInt(10_000, 99_999)}`;
   const vehicle = await created(await carrier.client.post(`/api/v1/orgs/${carrier.org.id}/vehicles`, { plate, licenceId: transport.id }), 'vehicle');

@@ -62,7 +62,7 @@ describe('the date range', () => {
     expectProblem(await draft('9999-12-31T00:00:00Z'), 400, 'VALIDATION_FAILED');
     expectProblem(await draft('0001-01-01T00:00:00Z'), 400, 'VALIDATION_FAILED');
     const licence = await admin.post(`/api/v1/orgs/${receiver.org.id}/licences`, {
-      kind: 'operating', number: 'OP-EDGE', modes: ['disposal'], wasteCodes: ['HW08'], validFrom: EARLIEST_DATE, validTo: '2101-01-01',
+      kind: 'comprehensive', number: 'OP-EDGE', modes: ['disposal'], wasteCodes: ['HW08'], validFrom: EARLIEST_DATE, validTo: '2101-01-01',
     });
     expectProblem(licence, 400, 'VALIDATION_FAILED');
 
@@ -124,7 +124,7 @@ describe('numbers in URLs', () => {
   it('an indicator input so small that a ratio overflows gives no value, not a 500', async () => {
     const year = new Date().getFullYear();
     const put = await t.app.inject({
-      method: 'PUT', url: `/api/v1/supervision/indicator-inputs/${year}/gdp_10k_cny`,
+      method: 'PUT', url: `/api/v1/supervision/indicator-inputs/${year}/industrial_value_added_10k_cny`,
       headers: { authorization: `Bearer ${admin.token}` }, payload: { regionCode: '140100', value: 5e-324 },
     });
     expect(put.statusCode, put.body).toBe(200);

@@ -48,8 +48,8 @@ describe('village clinic → township centre → county hospital → incinerator
     const township = await createSite(t.app, admin, { roles: ['generator', 'collector'], regionCode: '140121', generatorClass: 'medical', medicalTier: 'township_health_centre' });
     const county = await createSite(t.app, admin, { roles: ['generator', 'collector'], regionCode: '140121', generatorClass: 'medical', medicalTier: 'county_hospital' });
     const incinerator = await createSite(t.app, admin, { roles: ['receiver'], regionCode: '140108' }, ['D10']);
-    await addOperatingLicence(admin, township.org.id, { modes: ['collection', 'storage'], wasteCodes: ['HW01'], annualCapacityKg: 50_000 });
-    await addOperatingLicence(admin, county.org.id, { modes: ['collection', 'storage'], wasteCodes: ['HW01'], annualCapacityKg: 500_000 });
+    await addOperatingLicence(admin, township.org.id, { kind: 'medical_collection_point', modes: ['collection', 'storage'], wasteCodes: ['HW01'], annualCapacityKg: 50_000 });
+    await addOperatingLicence(admin, county.org.id, { kind: 'medical_collection_point', modes: ['collection', 'storage'], wasteCodes: ['HW01'], annualCapacityKg: 500_000 });
     await addOperatingLicence(admin, incinerator.org.id, { modes: ['disposal'], wasteCodes: ['HW01'], annualCapacityKg: 5_000_000 });
 
     const bags = [await issueLabel(clinic.client, MEDICAL_BAG), await issueLabel(clinic.client, MEDICAL_BAG)];

@@ -15,7 +15,7 @@ let opLicence: { id: string; version: number };
 let trLicence: { id: string };
 
 const OPERATING = {
-  kind: 'operating', number: 'SX-HW-001', modes: ['storage', 'disposal'], wasteCodes: ['HW08', '900-041-49'],
+  kind: 'comprehensive', number: 'SX-HW-001', modes: ['storage', 'disposal'], wasteCodes: ['HW08', '900-041-49'],
   annualCapacityKg: 5_000_000, validFrom: yearsFromNow(-5), validTo: yearsFromNow(5), // in force today
 };
 
@@ -44,17 +44,20 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 describe('licences', () => {
-  it('registers an operating licence with an ETag', async () => {
+  it('registers a comprehensive licence with an ETag, at the holder\'s default site', async () => {
     const res = await admin.post(`/api/v1/orgs/${receiver.org.id}/licences`, OPERATING);
     expect(res.statusCode, res.body).toBe(201);
     expect(res.headers.etag).toBe('"1"');
     const body = res.json();
     expect(body).toMatchObject({
-      orgId: receiver.org.id, kind: 'operating', number: 'SX-HW-001', modes: ['storage', 'disposal'],
+      orgId: receiver.org.id, kind: 'comprehensive', number: 'SX-HW-001', modes: ['storage', 'disposal'],
       wasteCodes: ['HW08', '900-041-49'], annualCapacityKg: 5_000_000, validFrom: OPERATING.validFrom, validTo: OPERATING.validTo,
       status: 'active', version: 1,
     });
     expect(body.id).toMatch(/^[0-9a-f-]{36}$/);
+    const sites = (await admin.get(`/api/v1/orgs/${receiver.org.id}/sites`)).json().items;
+    expect(sites).toMatchObject([{ isDefault: true, orgId: receiver.org.id, regionCode: '140105' }]);
+    expect(body.siteId).toBe(sites[0].id);
     opLicence = body;
     const audit = await auditOf(body.id);
     expect(audit).toMatchObject([{ action: 'create', outcome: 'applied' }]);
@@ -87,7 +90,7 @@ describe('licences', () => {
     expect(cat.detail).toContain('HW41');
   });
 
-  it('an operating licence needs modes, codes and a capacity; a transport licence takes none', async () => {
+  it('a comprehensive licence needs modes, codes and a capacity; a transport licence takes none', async () => {
     const { annualCapacityKg: _, ...noCapacity } = OPERATING;
     expectProblem(await admin.post(`/api/v1/orgs/${receiver.org.id}/licences`, { ...noCapacity, number: 'X-3' }), 400, 'VALIDATION_FAILED');
     expectProblem(await admin.post(`/api/v1/orgs/${receiver.org.id}/licences`, { ...OPERATING, number: 'X-3', modes: [] }), 400, 'VALIDATION_FAILED');
@@ -116,10 +119,10 @@ describe('licences', () => {
     expect(tr.rule).toBe('holder_role');
   });
 
-  it('a collector may hold an operating licence (collection approval)', async () => {
+  it('a collector may hold a collection approval', async () => {
     const collector = await createParty(t.app, admin, { roles: ['collector'], regionCode: '140105', generatorClass: 'small_source' });
     const res = await admin.post(`/api/v1/orgs/${collector.org.id}/licences`, {
-      kind: 'operating', number: 'SX-COL-01', modes: ['collection', 'storage'], wasteCodes: ['HW01'],
+      kind: 'medical_collection_point', number: 'SX-COL-01', modes: ['collection', 'storage'], wasteCodes: ['HW01'],
       annualCapacityKg: 100_000, validFrom: OPERATING.validFrom, validTo: OPERATING.validTo,
     });
     expect(res.statusCode, res.body).toBe(201);

@@ -87,7 +87,7 @@ beforeAll(async () => {
   const incinerator = await createSite(t.app, admin, { roles: ['receiver'], regionCode: REGION }, ['D10']);
   await addOperatingLicence(admin, incinerator.org.id, { modes: ['disposal'], wasteCodes: ['HW01'], annualCapacityKg: 1_000_000 });
   const collector = await createSite(t.app, admin, { roles: ['collector'], regionCode: REGION });
-  await addOperatingLicence(admin, collector.org.id, { modes: ['collection', 'storage'], wasteCodes: ['HW49', 'HW08'], annualCapacityKg: 100_000 });
+  await addOperatingLicence(admin, collector.org.id, { kind: 'collection_pilot', modes: ['collection', 'storage'], wasteCodes: ['HW49', 'HW08'], annualCapacityKg: 100_000 });
 
   // ---- industrial generation, utilisation and landfill ----
   // G1 runs its own R2 facility: a1..a4 500 kg each; a1, a2 treated R2; a3 consolidated into a tote P
@@ -120,7 +120,7 @@ beforeAll(async () => {
   // ---- medical: K1's bags reach the incinerator inside the township centre's box; H ships directly;
   // K3's bags wait at the centre; K2 ships nothing ----
   const township = await createSite(t.app, admin, { roles: ['generator', 'collector'], regionCode: REGION, generatorClass: 'medical', medicalTier: 'township_health_centre' });
-  await addOperatingLicence(admin, township.org.id, { modes: ['collection', 'storage'], wasteCodes: ['HW01'], annualCapacityKg: 50_000 });
+  await addOperatingLicence(admin, township.org.id, { kind: 'medical_collection_point', modes: ['collection', 'storage'], wasteCodes: ['HW01'], annualCapacityKg: 50_000 });
   const K1 = await createSite(t.app, admin, { roles: ['generator'], regionCode: REGION, generatorClass: 'medical', medicalTier: 'village_clinic' });
   await createSite(t.app, admin, { roles: ['generator'], regionCode: REGION, generatorClass: 'medical', medicalTier: 'village_clinic' }); // K2
   const K3 = await createSite(t.app, admin, { roles: ['generator'], regionCode: REGION, generatorClass: 'medical', medicalTier: 'village_clinic' });
@@ -157,10 +157,10 @@ afterAll(() => t.close());
 
 describe('indicator inputs', () => {
   it('are entered by a registrar of the region, upserted and audited with before/after', async () => {
-    const first = await put(regulator.client, YEAR, 'gdp_10k_cny', { regionCode: REGION, value: 900 });
+    const first = await put(regulator.client, YEAR, 'industrial_value_added_10k_cny', { regionCode: REGION, value: 900 });
     expect(first.statusCode, first.body).toBe(200);
-    expect(first.json()).toMatchObject({ year: YEAR, regionCode: REGION, key: 'gdp_10k_cny', value: 900, enteredBy: regulator.client.clientId });
-    const second = await put(regulator.client, YEAR, 'gdp_10k_cny', { regionCode: REGION, value: 1000 });
+    expect(first.json()).toMatchObject({ year: YEAR, regionCode: REGION, key: 'industrial_value_added_10k_cny', value: 900, enteredBy: regulator.client.clientId });
+    const second = await put(regulator.client, YEAR, 'industrial_value_added_10k_cny', { regionCode: REGION, value: 1000 });
     expect(second.statusCode, second.body).toBe(200);
     expect(second.json()).toMatchObject({ id: first.json().id, value: 1000 });
     expect((await put(regulator.client, YEAR, 'landfill_baseline_t', { regionCode: REGION, value: 10 })).statusCode).toBe(200);
@@ -173,15 +173,17 @@ describe('indicator inputs', () => {
 
     const list = await regulator.client.get(`/api/v1/supervision/indicator-inputs?year=${YEAR}`);
     expect(list.statusCode, list.body).toBe(200);
-    expect(list.json().items.map((i: { key: string; value: number }) => [i.key, i.value])).toEqual([['gdp_10k_cny', 1000], ['landfill_baseline_t', 10]]);
+    expect(list.json().items.map((i: { key: string; value: number }) => [i.key, i.value])).toEqual([['industrial_value_added_10k_cny', 1000], ['landfill_baseline_t', 10]]);
   });
 
   it('are refused outside the jurisdiction (404), to non-regulators (403), for unknown keys and non-positive values (400)', async () => {
-    expect((await put(regulator.client, YEAR, 'gdp_10k_cny', { regionCode: '140105', value: 1 })).statusCode).toBe(404);
-    expect((await put(regulator.client, YEAR, 'gdp_10k_cny', { regionCode: '140100', value: 1 })).statusCode).toBe(404);
-    expect((await put(G1.client, YEAR, 'gdp_10k_cny', { regionCode: REGION, value: 1 })).statusCode).toBe(403);
+    expect((await put(regulator.client, YEAR, 'industrial_value_added_10k_cny', { regionCode: '140105', value: 1 })).statusCode).toBe(404);
+    expect((await put(regulator.client, YEAR, 'industrial_value_added_10k_cny', { regionCode: '140100', value: 1 })).statusCode).toBe(404);
+    expect((await put(G1.client, YEAR, 'industrial_value_added_10k_cny', { regionCode: REGION, value: 1 })).statusCode).toBe(403);
     expect((await put(regulator.client, YEAR, 'population', { regionCode: REGION, value: 1 })).statusCode).toBe(400);
-    expect((await put(regulator.client, YEAR, 'gdp_10k_cny', { regionCode: REGION, value: 0 })).statusCode).toBe(400);
+    // GDP is not industrial value added: the old key is refused, not mapped.
+    expect((await put(regulator.client, YEAR, 'gdp_10k_cny', { regionCode: REGION, value: 1 })).statusCode).toBe(400);
+    expect((await put(regulator.client, YEAR, 'industrial_value_added_10k_cny', { regionCode: REGION, value: 0 })).statusCode).toBe(400);
     expect((await regulator.client.get('/api/v1/supervision/indicator-inputs?regionCode=140105')).statusCode).toBe(404);
   });
 });
@@ -193,12 +195,12 @@ describe('indicators', () => {
     expect(body.items.map((i: Item) => i.row)).toEqual(['2', '15', '25', '26', '27', '39', '44', '45', 'text']);
 
     // Industrial generated this year: a1..a4 (4 × 500) + b1, b2, b4 (3 × 1000) = 5000 kg = 5 t
-    // (the tote is a consolidation parent, b3 voided, b5 generated last year). GDP 1000 万元.
+    // (the tote is a consolidation parent, b3 voided, b5 generated last year). Industrial value added 1000 万元.
     expect(row('2').value).toBeCloseTo(5 / 1000, 9);
-    expect(row('2')).toMatchObject({ met: true, unit: '吨/万元', target: 0.012, inputs: { industrialGeneratedT: 5, gdp10kCny: 1000 } });
-    // Utilised (R2): a1 + a2 + a3 through its tote = 1500 kg of 5000 kg.
+    expect(row('2')).toMatchObject({ met: true, unit: '吨/万元', target: 0.012, inputs: { industrialGeneratedT: 5, industrialValueAdded10kCny: 1000 } });
+    // Utilised (R2): a1 + a2 + a3 through its tote = 1500 kg of 5000 kg (no prior years' stock utilised).
     expect(row('15').value).toBeCloseTo(30, 6);
-    expect(row('15')).toMatchObject({ met: false, target: 80, inputs: { utilisedT: 1.5, industrialGeneratedT: 5 } });
+    expect(row('15')).toMatchObject({ met: false, target: 80, inputs: { utilisedT: 1.5, industrialGeneratedT: 5, priorStockUtilisedT: 0 } });
     // Landfilled (D1) this year: b1 + b2 + b5 = 6 t against a 10 t baseline: (10 − 6) / 10.
     expect(row('25').value).toBeCloseTo(40, 6);
     expect(row('25')).toMatchObject({ met: true, target: 33.57, inputs: { landfillBaselineT: 10, landfilledT: 6 } });
@@ -209,14 +211,16 @@ describe('indicators', () => {
     // Small sources: only S1's manifest was received: 1 of 3.
     expect(row('27').value).toBeCloseTo(100 / 3, 4);
     expect(row('27')).toMatchObject({ met: false, inputs: { withTransfer: 1, registeredSmallSources: 3 } });
-    // Licensed operators: landfill, incinerator, collection point, township centre; 3 insured.
-    expect(row('39').value).toBeCloseTo(75, 6);
-    expect(row('39')).toMatchObject({ met: false, inputs: { insuredOperators: 3, licensedOperators: 4, asOf: TODAY } });
+    // 经营单位 (危险废物经营许可证 holders): the landfill and the incinerator, both insured. The collection
+    // point and the township centre hold approvals, not 经营许可证: not counted.
+    expect(row('39').value).toBeCloseTo(100, 6);
+    expect(row('39')).toMatchObject({ met: true, inputs: { insuredOperators: 2, licensedOperators: 2, asOf: TODAY } });
     // Manifests ran through the platform: established.
     expect(row('44')).toMatchObject({ value: 1, met: true, unit: '', target: 1 });
-    // Operators' spot checks: 2 of 3 passed.
-    expect(row('45').value).toBeCloseTo(200 / 3, 4);
-    expect(row('45')).toMatchObject({ met: false, baseline: 100, inputs: { passedInspections: 2, inspections: 3 } });
+    // 经营单位' spot checks: the landfill passed, the incinerator failed (the collection point's pass is
+    // not a 经营单位's): 1 of 2.
+    expect(row('45').value).toBeCloseTo(50, 6);
+    expect(row('45')).toMatchObject({ met: false, baseline: 100, inputs: { passedInspections: 1, inspections: 2 } });
     // Generators' spot checks this year: G1, G2, K1 passed, S1 failed (G1's failure last year is not counted).
     expect(row('text').value).toBeCloseTo(75, 6);
     expect(row('text')).toMatchObject({ met: false, target: 95, inputs: { passedInspections: 3, inspections: 4 } });
@@ -229,7 +233,7 @@ describe('indicators', () => {
 
   it('a missing input or an empty denominator gives no value and says why', async () => {
     const { row } = await indicators(regulator.client, `?year=${YEAR - 1}`);
-    expect(row('2')).toMatchObject({ value: null, met: null, missing: ['gdp_10k_cny'], inputs: { industrialGeneratedT: 4, gdp10kCny: null } });
+    expect(row('2')).toMatchObject({ value: null, met: null, missing: ['industrial_value_added_10k_cny'], inputs: { industrialGeneratedT: 4, industrialValueAdded10kCny: null } });
     expect(row('25')).toMatchObject({ value: null, met: null, missing: ['landfill_baseline_t'] });
     // Last year: b5 (4 t) generated, nothing utilised.
     expect(row('15')).toMatchObject({ value: 0, met: false });

@@ -187,13 +187,13 @@ describe('alerts appear for the records that trigger them and go when put right'
   });
 
   it('the alert on an operating licence opens 30 working days before expiry (Art. 12); beyond the calendar, 30 calendar days', () => {
-    expect(licenceAlertOpens('operating', '2026-06-30', 30)).toEqual({ on: '2026-05-18', counted: 'working_days' });
+    expect(licenceAlertOpens('comprehensive', '2026-06-30', 30)).toEqual({ on: '2026-05-18', counted: 'working_days' });
     // The Spring Festival holidays are not counted: 49 calendar days before 2026-03-31.
-    expect(licenceAlertOpens('operating', '2026-03-31', 30)).toEqual({ on: '2026-02-11', counted: 'working_days' });
+    expect(licenceAlertOpens('comprehensive', '2026-03-31', 30)).toEqual({ on: '2026-02-11', counted: 'working_days' });
     expect(workingDaysBetween('2026-02-11', '2026-03-31')).toBe(30);
     expect(licenceAlertOpens('transport', '2026-06-30', 30)).toEqual({ on: '2026-05-31', counted: 'days' });
     const beyond = `${Math.max(...coveredYears()) + 1}-06-30`;
-    expect(licenceAlertOpens('operating', beyond, 30)).toEqual({ on: beyond.replace('06-30', '05-31'), counted: 'days' });
+    expect(licenceAlertOpens('comprehensive', beyond, 30)).toEqual({ on: beyond.replace('06-30', '05-31'), counted: 'days' });
   });
 
   it('licence expiring within 30 days; a registered renewal clears it', async () => {

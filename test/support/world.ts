@@ -34,7 +34,7 @@ export async function createSite(app: App, registrar: Client, spec: OrgSpec, met
 
 export async function addOperatingLicence(registrar: Client, orgId: string, body: Record<string, unknown> = {}) {
   const res = await registrar.post(`/api/v1/orgs/${orgId}/licences`, {
-    kind: 'operating', number: `OP-${randomInt(1e9)}`, modes: ['collection', 'storage', 'utilisation', 'disposal'],
+    kind: 'comprehensive', number: `OP-${randomInt(1e9)}`, modes: ['collection', 'storage', 'utilisation', 'disposal'],
     wasteCodes: ['HW08', 'HW49', 'HW01'], annualCapacityKg: 1_000_000, ...licenceValidity(), ...body,
   });
   expect(res.statusCode, res.body).toBe(201);

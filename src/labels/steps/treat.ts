@@ -1,12 +1,12 @@
 // 利用/处置: the holder treats the container in one of its treatment facilities, under an operating
 // licence, a point-to-point exemption, or as a generator treating its own waste.
-import { and, eq, gte, lte, sql } from 'drizzle-orm';
+import { and, eq, gte, inArray, lte, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/database.js';
 import { exemptions, licences } from '../../db/schema.js';
 import { invalid, ruleViolation } from '../../core/errors.js';
 import { WRITE_ROLES } from '../../auth/roles.js';
 import { methodFitsCategory, methodKind } from '../../catalog/treatment-methods.js';
-import { licenceActiveOn, licenceCovers, requiredModesFor } from '../../parties/licence-rules.js';
+import { licenceActiveOn, licenceCovers, RECEIVING_LICENCE_KINDS, requiredModesFor } from '../../parties/licence-rules.js';
 import { treatmentLedgerKind } from '../ledger-codes.js';
 import type { LabelRow } from '../label-view.js';
 import type { NamedFacility } from '../custody.js';
@@ -47,7 +47,7 @@ async function checkTreatment(tx: DbOrTx, l: LabelRow, method: string | undefine
     ));
     if (exempt) return facility;
   }
-  const held = await tx.select().from(licences).where(and(eq(licences.orgId, l.holderId), eq(licences.kind, 'operating')));
+  const held = await tx.select().from(licences).where(and(eq(licences.orgId, l.holderId), inArray(licences.kind, [...RECEIVING_LICENCE_KINDS])));
   const modes = requiredModesFor(method);
   const ok = held.some((lic) => licenceActiveOn(lic, today) && licenceCovers(lic, l.wasteCode) && lic.modes.some((m) => modes.includes(m as never)));
   if (!ok) {

@@ -14,6 +14,8 @@ import { CITY_CLIENT, districtClient } from './bench-clients.js';
 export interface Facility { id: string; code: string }
 export interface Org {
   id: string; uscc: string; name: string; regionCode: string; roles: string[]; clientId: string;
+  /** Its default site (生产经营场所), created with it. */
+  siteId: string;
 }
 export interface Receiver extends Org { treatment: Facility; methods: Partial<Record<WasteKey, string>> }
 export interface Carrier extends Org { plates: string[] }
@@ -26,7 +28,7 @@ export interface City {
 }
 
 export interface PartyTables {
-  organisations: CopyTable; clients: CopyTable; facilities: CopyTable; licences: CopyTable; vehicles: CopyTable;
+  organisations: CopyTable; clients: CopyTable; sites: CopyTable; facilities: CopyTable; licences: CopyTable; vehicles: CopyTable;
 }
 
 export const DISTRICTS = listRegions().filter((r) => r.level !== 'province' && r.level !== 'city');
@@ -60,7 +62,7 @@ export function buildCity(rng: Rng, scale: number, out: PartyTables, audit: Audi
   const actor = () => ({ orgId: city?.id ?? null, clientId: CITY_CLIENT, requestId: rng.uuid() });
 
   function register(spec: { name: string; roles: string[]; regionCode: string; usccPrefix: string; clientId?: string; generatorClass?: string; medicalTier?: string }): Org {
-    const org: Org = { id: rng.uuid(), uscc: uscc(spec.usccPrefix), name: spec.name, regionCode: spec.regionCode, roles: spec.roles, clientId: spec.clientId ?? `cl_${rng.uuid().replace(/-/g, '').slice(0, 12)}` };
+    const org: Org = { id: rng.uuid(), siteId: rng.uuid(), uscc: uscc(spec.usccPrefix), name: spec.name, regionCode: spec.regionCode, roles: spec.roles, clientId: spec.clientId ?? `cl_${rng.uuid().replace(/-/g, '').slice(0, 12)}` };
     const createdAt = tick();
     const contact = { name: rng.pick(['张伟', '王芳', '李娜', '刘洋', '陈静', '杨磊', '赵敏', '黄强']), phone: `139${String(rng.int(0, 99_999_999)).padStart(8, '0')}` };
     const address = `太原市${DISTRICTS.find((d) => d.code === spec.regionCode)?.name ?? ''}${rng.int(1, 300)}号`;
@@ -69,6 +71,8 @@ export function buildCity(rng: Rng, scale: number, out: PartyTables, audit: Audi
     const view = { id: org.id, uscc: org.uscc, name: org.name, roles: org.roles, regionCode: org.regionCode, generatorClass: spec.generatorClass ?? null, medicalTier: spec.medicalTier ?? null, contact, address, createdAt, version: 1 };
     city ??= org; // the first registered is the city regulator itself (bootstrap)
     audit.append({ ...a, orgId: city.id }, createdAt, { chain: org.regionCode, entityType: 'organisation', entityId: org.id, action: 'create', after: view });
+    out.sites.write([org.siteId, org.id, org.name, address, org.regionCode, true, createdAt]);
+    audit.append({ ...a, orgId: city.id }, createdAt, { chain: org.regionCode, entityType: 'site', entityId: org.siteId, action: 'create', after: { id: org.siteId, orgId: org.id, name: org.name, address, regionCode: org.regionCode, isDefault: true, createdAt } });
     const clientRoles = spec.roles.includes('regulator') ? ['admin', 'registrar', 'viewer'] : spec.roles.includes('generator') ? ['admin', 'operator'] : ['admin', 'operator', 'driver'];
     const clientAt = tick();
     out.clients.write([org.clientId, org.id, 'handset', clientRoles, secretHash, null, clientAt, null]);
@@ -81,18 +85,19 @@ export function buildCity(rng: Rng, scale: number, out: PartyTables, audit: Audi
     const createdAt = tick();
     const name = kind === 'storage' ? '危险废物贮存库' : '处置利用车间';
     const capacityKg = kind === 'storage' ? rng.int(20, 500) * 1000 : null;
-    out.facilities.write([f.id, org.id, code, name, kind, kind === 'storage' ? 'warehouse' : null, capacityKg, methods, createdAt]);
-    audit.append({ ...actor(), orgId: org.id, clientId: org.clientId }, createdAt, { chain: org.regionCode, entityType: 'facility', entityId: f.id, action: 'create', after: { id: f.id, orgId: org.id, code, name, kind, capacityKg, methods } });
+    out.facilities.write([f.id, org.id, org.siteId, code, name, kind, kind === 'storage' ? 'warehouse' : null, capacityKg, methods, createdAt]);
+    audit.append({ ...actor(), orgId: org.id, clientId: org.clientId }, createdAt, { chain: org.regionCode, entityType: 'facility', entityId: f.id, action: 'create', after: { id: f.id, orgId: org.id, siteId: org.siteId, code, name, kind, capacityKg, methods } });
     return f;
   }
 
-  function licence(org: Org, kind: 'operating' | 'transport', modes: string[], wasteCodes: string[], validFrom: string, validTo: string): string {
+  function licence(org: Org, kind: 'comprehensive' | 'transport', modes: string[], wasteCodes: string[], validFrom: string, validTo: string): string {
     const id = rng.uuid();
-    const number = `${kind === 'operating' ? 'HW' : 'YS'}1401${String(rng.int(0, 99_999_999)).padStart(8, '0')}`;
+    const number = `${kind === 'comprehensive' ? 'HW' : 'YS'}1401${String(rng.int(0, 99_999_999)).padStart(8, '0')}`;
     const createdAt = tick();
-    const cap = kind === 'operating' ? rng.int(20, 120) * 1_000_000 : null;
-    out.licences.write([id, org.id, kind, number, modes, wasteCodes, cap, validFrom, validTo, 'active', org.regionCode, createdAt, 1]);
-    audit.append({ ...actor() }, createdAt, { chain: org.regionCode, entityType: 'licence', entityId: id, action: 'create', after: { id, orgId: org.id, kind, number, modes, wasteCodes, annualCapacityKg: cap, validFrom, validTo, status: 'active' } });
+    const cap = kind === 'comprehensive' ? rng.int(20, 120) * 1_000_000 : null;
+    const siteId = kind === 'transport' ? null : org.siteId;
+    out.licences.write([id, org.id, siteId, kind, number, modes, wasteCodes, cap, validFrom, validTo, 'active', org.regionCode, createdAt, 1]);
+    audit.append({ ...actor() }, createdAt, { chain: org.regionCode, entityType: 'licence', entityId: id, action: 'create', after: { id, orgId: org.id, siteId, kind, number, modes, wasteCodes, annualCapacityKg: cap, validFrom, validTo, status: 'active' } });
     return id;
   }
 
@@ -111,7 +116,7 @@ export function buildCity(rng: Rng, scale: number, out: PartyTables, audit: Audi
       const modes = ['collection', 'storage', ...new Set(methods.map(kindOfMethod))];
       // Five-year licences, renewed: the current one covers today.
       const start = 2012 + rng.int(0, 4);
-      for (let y = start; y <= 2026; y += 5) licence(r, 'operating', modes, codes, `${y}-${String(rng.int(1, 12)).padStart(2, '0')}-01`, `${y + 5}-06-30`);
+      for (let y = start; y <= 2026; y += 5) licence(r, 'comprehensive', modes, codes, `${y}-${String(rng.int(1, 12)).padStart(2, '0')}-01`, `${y + 5}-06-30`);
       receivers.push(r);
     }
   }

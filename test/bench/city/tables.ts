@@ -5,8 +5,9 @@ import { CopyTable } from './copy.js';
 const COLUMNS = {
   organisations: 'id uscc name roles region_code generator_class medical_tier contact_name contact_phone address created_at version',
   clients: 'id org_id name roles secret_hash disabled_at created_at secret_rotated_at',
-  facilities: 'id org_id code name kind storage_type capacity_kg methods created_at',
-  licences: 'id org_id kind number modes waste_codes annual_capacity_kg valid_from valid_to status region_code created_at version',
+  sites: 'id org_id name address region_code is_default created_at',
+  facilities: 'id org_id site_id code name kind storage_type capacity_kg methods created_at',
+  licences: 'id org_id site_id kind number modes waste_codes annual_capacity_kg valid_from valid_to status region_code created_at version',
   vehicles: 'id org_id licence_id plate created_at',
   labels: 'id digital_code qr_token generator_id holder_id region_code waste_code category waste_name physical_form hazards main_components '
     + 'harmful_components precautions quantity_kg packaging_type volume_l generated_at generated_on sequence facility_id remarks state version '
