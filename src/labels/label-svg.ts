@@ -231,3 +231,15 @@ export function qrMarkup(content: string, x: number, y: number, size: number): s
     + `<g transform="translate(${f(x)} ${f(y)}) scale(${Number(scale.toFixed(6))})" fill="${INK}">`
     + `<path data-qr-modules="${n}" d="${d.join('')}"/></g>`;
 }
+
+/** Inner edge of the label's border, right and bottom (the border is 1.2 units wide from the edge). */
+const INNER_EDGE = 98.5;
+
+/**
+ * The QR in the lower-right corner of the label, its top at `top`, as large as fits up to `maxSize`:
+ * larger modules are what lets a blurred or low-resolution print scan.
+ */
+export function qrInLowerRight(content: string, top: number, maxSize = 36.2): string {
+  const size = Math.min(maxSize, INNER_EDGE - top);
+  return qrMarkup(content, INNER_EDGE - size, top, size);
+}

@@ -5,7 +5,7 @@
 import { findWasteCode } from '../catalog/catalog.js';
 import type { LabelRow } from './label-view.js';
 import {
-  escapeXml, fieldColumn, formatKg, INK, labelSizeMm, qrMarkup, shanghaiDate, svgOpen, twoSidesNote, typographyFor,
+  escapeXml, fieldColumn, formatKg, INK, labelSizeMm, qrInLowerRight, shanghaiDate, svgOpen, twoSidesNote, typographyFor,
   type PrintableLabel,
 } from './label-svg.js';
 import { hazardPictogram } from './hazard-pictograms.js';
@@ -65,9 +65,9 @@ export function renderMedicalLabelSvg(p: PrintableLabel): string {
   const lower = fieldColumn(ty, [
     { label: '废物代码', value: l.wasteCode, maxLines: 1 },
     { label: '废物重量', value: formatKg(l.quantityKg), maxLines: 1 },
-  ], 2.5, code.y + 0.3, 60);
+  ], 2.5, code.y + 0.3, 59);
   out.push(lower.svg);
-  out.push(qrMarkup(p.qrContent, 64.3, code.y - ty.fs + 0.3, Math.min(34.4, 98.2 - (code.y - ty.fs + 0.3))));
+  out.push(qrInLowerRight(p.qrContent, code.y - ty.fs + 0.3));
 
   out.push('</svg>');
   return out.join('\n') + '\n';

@@ -4,7 +4,7 @@
 // the width/height attributes and the type size, which must reach the minimum character height.
 import { findCategory } from '../catalog/catalog.js';
 import {
-  escapeXml, fieldColumn, formatKg, INK, labelSizeMm, qrMarkup, shanghaiDate, svgOpen, text, twoSidesNote, typographyFor,
+  escapeXml, fieldColumn, formatKg, INK, labelSizeMm, qrInLowerRight, shanghaiDate, svgOpen, text, twoSidesNote, typographyFor,
   type PrintableLabel,
 } from './label-svg.js';
 import { hazardGrid, sortHazards } from './hazard-pictograms.js';
@@ -86,10 +86,10 @@ function renderHazardousWasteLabelSvg(p: PrintableLabel): string {
     { label: '产生日期', value: shanghaiDate(l.generatedAt), maxLines: 1 },
     { label: '废物重量', value: formatKg(l.quantityKg), maxLines: 1 },
     { label: '备注', value: l.remarks, maxLines: 2 },
-  ], 2.5, code.y + 0.3, 60);
+  ], 2.5, code.y + 0.3, 59);
   out.push(lower.svg);
 
-  out.push(qrMarkup(p.qrContent, 64.3, code.y - ty.fs + 0.3, 34.4));
+  out.push(qrInLowerRight(p.qrContent, code.y - ty.fs + 0.3));
 
   out.push('</svg>');
   return out.join('\n') + '\n';
