@@ -36,6 +36,8 @@ export const RULES = {
   paper_scan_too_large: 'The scan is larger than PAPER_SCAN_MAX_BYTES',
   paper_scan_exists: 'The manifest\'s paper form scan is already stored; it is never replaced',
   not_paper_manifest: 'The manifest was not entered from a paper form',
+  return_original: 'The original manifest of a return is not the generator\'s or has no receipt yet',
+  return_receiver: 'A return goes back to the generator or on to another receiver, not to the receiver that refused the containers',
   calendar_not_covered: 'A deadline falls in a year whose official working-day calendar is not loaded',
   // Parties and supervision
   holder_role: 'The organisation does not have the role this record needs',

@@ -236,6 +236,8 @@ interface ShipSpec {
   /** measured / declared weight of container i (default: within ±3 %) */
   factor?: (i: number) => number;
   refuse?: (i: number) => string | undefined;
+  /** A return manifest (docs/regulations.md#return-trips): refused containers of that manifest, picked up at `from`. */
+  returnOf?: { manifestId: string; from: Party };
 }
 
 interface Shipped { id: string; number: string | null; accepted: Lbl[]; refused: Lbl[] }
@@ -579,6 +581,7 @@ class DemoCity {
       plannedAt: (s.plannedAt ?? s.submit).toISOString(),
       ...(s.method ? { intendedMethod: s.method } : {}),
       ...(s.exemptionId ? { exemptionId: s.exemptionId } : {}),
+      ...(s.returnOf ? { originalManifestId: s.returnOf.manifestId } : {}),
       emergencyMeasures: EMERGENCY[medical ? 'medical' : liquid ? 'liquid' : 'solid'],
     });
     const done = (number: string | null = null): Shipped => ({ id: m.id, number, accepted: [], refused: [] });
@@ -599,7 +602,7 @@ class DemoCity {
     const last = s.carriers[s.carriers.length - 1];
     await act(first, {
       action: 'pickup', qr: s.labels.map((l) => l.qr), vehiclePlate: this.plate(first, salt), driver: this.driver(first),
-      location: s.from.loc, occurredAt: s.pickup!.toISOString(),
+      location: (s.returnOf?.from ?? s.from).loc, occurredAt: s.pickup!.toISOString(),
     });
     if (s.carriers.length > 1 && s.handover) {
       await act(s.carriers[1], {
@@ -659,7 +662,14 @@ class DemoCity {
         if (o.after === 'store') await this.store(to, l, at(5.6));
         else await this.treat(to, l, treatDay === c.d ? at(7) : clock.day(treatDay, 10 + j * 0.2), o.method);
       }
-      for (const l of s.refused) await this.labelStep(gen, l, { action: 'return', facilityId: this.storageOf(gen, o.storeCode), occurredAt: at(8).toISOString() });
+      if (s.refused.length) {
+        // Refused containers go back on a return manifest, then into the generator's store.
+        await this.ship({
+          from: gen, to: gen, carriers, labels: s.refused, returnOf: { manifestId: s.id, from: to },
+          submit: at(6), pickup: at(6.5), handover: carriers.length > 1 ? at(7) : undefined, deliver: at(7.6), receive: at(7.8),
+        });
+        for (const l of s.refused) await this.store(gen, l, at(8), o.storeCode);
+      }
     }
     return shipped;
   }
@@ -871,7 +881,11 @@ class DemoCity {
       submit: clock.day(9, 12.5), pickup: clock.day(9, 13), deliver: clock.day(9, 16.5), receive: clock.day(9, 16.8),
       refuse: () => '标签成分与实物不符，未注明废液具体成分',
     });
-    await this.labelStep(lab1, refused.refused[0], { action: 'return', facilityId: this.storageOf(lab1), occurredAt: clock.day(8, 10).toISOString() });
+    await this.ship({
+      from: lab1, to: lab1, carriers: [cp], labels: [refused.refused[0]], returnOf: { manifestId: refused.id, from: cp },
+      submit: clock.day(8, 8.5), pickup: clock.day(8, 9), deliver: clock.day(8, 9.7), receive: clock.day(8, 9.8),
+    });
+    await this.store(lab1, refused.refused[0], clock.day(8, 10));
     // 晋源 garage: collected and received yesterday, not yet put away.
     const g4 = this.p('garage4');
     const g4Items: LabelItem[] = [{ waste: 'engineOil', kg: 46.8, at: clock.day(4, 10) }, { waste: 'engineOil', kg: 52.3, at: clock.day(4, 11) }, { waste: 'rags', kg: 16.4, at: clock.day(4, 12) }];

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
-  bigint, boolean, customType, date, index, integer, jsonb, numeric, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid,
+  type AnyPgColumn, bigint, boolean, customType, date, index, integer, jsonb, numeric, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid,
 } from 'drizzle-orm/pg-core';
 import { exemptions, organisations } from '../parties/schema.js';
 import { labels } from '../labels/schema.js';
@@ -43,6 +43,11 @@ export const manifests = pgTable('manifests', {
   paperScanMediaType: text(),
   paperScanBytes: integer(),
   paperScanSha256: text(),
+  /** transfer | return: a return trip of refused containers of originalManifestId (docs/regulations.md#return-trips). */
+  kind: text().notNull().default('transfer'),
+  originalManifestId: uuid().references((): AnyPgColumn => manifests.id),
+  /** The receiver that refused the containers and holds them until the return pickup. */
+  returnFromId: uuid().references(() => organisations.id),
   version: integer().notNull().default(1),
   createdAt: ts().notNull().defaultNow(),
   updatedAt: ts().notNull().defaultNow(),
@@ -61,6 +66,7 @@ export const manifests = pgTable('manifests', {
   index('manifests_open_discrepancy_idx').on(t.receivedAt).where(sql`discrepant AND discrepancy_reviewed_at IS NULL`),
   index('manifests_receiver_received_idx').on(t.receiverId, t.receivedAt),
   uniqueIndex('manifests_paper_number_uq').on(t.paperNumber).where(sql`paper_number IS NOT NULL`),
+  index('manifests_original_idx').on(t.originalManifestId).where(sql`original_manifest_id IS NOT NULL`),
 ]);
 
 const bytea = customType<{ data: Buffer }>({ dataType: () => 'bytea' });
@@ -112,6 +118,9 @@ export const manifestLabels = pgTable('manifest_labels', {
   accepted: boolean(),
   measuredKg: numeric({ precision: 14, scale: 3, mode: 'number' }),
   refusalReason: text(),
+  /** What the receiver found differing from the manifest (Art. 18): name, quantity, characteristics, form, packaging. */
+  mismatches: text().array().notNull().default(sql`'{}'::text[]`),
+  mismatchNote: text(),
 }, (t) => [
   primaryKey({ columns: [t.manifestId, t.labelId] }),
   index('manifest_labels_label_idx').on(t.labelId),

@@ -39,14 +39,18 @@ export async function checkSubmission(tx: DbOrTx, { m, carriers, items }: Loaded
     lte(exemptions.validFrom, date), gte(exemptions.validTo, date),
   ));
 
-  const unshippable = items.filter((i) => !SHIPPABLE_STATES.includes(i.state as never));
+  // A return manifest carries refused containers still waiting at the receiver that refused them.
+  const shippable: string[] = m.kind === 'return' ? ['rejected'] : SHIPPABLE_STATES;
+  const unshippable = items.filter((i) => !shippable.includes(i.state));
   if (unshippable.length) {
-    throw ruleViolation('labels_unavailable', `Every container must be ${SHIPPABLE_STATES.join(' or ')} to be shipped`, { labelIds: unshippable.map((i) => i.labelId) });
+    throw ruleViolation('labels_unavailable', `Every container must be ${shippable.join(' or ')} to be shipped`, { labelIds: unshippable.map((i) => i.labelId) });
   }
+  // The generator taking its own waste back needs no receiving licence (docs/regulations.md#return-trips).
+  const backToGenerator = m.kind === 'return' && m.receiverId === m.generatorId;
 
   // Per waste code: an exemption for this pair, or a licence in force that covers it with the right mode.
   const kgByLicence = new Map<string, { licence: Licence; kg: number }>();
-  for (const code of [...new Set(items.map((i) => i.wasteCode))].sort()) {
+  for (const code of backToGenerator ? [] : [...new Set(items.map((i) => i.wasteCode))].sort()) {
     // A point-to-point exemption covers utilisation only (名录 appendix entry 32).
     const utilisation = m.intendedMethod ? methodKind(m.intendedMethod) === 'utilisation' : false;
     if (utilisation && exempt.some((e) => e.wasteCode === code && (!m.exemptionId || e.id === m.exemptionId))) continue;

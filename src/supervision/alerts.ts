@@ -145,16 +145,18 @@ export async function openAlerts(db: Db, config: Config, prefix: string, type?: 
     // planner cannot tell how few they are, and a join would read every manifest's containers.
     for (const r of await q(sql`SELECT m.id, m.number, m.receiver_id, m.receiver_region_code, m.received_at, c.off
         FROM manifests m CROSS JOIN LATERAL (
-          SELECT json_agg(json_build_object('labelId', ml.label_id, 'declaredKg', ml.declared_kg, 'measuredKg', ml.measured_kg)) AS off
+          SELECT json_agg(json_build_object('labelId', ml.label_id, 'declaredKg', ml.declared_kg, 'measuredKg', ml.measured_kg,
+            'mismatches', ml.mismatches, 'mismatchNote', ml.mismatch_note)) AS off
           FROM manifest_labels ml
-          WHERE ml.manifest_id = m.id AND ml.accepted
-            AND ${offToleranceSql(sql`ml.declared_kg`, sql`ml.measured_kg`, config.weightTolerancePct)}) c
+          -- Weights off tolerance, and any mismatch the receiver reported (Art. 18, receipt-mismatches.ts).
+          WHERE ml.manifest_id = m.id AND ((ml.accepted
+            AND ${offToleranceSql(sql`ml.declared_kg`, sql`ml.measured_kg`, config.weightTolerancePct)}) OR cardinality(ml.mismatches) > 0)) c
         WHERE m.discrepant AND m.discrepancy_reviewed_at IS NULL AND m.state IN ${RECEIVED_STATES}
           AND ${range(sql`m.receiver_region_code`, prefix)} AND c.off IS NOT NULL`)) {
       out.push({
         type: 'weight_discrepancy', severity: 'medium', entityType: 'manifest', entityId: String(r.id), orgId: String(r.receiver_id),
         regionCode: String(r.receiver_region_code), deadline: new Date(r.received_at as string).toISOString(), lateBy: null,
-        summary: `Manifest ${r.number}: measured weights differ from the declared by more than ${config.weightTolerancePct} %`,
+        summary: `Manifest ${r.number}: measured weights differ from the declared by more than ${config.weightTolerancePct} %, or the receiver reported a mismatch`,
         details: { number: r.number, containers: r.off },
       });
     }

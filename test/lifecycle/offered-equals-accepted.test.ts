@@ -180,7 +180,6 @@ function labelBody(action: string, c: LabelCase): Record<string, unknown> {
     case 'store': return { action, facilityId: holderOf(c).storageId };
     case 'treat': return { action, facilityId: holderOf(c).treatmentId, method: 'D10' };
     case 'consolidate': return { action, parentLabelId: parents[c.held] };
-    case 'return': return { action, facilityId: gen.storageId };
     case 'void': return { action, reason: '标签打印错误' };
     default: throw new Error(action);
   }

@@ -6,6 +6,7 @@ import {
 } from '../support/world.js';
 import { daysFromNow, receiptDueFor, thisYear, yearsFromNow } from '../support/dates.js';
 import { shanghaiDate } from '../../src/calendar/working-days.js';
+import { returnToGenerator } from '../support/return-trip.js';
 
 let t: TestApp;
 let admin: Client;
@@ -84,9 +85,10 @@ describe('a full journey', () => {
     expect(received).toMatchObject({ state: 'received', discrepant: true });
     const states = Object.fromEntries(received.labels.map((l: { labelId: string; state: string }) => [l.labelId, l.state]));
     expect(states).toEqual({ [ls[0].id]: 'received', [ls[1].id]: 'received', [ls[2].id]: 'rejected' });
-    // The receiver now holds the accepted containers; the refused one can go back to the generator's store.
+    // The receiver now holds the accepted containers; the refused one goes back to the generator on a return manifest.
     expect((await receiver.client.get(`/api/v1/labels/${ls[0].id}`)).json().holderId).toBe(receiver.org.id);
-    expect((await act(generator.client, ls[2].id, { action: 'return', facilityId: generator.storageId })).json().state).toBe('stored');
+    await returnToGenerator({ generator, carrier: carrierA, originalManifestId: m.id, labelIds: [ls[2].id] });
+    expect((await act(generator.client, ls[2].id, { action: 'store', facilityId: generator.storageId })).json().state).toBe('stored');
 
     await act(receiver.client, ls[0].id, { action: 'treat', method: 'D10', facilityId: receiver.treatmentId });
     expect((await receiver.client.get(`/api/v1/manifests/${m.id}`)).json().state).toBe('received');
