@@ -6,6 +6,7 @@ import { authRoutes } from './auth/routes.js';
 import { orgRoutes } from './parties/org-routes.js';
 import { registryRoutes } from './parties/registry-routes.js';
 import { storageExtensionRoutes } from './parties/storage-extension-routes.js';
+import { emergencyPlanRoutes } from './parties/emergency-plan-routes.js';
 import { auditRoutes } from './audit/routes.js';
 import { labelRoutes } from './labels/routes.js';
 import { publicLabelRoutes } from './labels/public-routes.js';
@@ -19,4 +20,4 @@ import { insightRoutes } from './supervision/insight-routes.js';
 export const publicRoutes: RouteModule[] = [authRoutes, publicLabelRoutes];
 
 /** Routes behind the bearer-token check. */
-export const protectedRoutes: RouteModule[] = [catalogRoutes, calendarRoutes, orgRoutes, registryRoutes, storageExtensionRoutes, auditRoutes, labelRoutes, scanRoutes, manifestRoutes, paperRoutes, supervisionRoutes, insightRoutes];
+export const protectedRoutes: RouteModule[] = [catalogRoutes, calendarRoutes, orgRoutes, registryRoutes, storageExtensionRoutes, emergencyPlanRoutes, auditRoutes, labelRoutes, scanRoutes, manifestRoutes, paperRoutes, supervisionRoutes, insightRoutes];

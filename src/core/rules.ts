@@ -38,12 +38,15 @@ export const RULES = {
   not_paper_manifest: 'The manifest was not entered from a paper form',
   return_original: 'The original manifest of a return is not the generator\'s or has no receipt yet',
   return_receiver: 'A return goes back to the generator or on to another receiver, not to the receiver that refused the containers',
+  emergency_measures: 'The manifest states no emergency measures (转移管理办法 Art. 10: the shipper fills them in)',
   calendar_not_covered: 'A deadline falls in a year whose official working-day calendar is not loaded',
   // Parties and supervision
   holder_role: 'The organisation does not have the role this record needs',
   licence_revoked: 'A revoked licence cannot change status',
   site: 'The site named is not a site of the organisation',
   not_discrepant: 'The manifest has no discrepancy to review',
+  emergency_plan_expired: 'The emergency plan filing registered has already expired',
+  emergency_plan_dates: 'The emergency plan filing date is after today',
   storage_extension_scope: 'A storage extension is for a holder of an operating licence, and covers containers it holds or one of its storage facilities',
 } as const;
 

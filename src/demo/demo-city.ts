@@ -24,7 +24,7 @@ export const DEMO_MIN_WINDOW_DAYS = 370;
 /** Alert types the demo raises on purpose (the README lists them; the test checks them). */
 export const DEMO_ALERT_TYPES = [
   'receipt_overdue', 'storage_near_limit', 'storage_over_limit', 'storage_over_limit_generator', 'medical_hold_exceeded', 'in_transit_too_long',
-  'weight_discrepancy', 'refusal', 'licence_expiring', 'capacity_near_limit', 'late_report',
+  'weight_discrepancy', 'refusal', 'licence_expiring', 'capacity_near_limit', 'late_report', 'emergency_plan_missing',
 ] as const;
 
 export interface DemoDeps {
@@ -462,6 +462,16 @@ class DemoCity {
       policyNo: `HJZR${year}1401${String(i + 11).padStart(4, '0')}`, insurer: insurers[i % 2], coverageCny: [5_000_000, 10_000_000, 2_000_000, 1_000_000][i],
       validFrom: clock.date(150 + i * 20), validTo: clock.date(-215 + i * 20),
     })), 4);
+    // Emergency plan filings (应急预案备案, docs/regulations.md#emergency-plans): the operators and the
+    // coking plants (key supervision) have theirs; the solvent recycler has none, so it shows as
+    // emergency_plan_missing.
+    await inParallel(['incin', 'landfill', 'oilrec', 'coke', 'gjcoke', 'chem', 'steel'].map((key, i) => () => {
+      const party = this.p(key);
+      return api.post(city, `/api/v1/orgs/${party.id}/emergency-plans`, {
+        number: `${party.spec.regionCode}-${year - 1}-${String(i + 21).padStart(3, '0')}-M`, authority: '太原市生态环境局',
+        filedOn: clock.date(300 + i * 15), validTo: clock.date(-(800 + i * 15)),
+      });
+    }), 4);
     // Point-to-point exemption: the steel works' spent pickling acid goes to the chemical plant,
     // which makes ferric chloride from it (approved by the steel works' district).
     const ex = await api.post(this.p('reg-140108').token, '/api/v1/exemptions', {

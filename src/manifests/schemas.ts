@@ -20,7 +20,7 @@ const draftFields = {
   plannedAt: DateTime,
   exemptionId: Type.Optional(Uuid),
   intendedMethod: Type.Optional(MethodCode),
-  emergencyMeasures: Type.Optional(Type.String({ maxLength: 1000 })),
+  emergencyMeasures: Type.Optional(Type.String({ maxLength: 1000, description: 'Emergency measures for the transfer (转移管理办法 Art. 10); required, not blank, to submit' })),
 };
 /** The number printed on a paper manifest form (转移联单), for a transfer back-entered from paper. */
 export const PaperNumber = (description = 'The paper form\'s number') =>

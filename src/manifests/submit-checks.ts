@@ -83,6 +83,13 @@ export async function checkSubmission(tx: DbOrTx, { m, carriers, items }: Loaded
     }
     if (c.vehiclePlate) await checkVehicle(tx, c.orgId, c.vehiclePlate, date);
   }
+
+  // 转移管理办法 Art. 10: the shipper fills in the emergency measures of every transfer
+  // (docs/regulations.md#emergency-measures). Checked last, so a manifest refused for its parties or
+  // waste is told that first.
+  if (m.emergencyMeasures.trim() === '') {
+    throw ruleViolation('emergency_measures', 'State the emergency measures for this transfer (emergencyMeasures) before submitting', { manifestId: m.id });
+  }
 }
 
 /** A plate registered to the carrier under a transport licence valid on the date. */

@@ -160,3 +160,17 @@ export const storageExtensions = pgTable('storage_extensions', {
   validTo: date({ mode: 'string' }).notNull(),
   createdAt: now(),
 }, (t) => [index('storage_extensions_org_idx').on(t.orgId, t.validTo)]);
+
+// Emergency plan filings (应急预案备案; 固废法 Art. 85, docs/regulations.md#emergency-plans): siteId
+// null covers every site of the organisation. valid_to >= filed_on (a CHECK in migration 0018).
+export const emergencyPlanFilings = pgTable('emergency_plan_filings', {
+  id: uuid().primaryKey().defaultRandom(),
+  orgId: uuid().notNull().references(() => organisations.id),
+  siteId: uuid().references(() => sites.id),
+  number: text().notNull().unique(),
+  authority: text().notNull(),
+  filedOn: date({ mode: 'string' }).notNull(),
+  validTo: date({ mode: 'string' }).notNull(),
+  regionCode: text().notNull(),
+  createdAt: now(),
+}, (t) => [index('emergency_plan_filings_org_idx').on(t.orgId, t.validTo)]);

@@ -14,18 +14,19 @@ import { isOperatingLicenceKind } from '../parties/licence-rules.js';
 import { CalendarNotCoveredError, shanghaiDate, shanghaiDayStart, workingDaysBefore, workingDaysBetween } from '../calendar/working-days.js';
 import { storageAlerts } from './storage-alerts.js';
 import { lateReportAlerts } from './late-report-alerts.js';
+import { emergencyPlanAlerts } from './emergency-plan-alerts.js';
 
 export const ALERT_TYPES = [
   'receipt_overdue', 'storage_near_limit', 'storage_over_limit', 'medical_hold_exceeded', 'in_transit_too_long',
   'weight_discrepancy', 'refusal', 'licence_expiring', 'capacity_near_limit', 'paper_transfer_not_entered', 'calendar_year_missing',
-  'storage_over_limit_generator', 'late_report',
+  'storage_over_limit_generator', 'late_report', 'emergency_plan_missing',
 ] as const;
 export type AlertType = (typeof ALERT_TYPES)[number];
 
 export interface Alert {
   type: AlertType;
   severity: 'high' | 'medium';
-  entityType: 'label' | 'manifest' | 'licence' | 'paper_transfer' | 'calendar_year';
+  entityType: 'label' | 'manifest' | 'licence' | 'paper_transfer' | 'calendar_year' | 'site';
   entityId: string;
   orgId: string;
   regionCode: string;
@@ -224,6 +225,7 @@ export async function openAlerts(db: Db, config: Config, prefix: string, type?: 
   if (wanted('paper_transfer_not_entered')) out.push(...await paperTransferAlerts(db, prefix, today));
   if (wanted('calendar_year_missing')) out.push(...calendarYearMissingAlerts(prefix, a.calendarMissingDays, now));
   if (wanted('late_report')) out.push(...await lateReportAlerts(db, config, prefix, now));
+  if (wanted('emergency_plan_missing')) out.push(...await emergencyPlanAlerts(db, prefix, now));
 
   return out.sort((x, y) => x.deadline.localeCompare(y.deadline) || x.entityId.localeCompare(y.entityId));
 }

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../support/test-app.js';
 import { createParty, loginAdmin, type Client } from '../support/factories.js';
 import {
-  act, addFacility, addOperatingLicence, createCarrier, createSite, DRIVER, issueLabel, manifestAction, type CarrierSite, type Site,
+  act, addFacility, addOperatingLicence, createCarrier, createSite, DRIVER, issueLabel, manifestAction, type CarrierSite, type Site, EMERGENCY_MEASURES
 } from '../support/world.js';
 import { daysFromNow, receiptDueFor, thisYear, yearsFromNow } from '../support/dates.js';
 import { shanghaiDate } from '../../src/calendar/working-days.js';
@@ -145,7 +145,7 @@ describe('drafts', () => {
     const [l] = await labelsOf(generator, 1);
     const m = await draft([l.id]);
     const second = await generator.client.post('/api/v1/manifests', {
-      receiverId: receiver.org.id, carriers: [{ orgId: carrierA.org.id }], labelIds: [l.id], plannedAt: plannedAt(),
+      receiverId: receiver.org.id, carriers: [{ orgId: carrierA.org.id }], labelIds: [l.id], plannedAt: plannedAt(), emergencyMeasures: EMERGENCY_MEASURES,
     });
     expect(second.statusCode).toBe(422);
     expect(second.json()).toMatchObject({ rule: 'labels_unavailable', labelIds: [l.id] });
@@ -205,7 +205,7 @@ describe('submit checks', () => {
   async function submitTo(r: Site, extra: Record<string, unknown> = {}) {
     const [l] = await labelsOf(generator, 1);
     const res = await generator.client.post('/api/v1/manifests', {
-      receiverId: r.org.id, carriers: [{ orgId: carrierA.org.id }], labelIds: [l.id], plannedAt: plannedAt(), intendedMethod: 'D10', ...extra,
+      receiverId: r.org.id, carriers: [{ orgId: carrierA.org.id }], labelIds: [l.id], plannedAt: plannedAt(), intendedMethod: 'D10', emergencyMeasures: EMERGENCY_MEASURES, ...extra,
     });
     expect(res.statusCode, res.body).toBe(201);
     return generator.client.post(`/api/v1/manifests/${res.json().id}/actions`, { action: 'submit' });

@@ -5,7 +5,7 @@ import { shanghaiDate } from '../../src/calendar/working-days.js';
 import { buildTestApp, type TestApp } from '../support/test-app.js';
 import { createParty, createRegulator, loginAdmin, type Client, type Party } from '../support/factories.js';
 import {
-  act, addOperatingLicence, createCarrier, createSite, DRIVER, issueLabel, issueLabelAsOf, manifestAction, type CarrierSite, type Site,
+  act, addOperatingLicence, createCarrier, createSite, DRIVER, issueLabel, issueLabelAsOf, manifestAction, type CarrierSite, type Site, EMERGENCY_MEASURES
 } from '../support/world.js';
 import { calendarCovers, coveredPastDate, daysBetween, daysFromNow, today, windowDaysFor, yearsFromNow } from '../support/dates.js';
 import { returnToGenerator } from '../support/return-trip.js';
@@ -47,7 +47,7 @@ const has = (items: Array<{ type: string; entityId: string }>, type: string, id:
 /** A manifest drafted `daysAgo` days ago (history written straight into the record), then submitted as of then. */
 async function manifestFrom(site: Site, labelIds: string[], daysAgo: number, to: Site = receiver) {
   const res = await site.client.post('/api/v1/manifests', {
-    receiverId: to.org.id, carriers: [{ orgId: carrier.org.id }], labelIds, plannedAt: ago(daysAgo), intendedMethod: 'D10',
+    receiverId: to.org.id, carriers: [{ orgId: carrier.org.id }], labelIds, plannedAt: ago(daysAgo), intendedMethod: 'D10', emergencyMeasures: EMERGENCY_MEASURES,
   });
   expect(res.statusCode, res.body).toBe(201);
   const id = res.json().id;
