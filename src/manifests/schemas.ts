@@ -30,6 +30,14 @@ export const NewManifest = Type.Object({
 }, { additionalProperties: false });
 export const ManifestPatch = Type.Partial(Type.Object(draftFields), { additionalProperties: false });
 
+/** A receipt: every container accepted or refused, with its measured quantity. */
+export const ReceiptItems = Type.Array(Type.Object({
+  labelId: Uuid,
+  accepted: Type.Boolean(),
+  measuredQuantity: Type.Object({ value: Type.Number({ minimum: 0, maximum: 1e7 }), unit: OneOf(['kg', 't']) }, { additionalProperties: false }),
+  refusalReason: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
+}, { additionalProperties: false }), { minItems: 1, maxItems: 1000 });
+
 export const ActionBody = Type.Object({
   action: OneOf(CLIENT_MANIFEST_ACTIONS),
   reason: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
@@ -39,12 +47,7 @@ export const ActionBody = Type.Object({
   driver: Type.Optional(Driver),
   location: Type.Optional(Location),
   occurredAt: Type.Optional(OccurredAt),
-  items: Type.Optional(Type.Array(Type.Object({
-    labelId: Uuid,
-    accepted: Type.Boolean(),
-    measuredQuantity: Type.Object({ value: Type.Number({ minimum: 0, maximum: 1e7 }), unit: OneOf(['kg', 't']) }, { additionalProperties: false }),
-    refusalReason: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
-  }, { additionalProperties: false }), { minItems: 1, maxItems: 1000 })),
+  items: Type.Optional(ReceiptItems),
   handledBy: Type.Optional(HandledBy),
 }, { additionalProperties: false, description: 'pickup {qr[] or labelIds[], vehiclePlate, driver}; handover {vehiclePlate, driver}; deliver {}; receive {items}; cancel {reason}' });
 

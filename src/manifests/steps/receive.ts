@@ -11,6 +11,8 @@ import { required } from '../../core/required.js';
 import type { ManifestStep } from './manifest-step.js';
 import { offTolerance } from '../weight-discrepancy.js';
 import { receiptTimeliness } from '../receipt-timeliness.js';
+import { externalReceiptVia } from '../external-receipt.js';
+import { consumeApproval } from '../cross-province.js';
 
 type ReceiptItem = NonNullable<ManifestActionInput['items']>[number];
 
@@ -21,6 +23,7 @@ export const receive: ManifestStep = {
   roles: DRIVER_ROLES,
   async plan({ cmd, settings, caller, loaded: { m, items }, input, occurredAt, generator }) {
     const { tx } = cmd;
+    const via = await externalReceiptVia(tx, caller, m);
     const receipt = required(input.items, 'items');
     const byLabel = new Map(receipt.map((r) => [r.labelId, r]));
     const expected = new Set(items.map((i) => i.labelId));
@@ -62,6 +65,7 @@ export const receive: ManifestStep = {
     });
     await recordCustodySteps(cmd, steps);
     const accepted = receipt.filter((r) => r.accepted).length;
+    await consumeApproval(cmd, m, receipt.filter((r) => r.accepted).reduce((s, r) => s + kgOf(r.measuredQuantity), 0));
     const timeliness = await receiptTimeliness(tx, m.receiptDueOn);
     const paper = m.origin === 'paper';
     return {
@@ -72,7 +76,7 @@ export const receive: ManifestStep = {
         receivedAt: occurredAt, discrepant, receiptRecordedAt: timeliness.recordedAt, receiptLate: paper ? null : timeliness.late,
         ...(paper ? { paperEnteredAt: timeliness.recordedAt } : {}),
       },
-      details: { accepted, refused: receipt.length - accepted, discrepant, receiptLate: paper ? null : timeliness.late },
+      details: { accepted, refused: receipt.length - accepted, discrepant, receiptLate: paper ? null : timeliness.late, ...via },
     };
   },
 };
