@@ -83,6 +83,8 @@ export function manifestView({ m, carriers, items }: LoadedManifest) {
     emergencyMeasures: m.emergencyMeasures,
     origin: m.origin,
     paper: paperEntry(m),
+    receiverExternal: m.receiverExternal,
+    crossProvinceApprovalId: m.crossProvinceApprovalId,
     discrepant: m.discrepant,
     currentCarrier: m.currentCarrier,
     carriers: carriers.map((c) => ({
@@ -125,6 +127,8 @@ export const ManifestSchema = Type.Object({
     lateEntry: Type.Boolean({ description: 'The receipt was entered after entryDueOn: accepted, and flagged' }),
     scan: Type.Union([Type.Object({ mediaType: S, bytes: Type.Integer(), sha256: S, href: S }), Type.Null()]),
   }), Type.Null()]),
+  receiverExternal: Type.Boolean({ description: 'The receiver is beyond the jurisdiction: it confirms through a signed link, or the generator records the returned paper copy' }),
+  crossProvinceApprovalId: Type.Union([Type.String(), Type.Null()], { description: 'The 跨省转移 approval the submit checked; its receipt consumes it' }),
   discrepant: Type.Boolean(), currentCarrier: Type.Integer(),
   carriers: Type.Array(Type.Object({
     position: Type.Integer(), orgId: S, vehiclePlate: NS,
