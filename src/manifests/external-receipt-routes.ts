@@ -38,13 +38,16 @@ export const externalReceiptPublicRoutes: RouteModule = (app, ctx) => {
     receiptWorkingDays: ctx.config.receiptWorkingDays,
     weightTolerancePct: ctx.config.weightTolerancePct,
   };
+  // Unauthenticated like the label verification page, and limited the same way.
+  const rateLimit = { max: ctx.config.verifyRateLimitPerMinute, timeWindow: '1 minute' };
 
   app.get('/api/v1/external-receipts/:token', {
     schema: {
       operationId: 'getExternalReceipt', tags: ['public'], security: [],
       summary: 'The manifest an external receiver is asked to confirm, through its one-time signed link',
-      params: TokenParams, response: responses({ 200: ManifestSchema }, 401, 422),
+      params: TokenParams, response: responses({ 200: ManifestSchema }, 401, 422, 429),
     },
+    config: { rateLimit },
   }, async (request) => {
     const claims = await verifyReceiptLink(ctx.keys, request.params.token);
     await usableLink(ctx.db, claims);
@@ -57,8 +60,9 @@ export const externalReceiptPublicRoutes: RouteModule = (app, ctx) => {
     schema: {
       operationId: 'confirmExternalReceipt', tags: ['public'], security: [],
       summary: 'An external receiver records its receipt through its one-time signed link (once)',
-      params: TokenParams, body: ReceiptBody, response: responses({ 200: ManifestSchema }, 400, 401, 409, 412, 422),
+      params: TokenParams, body: ReceiptBody, response: responses({ 200: ManifestSchema }, 400, 401, 409, 412, 422, 429),
     },
+    config: { rateLimit },
   }, async (request, reply) => {
     const claims = await verifyReceiptLink(ctx.keys, request.params.token);
     const [m] = await ctx.db.select().from(manifests).where(eq(manifests.id, claims.manifestId));
@@ -67,7 +71,10 @@ export const externalReceiptPublicRoutes: RouteModule = (app, ctx) => {
     const outcome = await runUnitOfWork(ctx.db, { caller, requestId: String(request.id) }, undefined, async (cmd) => {
       // The link row is locked: two posts of the same link run one after the other, the second refused.
       await usableLink(cmd.tx, claims, true);
-      const loaded = await performManifestAction(cmd, settings, m.id, { action: 'receive', items: request.body.items, occurredAt: request.body.occurredAt }, claims.version);
+      // No If-Match on the link's version: a later change of the manifest that is not a step (a
+      // receipt deadline computed once a calendar loads) must not void the link; the step gate
+      // refuses it once the manifest has left `delivered`.
+      const loaded = await performManifestAction(cmd, settings, m.id, { action: 'receive', items: request.body.items, occurredAt: request.body.occurredAt });
       await markLinkUsed(cmd.tx, claims.jti, new Date());
       return { status: 200, body: manifestView(loaded) };
     });

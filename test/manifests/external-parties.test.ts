@@ -6,6 +6,8 @@
 // paper copy with its scan. Every refusal is a 4xx problem with a rule code and changes nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import { importJWK, SignJWT } from 'jose';
 import { buildTestApp, type TestApp } from '../support/test-app.js';
 import { loginAdmin, randomUscc, type Client } from '../support/factories.js';
 import { createCarrier, createSite, DRIVER, issueLabel, manifestAction, type CarrierSite, type Site } from '../support/world.js';
@@ -152,6 +154,16 @@ describe('parties beyond the jurisdiction', () => {
     expectRule(replay, 422, 'receipt_link_used');
     expectRule(await t.app.inject({ method: 'GET', url: `/api/v1/external-receipts/${token}` }), 422, 'receipt_link_used');
     expect((await city.get(`/api/v1/cross-province-approvals/${good.json().id}`)).json().consumedKg).toBe(175);
+  });
+
+  it('refuses a link the platform signed once it has expired', async () => {
+    const { rows: [key] } = await t.database.pool.query('SELECT kid, private_jwk FROM signing_keys ORDER BY created_at LIMIT 1');
+    const signing = await importJWK(key.private_jwk, 'EdDSA');
+    const past = Math.floor(Date.now() / 1000) - 3600;
+    const expired = await new SignJWT({ mid: randomUUID(), ver: 5 }).setProtectedHeader({ alg: 'EdDSA', kid: key.kid, typ: 'hw-receipt+jwt' })
+      .setJti(randomUUID()).setIssuedAt(past - 3600).setExpirationTime(past).sign(signing);
+    const res = await t.app.inject({ method: 'POST', url: `/api/v1/external-receipts/${expired}`, payload: { items: [{ labelId: randomUUID(), accepted: true, measuredQuantity: { value: 1, unit: 'kg' } }] } });
+    expectRule(res, 422, 'receipt_link_expired');
   });
 
   it('refuses a submit when the approval has not enough left', async () => {
