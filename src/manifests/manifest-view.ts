@@ -89,6 +89,8 @@ export function manifestView({ m, carriers, items }: LoadedManifest) {
     kind: m.kind,
     originalManifestId: m.originalManifestId,
     returnFromId: m.returnFromId,
+    receiverExternal: m.receiverExternal,
+    crossProvinceApprovalId: m.crossProvinceApprovalId,
     discrepant: m.discrepant,
     currentCarrier: m.currentCarrier,
     carriers: carriers.map((c) => ({
@@ -133,6 +135,8 @@ export const ManifestSchema = Type.Object({
   }), Type.Null()]),
   kind: Type.String({ description: 'transfer, or return: refused containers of originalManifestId going back from returnFromId (转移管理办法 Art. 18)' }),
   originalManifestId: NS, returnFromId: NS,
+  receiverExternal: Type.Boolean({ description: 'The receiver is beyond the jurisdiction: it confirms through a signed link, or the generator records the returned paper copy' }),
+  crossProvinceApprovalId: Type.Union([Type.String(), Type.Null()], { description: 'The 跨省转移 approval the submit checked; its receipt consumes it' }),
   discrepant: Type.Boolean(), currentCarrier: Type.Integer(),
   carriers: Type.Array(Type.Object({
     position: Type.Integer(), orgId: S, vehiclePlate: NS,

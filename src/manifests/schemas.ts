@@ -32,6 +32,19 @@ export const NewManifest = Type.Object({
 }, { additionalProperties: false });
 export const ManifestPatch = Type.Partial(Type.Object(draftFields), { additionalProperties: false });
 
+/** A receipt: every container accepted or refused, with its measured quantity. */
+export const ReceiptItems = Type.Array(Type.Object({
+  labelId: Uuid,
+  accepted: Type.Boolean(),
+  measuredQuantity: Type.Object({ value: Type.Number({ minimum: 0, maximum: 1e7 }), unit: OneOf(['kg', 't']) }, { additionalProperties: false }),
+  refusalReason: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
+  mismatches: Type.Optional(Type.Array(OneOf(MISMATCH_KINDS), {
+    uniqueItems: true, maxItems: MISMATCH_KINDS.length,
+    description: 'What differs from the manifest (转移管理办法 Art. 18): name (waste code or name), quantity, characteristics (hazards), form, packaging; any makes the manifest discrepant',
+  })),
+  mismatchNote: Type.Optional(Type.String({ minLength: 1, maxLength: 500, description: 'What was found; required with mismatches' })),
+}, { additionalProperties: false }), { minItems: 1, maxItems: 1000 });
+
 export const ActionBody = Type.Object({
   action: OneOf(CLIENT_MANIFEST_ACTIONS),
   reason: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
@@ -41,17 +54,7 @@ export const ActionBody = Type.Object({
   driver: Type.Optional(Driver),
   location: Type.Optional(Location),
   occurredAt: Type.Optional(OccurredAt),
-  items: Type.Optional(Type.Array(Type.Object({
-    labelId: Uuid,
-    accepted: Type.Boolean(),
-    measuredQuantity: Type.Object({ value: Type.Number({ minimum: 0, maximum: 1e7 }), unit: OneOf(['kg', 't']) }, { additionalProperties: false }),
-    refusalReason: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
-    mismatches: Type.Optional(Type.Array(OneOf(MISMATCH_KINDS), {
-      uniqueItems: true, maxItems: MISMATCH_KINDS.length,
-      description: 'What differs from the manifest (转移管理办法 Art. 18): name (waste code or name), quantity, characteristics (hazards), form, packaging; any makes the manifest discrepant',
-    })),
-    mismatchNote: Type.Optional(Type.String({ minLength: 1, maxLength: 500, description: 'What was found; required with mismatches' })),
-  }, { additionalProperties: false }), { minItems: 1, maxItems: 1000 })),
+  items: Type.Optional(ReceiptItems),
   handledBy: Type.Optional(HandledBy),
 }, { additionalProperties: false, description: 'pickup {qr[] or labelIds[], vehiclePlate, driver}; handover {vehiclePlate, driver}; deliver {}; receive {items}; cancel {reason}' });
 

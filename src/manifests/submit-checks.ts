@@ -10,6 +10,7 @@ import { methodKind } from '../catalog/treatment-methods.js';
 import type { LoadedManifest } from './manifest-view.js';
 import { receivedThisYearKg } from './received-weight.js';
 import { SHIPPABLE_STATES } from '../labels/label-states.js';
+import { checkDeclaredLicence } from '../parties/external-parties.js';
 
 type Licence = typeof licences.$inferSelect;
 
@@ -50,7 +51,9 @@ export async function checkSubmission(tx: DbOrTx, { m, carriers, items }: Loaded
 
   // Per waste code: an exemption for this pair, or a licence in force that covers it with the right mode.
   const kgByLicence = new Map<string, { licence: Licence; kg: number }>();
-  for (const code of backToGenerator ? [] : [...new Set(items.map((i) => i.wasteCode))].sort()) {
+  // An external receiver's licence is the one it declared (docs/regulations.md#external-parties).
+  if (receiver.external) checkDeclaredLicence(receiver, date, 'licence_expired');
+  for (const code of backToGenerator || receiver.external ? [] : [...new Set(items.map((i) => i.wasteCode))].sort()) {
     // A point-to-point exemption covers utilisation only (名录 appendix entry 32).
     const utilisation = m.intendedMethod ? methodKind(m.intendedMethod) === 'utilisation' : false;
     if (utilisation && exempt.some((e) => e.wasteCode === code && (!m.exemptionId || e.id === m.exemptionId))) continue;
@@ -76,7 +79,10 @@ export async function checkSubmission(tx: DbOrTx, { m, carriers, items }: Loaded
 
   // Every carrier holds a transport licence valid on the planned date; named vehicles are registered to it.
   const transport = await tx.select().from(licences).where(and(inArray(licences.orgId, carriers.map((c) => c.orgId)), eq(licences.kind, 'transport')));
+  const externalCarriers = await tx.select().from(organisations).where(and(inArray(organisations.id, carriers.map((c) => c.orgId)), eq(organisations.external, true)));
   for (const c of carriers) {
+    const external = externalCarriers.find((o) => o.id === c.orgId);
+    if (external) { checkDeclaredLicence(external, date, 'carrier_licence'); continue; }
     const valid = transport.filter((l) => l.orgId === c.orgId && l.status === 'active' && licenceActiveOn(l, date));
     if (valid.length === 0) {
       throw ruleViolation('carrier_licence', `Carrier ${c.position + 1} has no transport licence valid on ${date}`, { carrierId: c.orgId });

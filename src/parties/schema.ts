@@ -16,6 +16,14 @@ export const organisations = pgTable('organisations', {
   contactName: text().notNull(),
   contactPhone: text().notNull(),
   address: text().notNull(),
+  // A receiver or carrier beyond the jurisdiction (docs/regulations.md#external-parties): no clients
+  // of ours; its licence as declared to the registrar (a CHECK in migration 0017 requires it).
+  external: boolean().notNull().default(false),
+  declaredLicenceNumber: text(),
+  declaredLicenceAuthority: text(),
+  declaredLicenceValidFrom: date({ mode: 'string' }),
+  declaredLicenceValidTo: date({ mode: 'string' }),
+  contactEmail: text(),
   createdAt: now(),
   version: integer().notNull().default(1),
 }, (t) => [index('organisations_region_idx').on(t.regionCode)]);

@@ -14,6 +14,8 @@ import type { ManifestStep } from './manifest-step.js';
 import { offTolerance } from '../weight-discrepancy.js';
 import { receiptTimeliness } from '../receipt-timeliness.js';
 import { checkMismatchNotes, hasMismatch } from '../receipt-mismatches.js';
+import { externalReceiptVia } from '../external-receipt.js';
+import { consumeApproval } from '../cross-province.js';
 
 type ReceiptItem = NonNullable<ManifestActionInput['items']>[number];
 
@@ -24,6 +26,7 @@ export const receive: ManifestStep = {
   roles: DRIVER_ROLES,
   async plan({ cmd, settings, caller, loaded: { m, items }, input, occurredAt, generator }) {
     const { tx } = cmd;
+    const via = await externalReceiptVia(tx, caller, m);
     const receipt = required(input.items, 'items');
     const byLabel = new Map(receipt.map((r) => [r.labelId, r]));
     const expected = new Set(items.map((i) => i.labelId));
@@ -77,6 +80,7 @@ export const receive: ManifestStep = {
     });
     await recordCustodySteps(cmd, steps);
     const accepted = receipt.filter((r) => r.accepted).length;
+    await consumeApproval(cmd, m, receipt.filter((r) => r.accepted).reduce((s, r) => s + kgOf(r.measuredQuantity), 0));
     const timeliness = await receiptTimeliness(tx, m.receiptDueOn);
     const paper = m.origin === 'paper';
     const returned = backToGenerator && accepted === receipt.length;
@@ -89,7 +93,7 @@ export const receive: ManifestStep = {
         ...(paper ? { paperEnteredAt: timeliness.recordedAt } : {}),
         ...(returned ? { completedAt: occurredAt } : {}),
       },
-      details: { accepted, refused: receipt.length - accepted, discrepant, receiptLate: paper ? null : timeliness.late },
+      details: { accepted, refused: receipt.length - accepted, discrepant, receiptLate: paper ? null : timeliness.late, ...via },
     };
   },
 };
