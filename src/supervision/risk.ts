@@ -27,7 +27,7 @@ import { findOrg } from '../parties/organisations.js';
 import { regionScope } from './indicator-inputs.js';
 import { managementClassReason, type ManagementClass } from './management-class.js';
 import { highestClass, siteManagement, type SiteManagement } from './site-management.js';
-import { licenceAlertOpens } from './alerts.js';
+import { licenceAlertOpens } from './licence-renewal.js';
 
 export const RISK_TIERS = ['high', 'medium', 'low'] as const;
 export type RiskTier = (typeof RISK_TIERS)[number];

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
 import { buildTestApp, type TestApp } from '../support/test-app.js';
-import { licenceAlertOpens } from '../../src/supervision/alerts.js';
+import { licenceAlertOpens } from '../../src/supervision/licence-renewal.js';
 import { createParty, loginAdmin, type Client, type Party } from '../support/factories.js';
 import {
   addOperatingLicence, createCarrier, createSite, issueLabel, licenceValidity, type CarrierSite, type Site, EMERGENCY_MEASURES

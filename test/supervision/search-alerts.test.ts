@@ -1,4 +1,4 @@
-import { licenceAlertOpens } from '../../src/supervision/alerts.js';
+import { licenceAlertOpens } from '../../src/supervision/licence-renewal.js';
 import { coveredYears, workingDaysBetween } from '../../src/calendar/working-days.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shanghaiDate } from '../../src/calendar/working-days.js';
