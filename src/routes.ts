@@ -12,6 +12,7 @@ import { publicLabelRoutes } from './labels/public-routes.js';
 import { manifestRoutes } from './manifests/routes.js';
 import { scanRoutes } from './manifests/scan-routes.js';
 import { paperRoutes } from './manifests/paper-routes.js';
+import { revisionRoutes } from './manifests/revision-routes.js';
 import { supervisionRoutes } from './supervision/routes.js';
 import { insightRoutes } from './supervision/insight-routes.js';
 
@@ -19,4 +20,4 @@ import { insightRoutes } from './supervision/insight-routes.js';
 export const publicRoutes: RouteModule[] = [authRoutes, publicLabelRoutes];
 
 /** Routes behind the bearer-token check. */
-export const protectedRoutes: RouteModule[] = [catalogRoutes, calendarRoutes, orgRoutes, registryRoutes, storageExtensionRoutes, auditRoutes, labelRoutes, scanRoutes, manifestRoutes, paperRoutes, supervisionRoutes, insightRoutes];
+export const protectedRoutes: RouteModule[] = [catalogRoutes, calendarRoutes, orgRoutes, registryRoutes, storageExtensionRoutes, auditRoutes, labelRoutes, scanRoutes, manifestRoutes, paperRoutes, revisionRoutes, supervisionRoutes, insightRoutes];

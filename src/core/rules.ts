@@ -36,6 +36,11 @@ export const RULES = {
   paper_scan_too_large: 'The scan is larger than PAPER_SCAN_MAX_BYTES',
   paper_scan_exists: 'The manifest\'s paper form scan is already stored; it is never replaced',
   not_paper_manifest: 'The manifest was not entered from a paper form',
+  revision_state: 'A correction is for a received or completed manifest (not a draft, an open transfer, a rejected or a cancelled one)',
+  revision_open: 'The manifest already has an open revision request; it must be decided or withdrawn first',
+  revision_field: 'The revision names a field that cannot be corrected, a container not on the manifest, or a value the field cannot take',
+  revision_party: 'Only a party of the manifest proposes a revision; only the parties asked (or the generator\'s regulator, to refuse) decide it, once; only the proposer withdraws it',
+  revision_closed: 'The revision request is no longer open',
   calendar_not_covered: 'A deadline falls in a year whose official working-day calendar is not loaded',
   // Parties and supervision
   holder_role: 'The organisation does not have the role this record needs',

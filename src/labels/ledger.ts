@@ -92,5 +92,6 @@ export function ledgerView(r: LedgerRow) {
     containerCount: r.containerCount,
     destination: r.destination,
     destinationName: destinationName(r) || null,
+    correction: r.correction === null ? null : { kind: r.correction, correctsBatchCode: r.correctsBatchCode, revisionId: r.revisionId },
   };
 }

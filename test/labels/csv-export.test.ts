@@ -38,7 +38,7 @@ function ledgerRow(over: Partial<LedgerRow>): LedgerRow {
     kind: 'HWCK', batchCode: 'HWCK20261128001', occurredAt: new Date('2026-11-28T02:00:00Z'),
     wasteCode: '900-214-08', wasteName: '废矿物油', category: 'HW08', physicalForm: 'liquid', quantityKg: 180,
     digitalCode: '91140105MA0KXXXXX29002140820261128001', facilityCode: null, method: null,
-    counterpartyName: null, manifestNumber: null, operatorClientId: 'cl_handset', packagingType: 'drum', containerCount: 1, destination: null, handledByName: null, handledByIdNumber: null, createdAt: new Date('2026-11-28T02:00:01Z'),
+    counterpartyName: null, manifestNumber: null, operatorClientId: 'cl_handset', packagingType: 'drum', containerCount: 1, destination: null, handledByName: null, handledByIdNumber: null, correction: null, correctsBatchCode: null, revisionId: null, createdAt: new Date('2026-11-28T02:00:01Z'),
     ...over,
   };
 }
