@@ -255,6 +255,13 @@ describe('bad revision requests', () => {
     expect((await generator.client.get(`/api/v1/manifests/${m.id}/revisions`)).json().items).toEqual([]);
     expect((await getManifest(m.id)).version).toBe(m.version);
     expect((await auditActions('manifest', m.id)).filter((a: string) => a.startsWith('propose_revision'))).toHaveLength(refusals.length);
+
+    // Two parties proposing at the same moment: one request is opened, the other refused as a second open one.
+    const racing = await Promise.all([generator.client, receiver.client].map((c) =>
+      c.post(`/api/v1/manifests/${m.id}/revisions`, { reason: '同时更正', changes: { intendedMethod: 'R2' } })));
+    expect(racing.map((r) => r.statusCode).sort()).toEqual([201, 422]);
+    expect(racing.find((r) => r.statusCode === 422)!.json().rule).toBe('revision_open');
+    expect((await generator.client.get(`/api/v1/manifests/${m.id}/revisions`)).json().items).toHaveLength(1);
   });
 
   it('refuses a correction of a cancelled or a draft manifest with revision_state', async () => {
