@@ -154,6 +154,10 @@ describe('a completed manifest corrected with every approval', () => {
     const corrections = receiverLedger.filter((x) => x.correction?.correctsBatchCode === receipt.batchCode);
     expect(corrections.map((x) => [x.kind, x.correction!.kind, x.quantityKg])).toEqual([['HWRK', 'reversal', -180], ['HWRK', 'replacement', 176]]);
     expect(corrections.every((x) => x.correction!.revisionId === r.id && x.batchCode !== receipt.batchCode)).toBe(true);
+    const csv = (await receiver.client.get(`/api/v1/orgs/${receiver.org.id}/ledger?format=csv`)).body.split('\n');
+    expect(csv[0].trim().endsWith(',更正')).toBe(true);
+    expect(csv.filter((line: string) => line.includes(`冲销 ${receipt.batchCode}`))).toHaveLength(1);
+    expect(csv.filter((line: string) => line.includes(`更正 ${receipt.batchCode}`))).toHaveLength(1);
     // The receiver's treatment record stated the label's 180 kg, which the reweighing does not change.
     expect(receiverLedger.filter((x) => x.kind === 'HWZXCZ').map((x) => x.quantityKg)).toEqual([180]);
     // The second drum's declared quantity: the generator's records (generation, dispatch) and the receiver's treatment record follow.
