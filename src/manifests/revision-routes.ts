@@ -2,9 +2,10 @@
 import { Type } from 'typebox';
 import type { RouteModule } from '../context.js';
 import { runCommand } from '../http/command.js';
-import { IdParams, responses, Uuid } from '../http/schemas.js';
+import { IdParams, Limit, OneOf, responses, Uuid } from '../http/schemas.js';
 import { CONTAINER_FIELDS } from './revision-changes.js';
-import { decideRevision, listRevisions, proposeRevision, withdrawRevision } from './revisions.js';
+import { decideRevision, listRevisions, proposeRevision, supervisedRevisions, withdrawRevision } from './revisions.js';
+import { effectivePrefix } from '../supervision/jurisdiction.js';
 
 const S = Type.String();
 const NDT = Type.Union([Type.String({ format: 'date-time' }), Type.Null()]);
@@ -69,6 +70,21 @@ export const revisionRoutes: RouteModule = (app, ctx) => {
       status: 200, body: await decideRevision(cmd, request.params.id, request.params.rid, decision, request.body ?? {}, tolerance),
     })));
   }
+
+  app.get('/api/v1/supervision/manifest-revisions', {
+    schema: {
+      operationId: 'listSupervisedManifestRevisions', tags: ['supervision'],
+      summary: 'Revision requests of the manifests leaving or entering your jurisdiction, newest first (regulators)',
+      querystring: Type.Object({
+        state: Type.Optional(OneOf(['open', 'approved', 'refused', 'withdrawn'])),
+        regionCode: Type.Optional(Type.String({ pattern: '^\\d{2,6}$' })),
+        limit: Limit,
+      }, { additionalProperties: false }),
+      response: responses({
+        200: Type.Object({ items: Type.Array(Type.Object({ ...Revision.properties, manifestNumber: Type.Union([S, Type.Null()]), manifestRegionCode: S })) }),
+      }, 401, 403, 404),
+    },
+  }, (request) => supervisedRevisions(ctx.db, effectivePrefix(request.caller, request.query.regionCode), request.query.state, request.query.limit ?? 50));
 
   app.post('/api/v1/manifests/:id/revisions/:rid/withdraw', {
     schema: {

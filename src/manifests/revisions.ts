@@ -2,13 +2,14 @@
 // a party proposes corrections with a reason, the manifest's other parties approve or refuse, the
 // regulator of the generator's region may refuse; the last approval applies it (revision-apply.ts).
 // A refused or withdrawn request changes nothing but its own record. Every step is audited.
-import { and, asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray } from 'drizzle-orm';
 import type { DbOrTx } from '../db/database.js';
-import { labels, manifestRevisionDecisions, manifestRevisions } from '../db/schema.js';
+import { labels, manifestRevisionDecisions, manifestRevisions, manifests } from '../db/schema.js';
 import type { Command } from '../commands/unit-of-work.js';
 import { requireClientRole, supervises, WRITE_ROLES, type Caller } from '../auth/roles.js';
 import { notFound, ruleViolation } from '../core/errors.js';
-import { loadVisibleManifest, type LoadedManifest } from './manifest-view.js';
+import { loadManifestPartsOf, loadVisibleManifest, type LoadedManifest } from './manifest-view.js';
+import { inRegions } from '../supervision/jurisdiction.js';
 import { readRevisionChanges, type RevisionBefore, type RevisionChanges } from './revision-changes.js';
 import { applyRevision } from './revision-apply.js';
 
@@ -163,4 +164,24 @@ export async function listRevisions(db: DbOrTx, caller: Caller, manifestId: stri
     .orderBy(asc(manifestRevisions.createdAt), asc(manifestRevisions.id));
   const decisions = await decisionsOf(db, rows.map((r) => r.id));
   return { items: rows.reverse().map((r) => revisionView(r, decisions.filter((d) => d.revisionId === r.id), loaded)) };
+}
+
+/**
+ * A regulator's list of the revision requests of the manifests leaving or entering its jurisdiction
+ * (`prefix`), newest first: the generator's regulator sees every request without knowing the manifest.
+ */
+export async function supervisedRevisions(db: DbOrTx, prefix: string, state: string | undefined, limit: number) {
+  const rows = await db.select({ r: manifestRevisions, m: manifests }).from(manifestRevisions)
+    .innerJoin(manifests, eq(manifests.id, manifestRevisions.manifestId))
+    .where(and(inRegions(prefix, manifests.regionCode, manifests.receiverRegionCode), state ? eq(manifestRevisions.state, state) : undefined))
+    .orderBy(desc(manifestRevisions.createdAt), desc(manifestRevisions.id)).limit(limit);
+  const parts = await loadManifestPartsOf(db, [...new Map(rows.map(({ m }) => [m.id, m])).values()]);
+  const byManifest = new Map(parts.map((p) => [p.m.id, p]));
+  const decisions = await decisionsOf(db, rows.map(({ r }) => r.id));
+  return {
+    items: rows.map(({ r, m }) => ({
+      ...revisionView(r, decisions.filter((d) => d.revisionId === r.id), byManifest.get(m.id)!),
+      manifestNumber: m.number, manifestRegionCode: m.regionCode,
+    })),
+  };
 }

@@ -222,6 +222,15 @@ describe('a correction refused or withdrawn', () => {
     expect(await auditActions('manifest_revision', r.id)).toEqual(['propose', 'approve', 'refuse', 'refused', 'refuse (refused)']);
     expect(await auditActions('manifest_revision', r3.id)).toEqual(['propose', 'withdraw (refused)', 'withdraw']);
 
+    // The generator's regulator finds every request of its region without knowing the manifest; a party cannot list them.
+    const supervised = (await generatorRegulator.client.get('/api/v1/supervision/manifest-revisions')).json().items
+      .filter((x: { manifestId: string }) => x.manifestId === m.id);
+    expect(supervised.map((x: { id: string; state: string }) => [x.id, x.state])).toEqual([[r3.id, 'withdrawn'], [r2.id, 'refused'], [r.id, 'refused']]);
+    expect(supervised[0].manifestNumber).toBe(m.number);
+    expect((await generatorRegulator.client.get('/api/v1/supervision/manifest-revisions?state=open')).json().items
+      .some((x: { manifestId: string }) => x.manifestId === m.id)).toBe(false);
+    expect((await generator.client.get('/api/v1/supervision/manifest-revisions')).statusCode).toBe(403);
+
     // Then a correction of the same fields, approved, does apply (the received, not yet completed, manifest).
     const r4 = await propose(generator.client, m.id, { reason: '废物代码填写错误', changes });
     await decide(carrier.client, m.id, r4.id, 'approve');
