@@ -38,7 +38,7 @@ export const RULES = {
   not_paper_manifest: 'The manifest was not entered from a paper form',
   revision_state: 'A correction is for a received or completed manifest (not a draft, an open transfer, a rejected or a cancelled one)',
   revision_open: 'The manifest already has an open revision request; it must be decided or withdrawn first',
-  revision_field: 'The revision names a field that cannot be corrected, a container not on the manifest, or a value the field cannot take',
+  revision_field: 'The revision names a field that cannot be corrected, a container not on the manifest (or now on another open one), or a value the field cannot take',
   revision_party: 'Only a party of the manifest proposes a revision; only the parties asked (or the generator\'s regulator, to refuse) decide it, once; only the proposer withdraws it',
   revision_closed: 'The revision request is no longer open',
   calendar_not_covered: 'A deadline falls in a year whose official working-day calendar is not loaded',

@@ -83,6 +83,8 @@ export function readRevisionChanges(raw: unknown, loaded: LoadedManifest, labels
     const label = labels.get(labelId);
     if (!item || !label) throw refuse(`${path}.labelId`, 'The container is not on this manifest');
     if (changes.containers.some((x) => x.labelId === labelId)) throw refuse(`${path}.labelId`, 'The container is named twice');
+    // A refused container may have left on another manifest since: that one's values are not this one's to correct.
+    if (label.openManifestId !== null) throw refuse(`${path}.labelId`, 'The container is on another open manifest now');
 
     const change: ContainerChange = { labelId };
     const was: RevisionBefore['containers'][number] = { labelId, digitalCode: label.digitalCode };
