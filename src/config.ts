@@ -22,6 +22,8 @@ export interface Config {
   /** The largest paper-form scan stored with a manifest. */
   paperScanMaxBytes: number;
   receiptWorkingDays: number;
+  /** How long an external receiver's one-time receipt link lasts (a policy: the rules set none). */
+  externalReceiptLinkHours: number;
   /** Which clients must name the person handling a step (经办人): handset clients, all, or none. */
   handledByRequired: HandledByPolicy;
   alerts: {
@@ -177,6 +179,7 @@ export function loadConfig(env: Env = process.env): Config {
     paperBackEntryWindowDays: int(env, 'PAPER_BACKENTRY_WINDOW_DAYS', 365, 1, 3650),
     paperScanMaxBytes: int(env, 'PAPER_SCAN_MAX_BYTES', 10 * 1024 * 1024, 1024, 100 * 1024 * 1024),
     receiptWorkingDays: int(env, 'RECEIPT_WORKING_DAYS', 5, 1, 60),
+    externalReceiptLinkHours: int(env, 'EXTERNAL_RECEIPT_LINK_HOURS', 240, 1, 24 * 366),
     handledByRequired: oneOf(env, 'HANDLED_BY_REQUIRED', HANDLED_BY_POLICIES, 'handsets'),
     alerts: {
       storageWarnDays: int(env, 'ALERT_STORAGE_WARN_DAYS', 300, 1, 3650),

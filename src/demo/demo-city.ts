@@ -24,7 +24,7 @@ export const DEMO_MIN_WINDOW_DAYS = 370;
 /** Alert types the demo raises on purpose (the README lists them; the test checks them). */
 export const DEMO_ALERT_TYPES = [
   'receipt_overdue', 'storage_near_limit', 'storage_over_limit', 'storage_over_limit_generator', 'medical_hold_exceeded', 'in_transit_too_long',
-  'weight_discrepancy', 'refusal', 'licence_expiring', 'capacity_near_limit', 'late_report',
+  'weight_discrepancy', 'refusal', 'licence_expiring', 'capacity_near_limit', 'late_report', 'emergency_plan_missing',
 ] as const;
 
 export interface DemoDeps {
@@ -236,6 +236,8 @@ interface ShipSpec {
   /** measured / declared weight of container i (default: within ±3 %) */
   factor?: (i: number) => number;
   refuse?: (i: number) => string | undefined;
+  /** A return manifest (docs/regulations.md#return-trips): refused containers of that manifest, picked up at `from`. */
+  returnOf?: { manifestId: string; from: Party };
 }
 
 interface Shipped { id: string; number: string | null; accepted: Lbl[]; refused: Lbl[] }
@@ -460,6 +462,16 @@ class DemoCity {
       policyNo: `HJZR${year}1401${String(i + 11).padStart(4, '0')}`, insurer: insurers[i % 2], coverageCny: [5_000_000, 10_000_000, 2_000_000, 1_000_000][i],
       validFrom: clock.date(150 + i * 20), validTo: clock.date(-215 + i * 20),
     })), 4);
+    // Emergency plan filings (应急预案备案, docs/regulations.md#emergency-plans): the operators and the
+    // coking plants (key supervision) have theirs; the solvent recycler has none, so it shows as
+    // emergency_plan_missing.
+    await inParallel(['incin', 'landfill', 'oilrec', 'coke', 'gjcoke', 'chem', 'steel'].map((key, i) => () => {
+      const party = this.p(key);
+      return api.post(city, `/api/v1/orgs/${party.id}/emergency-plans`, {
+        number: `${party.spec.regionCode}-${year - 1}-${String(i + 21).padStart(3, '0')}-M`, authority: '太原市生态环境局',
+        filedOn: clock.date(300 + i * 15), validTo: clock.date(-(800 + i * 15)),
+      });
+    }), 4);
     // Point-to-point exemption: the steel works' spent pickling acid goes to the chemical plant,
     // which makes ferric chloride from it (approved by the steel works' district).
     const ex = await api.post(this.p('reg-140108').token, '/api/v1/exemptions', {
@@ -579,6 +591,7 @@ class DemoCity {
       plannedAt: (s.plannedAt ?? s.submit).toISOString(),
       ...(s.method ? { intendedMethod: s.method } : {}),
       ...(s.exemptionId ? { exemptionId: s.exemptionId } : {}),
+      ...(s.returnOf ? { originalManifestId: s.returnOf.manifestId } : {}),
       emergencyMeasures: EMERGENCY[medical ? 'medical' : liquid ? 'liquid' : 'solid'],
     });
     const done = (number: string | null = null): Shipped => ({ id: m.id, number, accepted: [], refused: [] });
@@ -599,7 +612,7 @@ class DemoCity {
     const last = s.carriers[s.carriers.length - 1];
     await act(first, {
       action: 'pickup', qr: s.labels.map((l) => l.qr), vehiclePlate: this.plate(first, salt), driver: this.driver(first),
-      location: s.from.loc, occurredAt: s.pickup!.toISOString(),
+      location: (s.returnOf?.from ?? s.from).loc, occurredAt: s.pickup!.toISOString(),
     });
     if (s.carriers.length > 1 && s.handover) {
       await act(s.carriers[1], {
@@ -659,7 +672,14 @@ class DemoCity {
         if (o.after === 'store') await this.store(to, l, at(5.6));
         else await this.treat(to, l, treatDay === c.d ? at(7) : clock.day(treatDay, 10 + j * 0.2), o.method);
       }
-      for (const l of s.refused) await this.labelStep(gen, l, { action: 'return', facilityId: this.storageOf(gen, o.storeCode), occurredAt: at(8).toISOString() });
+      if (s.refused.length) {
+        // Refused containers go back on a return manifest, then into the generator's store.
+        await this.ship({
+          from: gen, to: gen, carriers, labels: s.refused, returnOf: { manifestId: s.id, from: to },
+          submit: at(6), pickup: at(6.5), handover: carriers.length > 1 ? at(7) : undefined, deliver: at(7.6), receive: at(7.8),
+        });
+        for (const l of s.refused) await this.store(gen, l, at(8), o.storeCode);
+      }
     }
     return shipped;
   }
@@ -871,7 +891,11 @@ class DemoCity {
       submit: clock.day(9, 12.5), pickup: clock.day(9, 13), deliver: clock.day(9, 16.5), receive: clock.day(9, 16.8),
       refuse: () => '标签成分与实物不符，未注明废液具体成分',
     });
-    await this.labelStep(lab1, refused.refused[0], { action: 'return', facilityId: this.storageOf(lab1), occurredAt: clock.day(8, 10).toISOString() });
+    await this.ship({
+      from: lab1, to: lab1, carriers: [cp], labels: [refused.refused[0]], returnOf: { manifestId: refused.id, from: cp },
+      submit: clock.day(8, 8.5), pickup: clock.day(8, 9), deliver: clock.day(8, 9.7), receive: clock.day(8, 9.8),
+    });
+    await this.store(lab1, refused.refused[0], clock.day(8, 10));
     // 晋源 garage: collected and received yesterday, not yet put away.
     const g4 = this.p('garage4');
     const g4Items: LabelItem[] = [{ waste: 'engineOil', kg: 46.8, at: clock.day(4, 10) }, { waste: 'engineOil', kg: 52.3, at: clock.day(4, 11) }, { waste: 'rags', kg: 16.4, at: clock.day(4, 12) }];

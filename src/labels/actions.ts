@@ -19,11 +19,10 @@ import type { LabelStep } from './steps/label-step.js';
 import { store } from './steps/store.js';
 import { treat } from './steps/treat.js';
 import { consolidate } from './steps/consolidate.js';
-import { returnToGenerator } from './steps/return.js';
 import { voidLabel } from './steps/void.js';
 
 const STEPS: Record<DirectLabelAction, LabelStep> = {
-  store, treat, consolidate, return: returnToGenerator, void: voidLabel,
+  store, treat, consolidate, void: voidLabel,
 };
 
 /** Whether the caller is the lifecycle table's actor kind for this label. */

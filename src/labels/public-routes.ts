@@ -8,7 +8,7 @@ import { AppError } from '../core/errors.js';
 import { responses } from '../http/schemas.js';
 import { toProblem, sendProblem } from '../http/error-handler.js';
 import { findCategory } from '../catalog/catalog.js';
-import { verifyLabelToken } from './qr-token.js';
+import { namesLabel, verifyLabelToken } from './qr-token.js';
 import { renderVerifyPage, type PublicVerification } from './verify-page.js';
 
 const PublicLabel = Type.Object({
@@ -41,7 +41,7 @@ export const publicLabelRoutes: RouteModule = (app, ctx) => {
         .innerJoin(organisations, eq(organisations.id, labels.generatorId))
         .leftJoin(manifests, eq(manifests.id, labels.openManifestId))
         .where(eq(labels.id, claims.lid));
-      if (!row || row.l.digitalCode !== claims.dc) throw new AppError('QR_INVALID', 'The QR names a label this platform does not hold');
+      if (!row || !namesLabel(claims, row.l)) throw new AppError('QR_INVALID', 'The QR names a label this platform does not hold');
       const l = row.l;
       page = {
         genuine: true,

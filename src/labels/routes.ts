@@ -32,6 +32,16 @@ const StepSchema = Type.Object({
 });
 const LabelRef = Type.Object({ id: Type.String(), digitalCode: Type.String(), state: Type.String() });
 const ManifestRef = Type.Object({ id: Type.String(), number: Type.Union([Type.String(), Type.Null()]), state: Type.String() });
+// In a label's trace: which kind of trip, the original of a return, and the manifest's own steps.
+const TracedManifest = Type.Object({
+  ...ManifestRef.properties,
+  kind: Type.String({ description: 'transfer, or return (a refused container\'s trip back, 转移管理办法 Art. 18)' }),
+  originalManifestId: Type.Union([Type.String(), Type.Null()]),
+  steps: Type.Array(Type.Object({
+    action: Type.String(), fromState: Type.Union([Type.String(), Type.Null()]), toState: Type.String(), orgId: Type.String(),
+    occurredAt: Type.String({ format: 'date-time' }),
+  })),
+});
 
 const LedgerRecord = Type.Object({
   batchCode: Type.String(), kind: Type.String(), kindName: Type.String(), occurredAt: Type.String({ format: 'date-time', description: 'Asia/Shanghai local time with its offset (+08:00): the date is the batch code\'s' }),
@@ -155,7 +165,7 @@ export const labelRoutes: RouteModule = (app, ctx) => {
       params: IdParams,
       response: responses({
         200: Type.Object({
-          label: LabelSchema, steps: Type.Array(StepSchema), manifests: Type.Array(ManifestRef),
+          label: LabelSchema, steps: Type.Array(StepSchema), manifests: Type.Array(TracedManifest),
           parent: Type.Union([LabelRef, Type.Null()]), ancestors: Type.Array(LabelRef), children: Type.Array(LabelRef),
         }),
       }, 401, 404),

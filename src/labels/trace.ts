@@ -1,8 +1,10 @@
 // The whole path of a container: its own steps, then (once consolidated) its parent's later steps,
-// up the chain; a parent lists the containers consolidated into it.
+// up the chain; a parent lists the containers consolidated into it. Each manifest that carried it
+// comes with its own steps, so a refused container's return trip (a return manifest linked to the
+// original, docs/regulations.md#return-trips) reads as the trip it was.
 import { asc, eq, inArray } from 'drizzle-orm';
 import type { DbOrTx } from '../db/database.js';
-import { labels, labelSteps, manifestLabels, manifests } from '../db/schema.js';
+import { labels, labelSteps, manifestLabels, manifests, manifestSteps } from '../db/schema.js';
 import type { LabelRow } from './label-view.js';
 
 type StepRow = typeof labelSteps.$inferSelect;
@@ -33,7 +35,7 @@ export async function labelTrace(db: DbOrTx, label: LabelRow) {
     db.select().from(labelSteps).where(eq(labelSteps.labelId, label.id)).orderBy(asc(labelSteps.seq)),
     db.select({ id: labels.id, digitalCode: labels.digitalCode, state: labels.state })
       .from(labels).where(eq(labels.parentId, label.id)).orderBy(asc(labels.digitalCode)),
-    db.select({ id: manifests.id, number: manifests.number, state: manifests.state })
+    db.select(MANIFEST_REF)
       .from(manifestLabels).innerJoin(manifests, eq(manifests.id, manifestLabels.manifestId))
       .where(eq(manifestLabels.labelId, label.id)),
   ]);
@@ -58,8 +60,26 @@ export async function labelTrace(db: DbOrTx, label: LabelRow) {
   const known = new Set(onManifests.map((m) => m.id));
   const missing = [...new Set(steps.map((s) => s.manifestId).filter((m): m is string => Boolean(m) && !known.has(m!)))];
   const extra = missing.length
-    ? await db.select({ id: manifests.id, number: manifests.number, state: manifests.state }).from(manifests).where(inArray(manifests.id, missing))
+    ? await db.select(MANIFEST_REF).from(manifests).where(inArray(manifests.id, missing))
     : [];
   const byId = new Map([...onManifests, ...extra].map((m) => [m.id, m]));
-  return { steps: steps.map((s, i) => ({ ...s, order: i + 1 })), parent: parents[0] ?? null, ancestors: parents, children, manifests: [...byId.values()] };
+  const carried = await withManifestSteps(db, [...byId.values()]);
+  return { steps: steps.map((s, i) => ({ ...s, order: i + 1 })), parent: parents[0] ?? null, ancestors: parents, children, manifests: carried };
+}
+
+const MANIFEST_REF = {
+  id: manifests.id, number: manifests.number, state: manifests.state, kind: manifests.kind, originalManifestId: manifests.originalManifestId,
+};
+type ManifestRef = { id: string; number: string | null; state: string; kind: string; originalManifestId: string | null };
+
+/** Each manifest's own steps (submit, pickup, …, receive), in order, in one query. */
+async function withManifestSteps(db: DbOrTx, refs: ManifestRef[]) {
+  if (refs.length === 0) return [];
+  const rows = await db.select().from(manifestSteps).where(inArray(manifestSteps.manifestId, refs.map((r) => r.id))).orderBy(asc(manifestSteps.id));
+  return refs.map((r) => ({
+    ...r,
+    steps: rows.filter((s) => s.manifestId === r.id).map((s) => ({
+      action: s.action, fromState: s.fromState, toState: s.toState, orgId: s.orgId, occurredAt: s.occurredAt.toISOString(),
+    })),
+  }));
 }

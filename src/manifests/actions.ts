@@ -32,7 +32,8 @@ export function isManifestActor(by: ManifestActor, caller: Caller, { m, carriers
     case 'first carrier': return carriers[0]?.orgId === caller.orgId;
     case 'next carrier': return carriers[m.currentCarrier + 1]?.orgId === caller.orgId;
     case 'last carrier or receiver': return caller.orgId === m.receiverId || carriers[carriers.length - 1]?.orgId === caller.orgId;
-    case 'receiver': return caller.orgId === m.receiverId;
+    // An external receiver has no clients: its generator records the receipt from the returned paper copy.
+    case 'receiver': return caller.orgId === m.receiverId || (m.receiverExternal && caller.orgId === m.generatorId);
     default: return false; // 'system': completion follows by itself
   }
 }

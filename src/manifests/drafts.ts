@@ -11,16 +11,23 @@ import { manifestLifecycle, type ManifestState } from './manifest-lifecycle.js';
 import { SHIPPABLE_STATES } from '../labels/label-states.js';
 import { loadManifestParts, loadVisibleManifest, type LoadedManifest } from './manifest-view.js';
 import type { CarrierInput, DraftInput, DraftPatch } from './schemas.js';
+import { checkReturnReceiver, claimReturnedLabels, returnOrigin, type ReturnOrigin } from './return-drafts.js';
 
-async function checkParties(tx: DbOrTx, generatorId: string, input: Pick<DraftInput, 'receiverId' | 'carriers' | 'exemptionId'>) {
+async function checkParties(
+  tx: DbOrTx, generatorId: string, input: Pick<DraftInput, 'receiverId' | 'carriers' | 'exemptionId'>, origin?: ReturnOrigin | null,
+) {
   const ids = [input.receiverId, ...input.carriers.map((c) => c.orgId)];
   const orgs = await tx.select().from(organisations).where(inArray(organisations.id, ids));
   const byId = new Map(orgs.map((o) => [o.id, o]));
   const receiver = byId.get(input.receiverId);
-  if (!receiver || !receiver.roles.some((r) => r === 'receiver' || r === 'collector')) {
+  if (origin) checkReturnReceiver(origin, input.receiverId);
+  // A return trip may end at the generator itself, which needs no receiver role (Art. 18).
+  const backToGenerator = origin && receiver?.id === generatorId;
+  if (!backToGenerator && (!receiver || !receiver.roles.some((r) => r === 'receiver' || r === 'collector'))) {
     throw ruleViolation('receiver_role', 'The receiver must be a registered receiver or collector', { receiverId: input.receiverId });
   }
-  if (receiver.id === generatorId) throw ruleViolation('receiver_role', 'A manifest cannot transfer waste to its own generator');
+  if (!receiver) throw ruleViolation('receiver_role', 'The receiver must be a registered receiver or collector', { receiverId: input.receiverId });
+  if (receiver.id === generatorId && !backToGenerator) throw ruleViolation('receiver_role', 'A manifest cannot transfer waste to its own generator');
   input.carriers.forEach((c, i) => {
     const o = byId.get(c.orgId);
     if (!o || !o.roles.includes('carrier')) {
@@ -87,7 +94,8 @@ export async function createDraft(cmd: Command, input: DraftInput): Promise<Load
   const { tx, actor: { caller } } = cmd;
   requireOrgRole(caller, 'generator', 'collector');
   requireClientRole(caller, ...WRITE_ROLES);
-  const receiver = await checkParties(tx, caller.orgId, input);
+  const origin = input.originalManifestId ? await returnOrigin(tx, caller.orgId, input.originalManifestId) : null;
+  const receiver = await checkParties(tx, caller.orgId, input, origin);
   const [m] = await tx.insert(manifests).values({
     state: 'draft',
     // Set here, at millisecond precision, so that a list cursor (which carries JSON times) is exact.
@@ -102,13 +110,15 @@ export async function createDraft(cmd: Command, input: DraftInput): Promise<Load
     emergencyMeasures: input.emergencyMeasures ?? '',
     origin: input.paperNumber ? 'paper' : 'electronic',
     paperNumber: await unusedPaperNumber(tx, input.paperNumber),
+    ...(origin ? { kind: 'return', originalManifestId: origin.originalManifestId, returnFromId: origin.returnFromId } : {}),
   }).returning();
   await writeCarriers(tx, m.id, input.carriers);
-  await claimLabels(cmd, caller.orgId, m.id, input.labelIds);
+  if (origin) await claimReturnedLabels(cmd, origin, m.id, input.labelIds);
+  else await claimLabels(cmd, caller.orgId, m.id, input.labelIds);
   const loaded = await loadManifestParts(tx, m);
   await cmd.audit({
     chain: m.regionCode, entityType: 'manifest', entityId: m.id, action: 'create',
-    after: { state: 'draft', labelIds: input.labelIds, receiverId: receiver.id, ...(m.paperNumber ? { origin: m.origin, paperNumber: m.paperNumber } : {}) },
+    after: { state: 'draft', labelIds: input.labelIds, receiverId: receiver.id, ...(origin ? { kind: 'return', originalManifestId: origin.originalManifestId } : {}), ...(m.paperNumber ? { origin: m.origin, paperNumber: m.paperNumber } : {}) },
   });
   return loaded;
 }
@@ -132,7 +142,8 @@ export async function updateDraft(cmd: Command, id: string, patch: DraftPatch, e
     })),
     exemptionId: patch.exemptionId ?? m.exemptionId ?? undefined,
   };
-  const receiver = await checkParties(tx, m.generatorId, next);
+  const origin = m.originalManifestId && m.returnFromId ? { originalManifestId: m.originalManifestId, returnFromId: m.returnFromId } : null;
+  const receiver = await checkParties(tx, m.generatorId, next, origin);
   if (patch.carriers) {
     await tx.delete(manifestCarriers).where(eq(manifestCarriers.manifestId, m.id));
     await writeCarriers(tx, m.id, patch.carriers);
@@ -140,7 +151,8 @@ export async function updateDraft(cmd: Command, id: string, patch: DraftPatch, e
   if (patch.labelIds) {
     await releaseLabels(cmd, m.id);
     await tx.delete(manifestLabels).where(eq(manifestLabels.manifestId, m.id));
-    await claimLabels(cmd, m.generatorId, m.id, patch.labelIds);
+    if (origin) await claimReturnedLabels(cmd, origin, m.id, patch.labelIds);
+    else await claimLabels(cmd, m.generatorId, m.id, patch.labelIds);
   }
   const [updated] = await tx.update(manifests).set({
     receiverId: receiver.id,

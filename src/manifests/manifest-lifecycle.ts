@@ -16,6 +16,8 @@ export const manifestLifecycle = defineLifecycle<ManifestState, ManifestAction, 
   name: 'manifest',
   states: MANIFEST_STATES,
   initial: 'draft',
+  // A return manifest (kind return) is drafted by the generator too, for refused containers of an
+  // original manifest, and runs the same steps (docs/regulations.md#return-trips).
   createdBy: { action: 'create' as ManifestAction, by: 'generator' },
   terminal: ['rejected', 'completed', 'cancelled'],
   rows: [
@@ -26,6 +28,7 @@ export const manifestLifecycle = defineLifecycle<ManifestState, ManifestAction, 
     { from: ['in_transit'], action: 'deliver', to: 'delivered', by: 'last carrier or receiver', note: 'starts the receipt clock' },
     { from: ['delivered'], action: 'receive', to: 'received', by: 'receiver', note: 'some containers accepted' },
     { from: ['delivered'], action: 'receive', to: 'rejected', by: 'receiver', note: 'every container refused' },
+    { from: ['delivered'], action: 'receive', to: 'completed', by: 'receiver', note: 'return manifest: the generator took its containers back' },
     { from: ['received'], action: 'complete', to: 'completed', by: 'system', note: 'every accepted container treated' },
   ],
 });

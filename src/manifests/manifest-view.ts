@@ -20,6 +20,8 @@ export interface ManifestLabelRow {
   accepted: boolean | null;
   measuredKg: number | null;
   refusalReason: string | null;
+  mismatches: string[];
+  mismatchNote: string | null;
 }
 
 export interface LoadedManifest { m: ManifestRow; carriers: CarrierRow[]; items: ManifestLabelRow[] }
@@ -39,6 +41,7 @@ export async function loadManifestPartsOf(db: DbOrTx, ms: ManifestRow[]): Promis
     labelId: manifestLabels.labelId, digitalCode: labels.digitalCode, wasteCode: labels.wasteCode, category: labels.category,
     state: labels.state, declaredKg: manifestLabels.declaredKg, accepted: manifestLabels.accepted,
     measuredKg: manifestLabels.measuredKg, refusalReason: manifestLabels.refusalReason,
+    mismatches: manifestLabels.mismatches, mismatchNote: manifestLabels.mismatchNote,
   }).from(manifestLabels).innerJoin(labels, eq(labels.id, manifestLabels.labelId))
     .where(inArray(manifestLabels.manifestId, ids)).orderBy(asc(labels.digitalCode));
   return ms.map((m) => ({
@@ -49,7 +52,7 @@ export async function loadManifestPartsOf(db: DbOrTx, ms: ManifestRow[]): Promis
 }
 
 export function canSeeManifest(caller: Caller, m: ManifestRow, carriers: CarrierRow[]): boolean {
-  return caller.orgId === m.generatorId || caller.orgId === m.receiverId ||
+  return caller.orgId === m.generatorId || caller.orgId === m.receiverId || caller.orgId === m.returnFromId ||
     carriers.some((c) => c.orgId === caller.orgId) ||
     supervises(caller, m.regionCode) || supervises(caller, m.receiverRegionCode);
 }
@@ -83,6 +86,11 @@ export function manifestView({ m, carriers, items }: LoadedManifest) {
     emergencyMeasures: m.emergencyMeasures,
     origin: m.origin,
     paper: paperEntry(m),
+    kind: m.kind,
+    originalManifestId: m.originalManifestId,
+    returnFromId: m.returnFromId,
+    receiverExternal: m.receiverExternal,
+    crossProvinceApprovalId: m.crossProvinceApprovalId,
     discrepant: m.discrepant,
     currentCarrier: m.currentCarrier,
     carriers: carriers.map((c) => ({
@@ -125,6 +133,10 @@ export const ManifestSchema = Type.Object({
     lateEntry: Type.Boolean({ description: 'The receipt was entered after entryDueOn: accepted, and flagged' }),
     scan: Type.Union([Type.Object({ mediaType: S, bytes: Type.Integer(), sha256: S, href: S }), Type.Null()]),
   }), Type.Null()]),
+  kind: Type.String({ description: 'transfer, or return: refused containers of originalManifestId going back from returnFromId (转移管理办法 Art. 18)' }),
+  originalManifestId: NS, returnFromId: NS,
+  receiverExternal: Type.Boolean({ description: 'The receiver is beyond the jurisdiction: it confirms through a signed link, or the generator records the returned paper copy' }),
+  crossProvinceApprovalId: Type.Union([Type.String(), Type.Null()], { description: 'The 跨省转移 approval the submit checked; its receipt consumes it' }),
   discrepant: Type.Boolean(), currentCarrier: Type.Integer(),
   carriers: Type.Array(Type.Object({
     position: Type.Integer(), orgId: S, vehiclePlate: NS,
@@ -133,6 +145,7 @@ export const ManifestSchema = Type.Object({
   labels: Type.Array(Type.Object({
     labelId: S, digitalCode: S, wasteCode: S, category: S, state: S, declaredKg: Type.Number(),
     accepted: Type.Union([Type.Boolean(), Type.Null()]), measuredKg: Type.Union([Type.Number(), Type.Null()]), refusalReason: NS,
+    mismatches: Type.Array(S, { description: 'What the receiver found differing from the manifest (Art. 18)' }), mismatchNote: NS,
   })),
   totals: Type.Object({ count: Type.Integer(), declaredKg: Type.Number(), acceptedKg: Type.Number() }),
   submittedAt: NDT, pickedUpAt: NDT, deliveredAt: NDT, receiptDueOn: Type.Union([Type.String({ format: 'date' }), Type.Null()]),

@@ -34,6 +34,7 @@ export const manifestRoutes: RouteModule = (app, ctx) => {
     paperBackEntryWindowDays: ctx.config.paperBackEntryWindowDays,
     receiptWorkingDays: ctx.config.receiptWorkingDays,
     weightTolerancePct: ctx.config.weightTolerancePct,
+    externalReceipt: { baseUrl: ctx.config.publicBaseUrl, linkHours: ctx.config.externalReceiptLinkHours },
   };
   const withActions = (caller: Caller, loaded: LoadedManifest) => ({ ...manifestView(loaded), allowedActions: allowedManifestActions(caller, loaded) });
 

@@ -6,7 +6,7 @@ import { AppError, notFound } from '../core/errors.js';
 import { responses } from '../http/schemas.js';
 import { allowedDirectActions } from '../labels/actions.js';
 import { labelView, LabelSchema, type LabelRow } from '../labels/label-view.js';
-import { tokenFromQr, verifyLabelToken } from '../labels/qr-token.js';
+import { namesLabel, tokenFromQr, verifyLabelToken } from '../labels/qr-token.js';
 import { canSeeLabel, findLabel } from '../labels/visibility.js';
 import { allowedManifestActions } from './actions.js';
 import { loadVisibleManifest } from './manifest-view.js';
@@ -32,7 +32,7 @@ export const scanRoutes: RouteModule = (app, ctx) => {
   }, async (request) => {
     const claims = await verifyLabelToken(ctx.keys, tokenFromQr(request.body.qr));
     const l = await findLabel(ctx.db, claims.lid);
-    if (!l || l.digitalCode !== claims.dc) throw new AppError('QR_INVALID', 'The QR names a label this platform does not hold');
+    if (!l || !namesLabel(claims, l)) throw new AppError('QR_INVALID', 'The QR names a label this platform does not hold');
     if (!(await canSeeLabel(ctx.db, request.caller, l))) throw notFound('Label');
     // A driver scanning at pickup needs the manifest the container waits on, and what to do with it.
     const manifest = l.openManifestId

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
-  bigint, boolean, check, customType, date, index, integer, jsonb, numeric, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid,
+  type AnyPgColumn, bigint, boolean, check, customType, date, doublePrecision, index, integer, jsonb, numeric, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid,
 } from 'drizzle-orm/pg-core';
 import { exemptions, organisations } from '../parties/schema.js';
 import { labels } from '../labels/schema.js';
@@ -43,6 +43,15 @@ export const manifests = pgTable('manifests', {
   paperScanMediaType: text(),
   paperScanBytes: integer(),
   paperScanSha256: text(),
+  /** transfer | return: a return trip of refused containers of originalManifestId (docs/regulations.md#return-trips). */
+  kind: text().notNull().default('transfer'),
+  originalManifestId: uuid().references((): AnyPgColumn => manifests.id),
+  /** The receiver that refused the containers and holds them until the return pickup. */
+  returnFromId: uuid().references(() => organisations.id),
+  /** The receiver was an external party at submit: it confirms through a signed link or the generator records the paper copy. */
+  receiverExternal: boolean().notNull().default(false),
+  /** The 跨省转移 approval the submit checked; the receipt consumes its quantity. */
+  crossProvinceApprovalId: uuid().references((): AnyPgColumn => crossProvinceApprovals.id),
   version: integer().notNull().default(1),
   createdAt: ts().notNull().defaultNow(),
   updatedAt: ts().notNull().defaultNow(),
@@ -61,6 +70,7 @@ export const manifests = pgTable('manifests', {
   index('manifests_open_discrepancy_idx').on(t.receivedAt).where(sql`discrepant AND discrepancy_reviewed_at IS NULL`),
   index('manifests_receiver_received_idx').on(t.receiverId, t.receivedAt),
   uniqueIndex('manifests_paper_number_uq').on(t.paperNumber).where(sql`paper_number IS NOT NULL`),
+  index('manifests_original_idx').on(t.originalManifestId).where(sql`original_manifest_id IS NOT NULL`),
 ]);
 
 const bytea = customType<{ data: Buffer }>({ dataType: () => 'bytea' });
@@ -112,6 +122,9 @@ export const manifestLabels = pgTable('manifest_labels', {
   accepted: boolean(),
   measuredKg: numeric({ precision: 14, scale: 3, mode: 'number' }),
   refusalReason: text(),
+  /** What the receiver found differing from the manifest (Art. 18): name, quantity, characteristics, form, packaging. */
+  mismatches: text().array().notNull().default(sql`'{}'::text[]`),
+  mismatchNote: text(),
 }, (t) => [
   primaryKey({ columns: [t.manifestId, t.labelId] }),
   index('manifest_labels_label_idx').on(t.labelId),
@@ -179,3 +192,45 @@ export const manifestRevisionDecisions = pgTable('manifest_revision_decisions', 
   primaryKey({ columns: [t.revisionId, t.orgId] }),
   check('manifest_revision_decisions_decision_ck', sql`${t.decision} IN ('approve', 'refuse')`),
 ]);
+// 跨省转移 approvals (转移管理办法 Arts. 21–28, docs/regulations.md#cross-province-approvals): one
+// approval for a generator and a receiver in another province, for named waste codes and a total
+// quantity, used by many trips within its validity (at most 12 months); receipts consume it.
+export const crossProvinceApprovals = pgTable('cross_province_approvals', {
+  id: uuid().primaryKey().defaultRandom(),
+  number: text().notNull().unique(),
+  issuingAuthority: text().notNull(),
+  generatorId: uuid().notNull().references(() => organisations.id),
+  receiverId: uuid().notNull().references(() => organisations.id),
+  wasteCodes: text().array().notNull(),
+  approvedKg: bigint({ mode: 'number' }).notNull(),
+  consumedKg: doublePrecision().notNull().default(0),
+  validFrom: date({ mode: 'string' }).notNull(),
+  validTo: date({ mode: 'string' }).notNull(),
+  regionCode: text().notNull(),
+  createdAt: ts().notNull().defaultNow(),
+  version: integer().notNull().default(1),
+}, (t) => [index('cross_province_approvals_pair_idx').on(t.generatorId, t.receiverId)]);
+
+// One-time receipt links for external receivers, and the outbox that "sends" them: no mail server
+// runs here, so the row is the message to the receiver's contact, shown to the generator.
+export const externalReceiptLinks = pgTable('external_receipt_links', {
+  jti: uuid().primaryKey(),
+  manifestId: uuid().notNull().references(() => manifests.id),
+  manifestVersion: integer().notNull(),
+  recipient: text().notNull(),
+  link: text().notNull(),
+  expiresAt: ts().notNull(),
+  usedAt: ts(),
+  createdAt: ts().notNull().defaultNow(),
+}, (t) => [index('external_receipt_links_manifest_idx').on(t.manifestId)]);
+
+// The scan of the paper copy an external receiver returned, when the generator records the receipt.
+export const manifestReceiptCopies = pgTable('manifest_receipt_copies', {
+  manifestId: uuid().primaryKey().references(() => manifests.id),
+  mediaType: text().notNull(),
+  content: bytea().notNull(),
+  sha256: text().notNull(),
+  orgId: uuid().notNull(),
+  clientId: text().notNull(),
+  createdAt: ts().notNull().defaultNow(),
+});

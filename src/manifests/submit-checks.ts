@@ -10,6 +10,7 @@ import { methodKind } from '../catalog/treatment-methods.js';
 import type { LoadedManifest } from './manifest-view.js';
 import { receivedThisYearKg } from './received-weight.js';
 import { SHIPPABLE_STATES } from '../labels/label-states.js';
+import { checkDeclaredLicence } from '../parties/external-parties.js';
 
 type Licence = typeof licences.$inferSelect;
 
@@ -39,14 +40,20 @@ export async function checkSubmission(tx: DbOrTx, { m, carriers, items }: Loaded
     lte(exemptions.validFrom, date), gte(exemptions.validTo, date),
   ));
 
-  const unshippable = items.filter((i) => !SHIPPABLE_STATES.includes(i.state as never));
+  // A return manifest carries refused containers still waiting at the receiver that refused them.
+  const shippable: string[] = m.kind === 'return' ? ['rejected'] : SHIPPABLE_STATES;
+  const unshippable = items.filter((i) => !shippable.includes(i.state));
   if (unshippable.length) {
-    throw ruleViolation('labels_unavailable', `Every container must be ${SHIPPABLE_STATES.join(' or ')} to be shipped`, { labelIds: unshippable.map((i) => i.labelId) });
+    throw ruleViolation('labels_unavailable', `Every container must be ${shippable.join(' or ')} to be shipped`, { labelIds: unshippable.map((i) => i.labelId) });
   }
+  // The generator taking its own waste back needs no receiving licence (docs/regulations.md#return-trips).
+  const backToGenerator = m.kind === 'return' && m.receiverId === m.generatorId;
 
   // Per waste code: an exemption for this pair, or a licence in force that covers it with the right mode.
   const kgByLicence = new Map<string, { licence: Licence; kg: number }>();
-  for (const code of [...new Set(items.map((i) => i.wasteCode))].sort()) {
+  // An external receiver's licence is the one it declared (docs/regulations.md#external-parties).
+  if (receiver.external) checkDeclaredLicence(receiver, date, 'licence_expired');
+  for (const code of backToGenerator || receiver.external ? [] : [...new Set(items.map((i) => i.wasteCode))].sort()) {
     // A point-to-point exemption covers utilisation only (名录 appendix entry 32).
     const utilisation = m.intendedMethod ? methodKind(m.intendedMethod) === 'utilisation' : false;
     if (utilisation && exempt.some((e) => e.wasteCode === code && (!m.exemptionId || e.id === m.exemptionId))) continue;
@@ -72,12 +79,22 @@ export async function checkSubmission(tx: DbOrTx, { m, carriers, items }: Loaded
 
   // Every carrier holds a transport licence valid on the planned date; named vehicles are registered to it.
   const transport = await tx.select().from(licences).where(and(inArray(licences.orgId, carriers.map((c) => c.orgId)), eq(licences.kind, 'transport')));
+  const externalCarriers = await tx.select().from(organisations).where(and(inArray(organisations.id, carriers.map((c) => c.orgId)), eq(organisations.external, true)));
   for (const c of carriers) {
+    const external = externalCarriers.find((o) => o.id === c.orgId);
+    if (external) { checkDeclaredLicence(external, date, 'carrier_licence'); continue; }
     const valid = transport.filter((l) => l.orgId === c.orgId && l.status === 'active' && licenceActiveOn(l, date));
     if (valid.length === 0) {
       throw ruleViolation('carrier_licence', `Carrier ${c.position + 1} has no transport licence valid on ${date}`, { carrierId: c.orgId });
     }
     if (c.vehiclePlate) await checkVehicle(tx, c.orgId, c.vehiclePlate, date);
+  }
+
+  // 转移管理办法 Art. 10: the shipper fills in the emergency measures of every transfer
+  // (docs/regulations.md#emergency-measures). Checked last, so a manifest refused for its parties or
+  // waste is told that first.
+  if (m.emergencyMeasures.trim() === '') {
+    throw ruleViolation('emergency_measures', 'State the emergency measures for this transfer (emergencyMeasures) before submitting', { manifestId: m.id });
   }
 }
 

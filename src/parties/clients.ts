@@ -9,6 +9,7 @@ import { AppError, invalid, notFound } from '../core/errors.js';
 import { hashSecret, newClientId, newSecret } from '../auth/secrets.js';
 import { requireClientRole, supervises, type Caller } from '../auth/roles.js';
 import { loadManagedOrg, findOrg } from './organisations.js';
+import { refuseClientsOfExternal } from './external-parties.js';
 
 type ClientRow = typeof clients.$inferSelect;
 
@@ -46,6 +47,8 @@ function requireClientManager(caller: Caller, org: { id: string; regionCode: str
 }
 
 export async function createClient(cmd: Command, orgId: string, input: { name: string; roles: string[]; kind?: string }) {
+  const found = await findOrg(cmd.tx, orgId);
+  if (found) refuseClientsOfExternal(found);
   const org = await loadManagedOrg(cmd.tx, cmd.actor.caller, orgId);
   cmd.onRefusal({ chain: org.regionCode, entityType: 'organisation', entityId: org.id, action: 'create_client' });
   requireClientManager(cmd.actor.caller, org);

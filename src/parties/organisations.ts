@@ -78,8 +78,9 @@ export async function loadManagedOrg(db: DbOrTx, caller: Caller, id: string): Pr
 
 export async function readOrg(db: DbOrTx, caller: Caller, id: string) {
   const org = await findOrg(db, id);
-  // A regulator sees nothing outside its jurisdiction; other parties see a public directory entry.
-  if (!org || (isRegulator(caller) && !managesOrg(caller, org))) throw notFound('Organisation');
+  // A regulator sees nothing outside its jurisdiction but the external parties its registrars
+  // register for manifests to name; other parties see a public directory entry.
+  if (!org || (isRegulator(caller) && !managesOrg(caller, org) && !org.external)) throw notFound('Organisation');
   return managesOrg(caller, org) ? fullOrg(org) : publicOrg(org);
 }
 

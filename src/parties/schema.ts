@@ -16,6 +16,14 @@ export const organisations = pgTable('organisations', {
   contactName: text().notNull(),
   contactPhone: text().notNull(),
   address: text().notNull(),
+  // A receiver or carrier beyond the jurisdiction (docs/regulations.md#external-parties): no clients
+  // of ours; its licence as declared to the registrar (a CHECK in migration 0017 requires it).
+  external: boolean().notNull().default(false),
+  declaredLicenceNumber: text(),
+  declaredLicenceAuthority: text(),
+  declaredLicenceValidFrom: date({ mode: 'string' }),
+  declaredLicenceValidTo: date({ mode: 'string' }),
+  contactEmail: text(),
   createdAt: now(),
   version: integer().notNull().default(1),
 }, (t) => [index('organisations_region_idx').on(t.regionCode)]);
@@ -160,3 +168,17 @@ export const storageExtensions = pgTable('storage_extensions', {
   validTo: date({ mode: 'string' }).notNull(),
   createdAt: now(),
 }, (t) => [index('storage_extensions_org_idx').on(t.orgId, t.validTo)]);
+
+// Emergency plan filings (应急预案备案; 固废法 Art. 85, docs/regulations.md#emergency-plans): siteId
+// null covers every site of the organisation. valid_to >= filed_on (a CHECK in migration 0018).
+export const emergencyPlanFilings = pgTable('emergency_plan_filings', {
+  id: uuid().primaryKey().defaultRandom(),
+  orgId: uuid().notNull().references(() => organisations.id),
+  siteId: uuid().references(() => sites.id),
+  number: text().notNull().unique(),
+  authority: text().notNull(),
+  filedOn: date({ mode: 'string' }).notNull(),
+  validTo: date({ mode: 'string' }).notNull(),
+  regionCode: text().notNull(),
+  createdAt: now(),
+}, (t) => [index('emergency_plan_filings_org_idx').on(t.orgId, t.validTo)]);

@@ -14,18 +14,19 @@ import { isOperatingLicenceKind } from '../parties/licence-rules.js';
 import { CalendarNotCoveredError, shanghaiDate, shanghaiDayStart, workingDaysBefore, workingDaysBetween } from '../calendar/working-days.js';
 import { storageAlerts } from './storage-alerts.js';
 import { lateReportAlerts } from './late-report-alerts.js';
+import { emergencyPlanAlerts } from './emergency-plan-alerts.js';
 
 export const ALERT_TYPES = [
   'receipt_overdue', 'storage_near_limit', 'storage_over_limit', 'medical_hold_exceeded', 'in_transit_too_long',
   'weight_discrepancy', 'refusal', 'licence_expiring', 'capacity_near_limit', 'paper_transfer_not_entered', 'calendar_year_missing',
-  'storage_over_limit_generator', 'late_report',
+  'storage_over_limit_generator', 'late_report', 'emergency_plan_missing',
 ] as const;
 export type AlertType = (typeof ALERT_TYPES)[number];
 
 export interface Alert {
   type: AlertType;
   severity: 'high' | 'medium';
-  entityType: 'label' | 'manifest' | 'licence' | 'paper_transfer' | 'calendar_year';
+  entityType: 'label' | 'manifest' | 'licence' | 'paper_transfer' | 'calendar_year' | 'site';
   entityId: string;
   orgId: string;
   regionCode: string;
@@ -145,16 +146,18 @@ export async function openAlerts(db: Db, config: Config, prefix: string, type?: 
     // planner cannot tell how few they are, and a join would read every manifest's containers.
     for (const r of await q(sql`SELECT m.id, m.number, m.receiver_id, m.receiver_region_code, m.received_at, c.off
         FROM manifests m CROSS JOIN LATERAL (
-          SELECT json_agg(json_build_object('labelId', ml.label_id, 'declaredKg', ml.declared_kg, 'measuredKg', ml.measured_kg)) AS off
+          SELECT json_agg(json_build_object('labelId', ml.label_id, 'declaredKg', ml.declared_kg, 'measuredKg', ml.measured_kg,
+            'mismatches', ml.mismatches, 'mismatchNote', ml.mismatch_note)) AS off
           FROM manifest_labels ml
-          WHERE ml.manifest_id = m.id AND ml.accepted
-            AND ${offToleranceSql(sql`ml.declared_kg`, sql`ml.measured_kg`, config.weightTolerancePct)}) c
+          -- Weights off tolerance, and any mismatch the receiver reported (Art. 18, receipt-mismatches.ts).
+          WHERE ml.manifest_id = m.id AND ((ml.accepted
+            AND ${offToleranceSql(sql`ml.declared_kg`, sql`ml.measured_kg`, config.weightTolerancePct)}) OR cardinality(ml.mismatches) > 0)) c
         WHERE m.discrepant AND m.discrepancy_reviewed_at IS NULL AND m.state IN ${RECEIVED_STATES}
           AND ${range(sql`m.receiver_region_code`, prefix)} AND c.off IS NOT NULL`)) {
       out.push({
         type: 'weight_discrepancy', severity: 'medium', entityType: 'manifest', entityId: String(r.id), orgId: String(r.receiver_id),
         regionCode: String(r.receiver_region_code), deadline: new Date(r.received_at as string).toISOString(), lateBy: null,
-        summary: `Manifest ${r.number}: measured weights differ from the declared by more than ${config.weightTolerancePct} %`,
+        summary: `Manifest ${r.number}: measured weights differ from the declared by more than ${config.weightTolerancePct} %, or the receiver reported a mismatch`,
         details: { number: r.number, containers: r.off },
       });
     }
@@ -222,6 +225,7 @@ export async function openAlerts(db: Db, config: Config, prefix: string, type?: 
   if (wanted('paper_transfer_not_entered')) out.push(...await paperTransferAlerts(db, prefix, today));
   if (wanted('calendar_year_missing')) out.push(...calendarYearMissingAlerts(prefix, a.calendarMissingDays, now));
   if (wanted('late_report')) out.push(...await lateReportAlerts(db, config, prefix, now));
+  if (wanted('emergency_plan_missing')) out.push(...await emergencyPlanAlerts(db, prefix, now));
 
   return out.sort((x, y) => x.deadline.localeCompare(y.deadline) || x.entityId.localeCompare(y.entityId));
 }

@@ -256,7 +256,9 @@ export const FORMULAS: Record<string, Formula> = {
         SELECT
           (SELECT COUNT(DISTINCT o.id) FROM organisations o JOIN manifests m ON m.generator_id = o.id
            WHERE o.generator_class = 'small_source' AND o.region_code LIKE ${c.like} AND o.created_at < ${c.period.to}
-             AND m.state IN ${RECEIVED_STATES} AND m.received_at >= ${c.period.from} AND m.received_at < ${c.period.to})::int AS shipped,
+             AND m.state IN ${RECEIVED_STATES} AND m.received_at >= ${c.period.from} AND m.received_at < ${c.period.to}
+             -- A return manifest back to the generator (docs/regulations.md#return-trips) moved nothing out.
+             AND m.receiver_id <> m.generator_id)::int AS shipped,
           (SELECT COUNT(*) FROM organisations o
            WHERE o.generator_class = 'small_source' AND o.region_code LIKE ${c.like} AND o.created_at < ${c.period.to})::int AS registered`);
       return rate(r.shipped, r.registered, { withTransfer: r.shipped, registeredSmallSources: r.registered });

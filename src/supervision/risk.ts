@@ -12,7 +12,8 @@
 //                                  经营许可证; site-management.ts);
 //            discrepancy           manifests with a weight discrepancy or refusal, as generator or
 //                                  receiver, received in the last 12 months;
-//            licence_expiring      an active licence ending within 30 days.
+//            licence_expiring      an active licence whose expiry alert is open: a 经营许可证 from 30
+//                                  working days before it ends (Art. 13), other licences 30 days.
 //   low    — none of the above.
 //
 // The rules are the RISK_RULES table: change a tier or a window there.
@@ -26,6 +27,7 @@ import { findOrg } from '../parties/organisations.js';
 import { regionScope } from './indicator-inputs.js';
 import { managementClassReason, type ManagementClass } from './management-class.js';
 import { highestClass, siteManagement, type SiteManagement } from './site-management.js';
+import { licenceAlertOpens } from './alerts.js';
 
 export const RISK_TIERS = ['high', 'medium', 'low'] as const;
 export type RiskTier = (typeof RISK_TIERS)[number];
@@ -98,7 +100,8 @@ export async function orgRisk(db: DbOrTx, caller: Caller, orgId: string, now = n
   const windowStart = monthsBefore(today, RISK_WINDOWS.lookbackMonths);
   const windowFrom = shanghaiDayStart(addDays(windowStart, 1));
   const storedBefore = new Date(now.getTime() - RISK_WINDOWS.storageDays * DAY_MS);
-  const expiryBy = addDays(today, RISK_WINDOWS.licenceExpiryDays);
+  // 30 working days never span more than 60 calendar days: the candidates; licenceAlertOpens decides.
+  const expiryBy = addDays(today, Math.max(60, RISK_WINDOWS.licenceExpiryDays));
 
   const { rows: [f] } = await db.execute<{
     old_count: number; oldest: Date | null;
@@ -146,9 +149,10 @@ export async function orgRisk(db: DbOrTx, caller: Caller, orgId: string, now = n
   if (f.discrepant_count > 0) {
     add('discrepancy', `${f.discrepant_count} manifest(s) with a weight discrepancy or refused containers received in the last 12 months`, f.discrepant_count);
   }
-  const expiring = f.expiring ?? [];
+  // The same day as the licence_expiring alert (docs/regulations.md#licence-renewal).
+  const expiring = (f.expiring ?? []).filter((l) => licenceAlertOpens(l.kind, l.validTo, RISK_WINDOWS.licenceExpiryDays).on <= today);
   if (expiring.length > 0) {
-    add('licence_expiring', `${expiring.map((l) => `${l.kind} licence ${l.number} ends ${l.validTo}`).join('; ')} (within ${RISK_WINDOWS.licenceExpiryDays} days)`, expiring.length);
+    add('licence_expiring', `${expiring.map((l) => `${l.kind} licence ${l.number} ends ${l.validTo}`).join('; ')} (renewal due: 30 working days before a 经营许可证 ends, ${RISK_WINDOWS.licenceExpiryDays} days before other licences)`, expiring.length);
   }
 
   return {

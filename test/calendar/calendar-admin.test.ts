@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../support/test-app.js';
 import { createParty, createRegulator, loginAdmin, type Client, type Party } from '../support/factories.js';
 import {
-  addOperatingLicence, createCarrier, createSite, DRIVER, issueLabelAsOf, manifestAction, type CarrierSite, type Site,
+  addOperatingLicence, createCarrier, createSite, DRIVER, issueLabelAsOf, manifestAction, type CarrierSite, type Site, EMERGENCY_MEASURES
 } from '../support/world.js';
 import { today, windowDaysFor } from '../support/dates.js';
 import { coveredYears, isWorkingDay } from '../../src/calendar/working-days.js';
@@ -53,7 +53,7 @@ async function deliveredAt(at: string): Promise<{ id: string; receiptDueOn: stri
   const before = (ms: number) => new Date(Date.parse(at) - ms).toISOString();
   const l = await issueLabelAsOf(t.database.pool, generator.client, before(3 * 3_600_000));
   const res = await generator.client.post('/api/v1/manifests', {
-    receiverId: receiver.org.id, carriers: [{ orgId: carrier.org.id }], labelIds: [l.id], plannedAt: before(2 * 3_600_000), intendedMethod: 'D10',
+    receiverId: receiver.org.id, carriers: [{ orgId: carrier.org.id }], labelIds: [l.id], plannedAt: before(2 * 3_600_000), intendedMethod: 'D10', emergencyMeasures: EMERGENCY_MEASURES,
   });
   expect(res.statusCode, res.body).toBe(201);
   const id = res.json().id as string;

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
 import { buildTestApp, type TestApp } from '../support/test-app.js';
 import { loginAdmin, type Client } from '../support/factories.js';
-import { addOperatingLicence, createCarrier, createSite, issueLabel, type CarrierSite, type Site } from '../support/world.js';
+import { addOperatingLicence, createCarrier, createSite, issueLabel, type CarrierSite, type Site, EMERGENCY_MEASURES } from '../support/world.js';
 import { EARLIEST_DATE, LATEST_DATE, isDateInRange, isDateTimeInRange } from '../../src/http/date-range.js';
 
 let t: TestApp;
@@ -57,7 +57,7 @@ describe('the date range', () => {
   it('bodies with dates outside it answer 400 and change nothing; a manifest planned on the last day is refused cleanly', async () => {
     const [label] = [await issueLabel(generator.client)];
     const draft = (plannedAt: string) => generator.client.post('/api/v1/manifests', {
-      receiverId: receiver.org.id, carriers: [{ orgId: carrier.org.id }], labelIds: [label.id], plannedAt, intendedMethod: 'D10',
+      receiverId: receiver.org.id, carriers: [{ orgId: carrier.org.id }], labelIds: [label.id], plannedAt, intendedMethod: 'D10', emergencyMeasures: EMERGENCY_MEASURES,
     });
     expectProblem(await draft('9999-12-31T00:00:00Z'), 400, 'VALIDATION_FAILED');
     expectProblem(await draft('0001-01-01T00:00:00Z'), 400, 'VALIDATION_FAILED');

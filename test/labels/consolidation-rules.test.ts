@@ -4,7 +4,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../support/test-app.js';
 import { loginAdmin, type Client } from '../support/factories.js';
 import {
-  act, addFacility, addOperatingLicence, createCarrier, createSite, DRIVER, issueLabel, manifestAction, type CarrierSite, type Site,
+  act, addFacility, addOperatingLicence, createCarrier, createSite, DRIVER, issueLabel, manifestAction, type CarrierSite, type Site, EMERGENCY_MEASURES
 } from '../support/world.js';
 
 let t: TestApp;
@@ -28,7 +28,7 @@ afterAll(() => t.close());
 async function receivedDrum() {
   const l = await issueLabel(generator.client);
   const m = (await generator.client.post('/api/v1/manifests', {
-    receiverId: collector.org.id, carriers: [{ orgId: carrier.org.id }], labelIds: [l.id], plannedAt: new Date().toISOString(),
+    receiverId: collector.org.id, carriers: [{ orgId: carrier.org.id }], labelIds: [l.id], plannedAt: new Date().toISOString(), emergencyMeasures: EMERGENCY_MEASURES,
   })).json();
   await manifestAction(generator.client, m.id, { action: 'submit' });
   await manifestAction(carrier.client, m.id, { action: 'pickup', labelIds: [l.id], vehiclePlate: carrier.plate, driver: DRIVER });
@@ -63,7 +63,7 @@ it('nothing is consolidated into a parent on an open manifest', async () => {
   const parent = await issueLabel(generator.client);
   const child = await issueLabel(generator.client);
   const m = await generator.client.post('/api/v1/manifests', {
-    receiverId: collector.org.id, carriers: [{ orgId: carrier.org.id }], labelIds: [parent.id], plannedAt: new Date().toISOString(),
+    receiverId: collector.org.id, carriers: [{ orgId: carrier.org.id }], labelIds: [parent.id], plannedAt: new Date().toISOString(), emergencyMeasures: EMERGENCY_MEASURES,
   });
   expect(m.statusCode).toBe(201);
   const res = await act(generator.client, child.id, { action: 'consolidate', parentLabelId: parent.id });

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../support/test-app.js';
 import { loginAdmin, type Client } from '../support/factories.js';
 import {
-  addFacility, addOperatingLicence, createCarrier, createSite, DRIVER, issueLabel, manifestAction, act, type CarrierSite, type Site,
+  addFacility, addOperatingLicence, createCarrier, createSite, DRIVER, issueLabel, manifestAction, act, type CarrierSite, type Site, EMERGENCY_MEASURES
 } from '../support/world.js';
 import { LEDGER_CSV_HEADER, ledgerCsv, readLedger, readLedgerPage, type LedgerRow } from '../../src/labels/ledger.js';
 import { LABEL_CSV_HEADER, MANIFEST_CSV_HEADER } from '../../src/supervision/search.js';
@@ -142,7 +142,7 @@ describe('over HTTP', () => {
     const l = await issueLabel(generator.client);
     expect((await act(generator.client, l.id, { action: 'store', facilityId: store })).statusCode).toBe(200);
     const res = await generator.client.post('/api/v1/manifests', {
-      receiverId: receiver.org.id, carriers: [{ orgId: carrier.org.id }], labelIds: [l.id], plannedAt: new Date().toISOString(), intendedMethod: 'D10',
+      receiverId: receiver.org.id, carriers: [{ orgId: carrier.org.id }], labelIds: [l.id], plannedAt: new Date().toISOString(), intendedMethod: 'D10', emergencyMeasures: EMERGENCY_MEASURES,
     });
     expect(res.statusCode, res.body).toBe(201);
     const id = res.json().id;

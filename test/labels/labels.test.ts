@@ -1,6 +1,7 @@
 import { PNG } from 'pngjs';
 import jsqrModule from 'jsqr';
-import { importJWK, jwtVerify, decodeProtectedHeader } from 'jose';
+import { createHash, createPublicKey, verify } from 'node:crypto';
+import { SignJWT, importJWK, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../support/test-app.js';
 import { createParty, loginAdmin, type Client } from '../support/factories.js';
@@ -83,7 +84,7 @@ describe('issuing labels', () => {
 });
 
 describe('QR codes', () => {
-  it('the PNG decodes to the URL, whose token verifies with the JWKS; one altered character is refused', async () => {
+  it('the PNG decodes to a short URL, whose token verifies with the JWKS; one altered character is refused', async () => {
     const l = await issueLabel(factory.client);
     const png = await factory.client.get(`/api/v1/labels/${l.id}/qr?format=png`);
     expect(png.headers['content-type']).toBe('image/png');
@@ -91,11 +92,16 @@ describe('QR codes', () => {
     const decoded = jsQR(new Uint8ClampedArray(img.data), img.width, img.height);
     expect(decoded?.data).toBe(l.qrContent);
 
+    // docs/regulations.md#qr-code: key character + label UUID (22) + Ed25519 signature (86), all base64url.
     const token = decoded!.data.split('/v/')[1];
-    const jwks = (await t.app.inject({ url: '/.well-known/jwks.json' })).json();
-    const jwk = jwks.keys.find((k: { kid: string }) => k.kid === decodeProtectedHeader(token).kid);
-    const { payload } = await jwtVerify(token, await importJWK(jwk, 'EdDSA'));
-    expect(payload).toMatchObject({ lid: l.id, dc: l.digitalCode });
+    expect(token).toMatch(/^[A-Za-z0-9_-]{109}$/);
+    expect(l.qrContent.length).toBeLessThanOrEqual(140);
+    expect(Buffer.from(token.slice(1, 23), 'base64url').toString('hex')).toBe(l.id.replace(/-/g, ''));
+    // Anyone holding the published JWKS can check it: the key whose SHA-256 starts with the character.
+    const jwks = (await t.app.inject({ url: '/.well-known/jwks.json' })).json() as { keys: Array<{ x: string }> };
+    const jwk = jwks.keys.find((k) => createHash('sha256').update(Buffer.from(k.x, 'base64url')).digest('base64url')[0] === token[0]);
+    const publicKey = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: jwk!.x }, format: 'jwk' });
+    expect(verify(null, Buffer.from(`hw-label:${token.slice(0, 23)}`), publicKey, Buffer.from(token.slice(23), 'base64url'))).toBe(true);
 
     const scan = await factory.client.post('/api/v1/scan', { qr: decoded!.data });
     expect(scan.statusCode).toBe(200);
@@ -114,6 +120,34 @@ describe('QR codes', () => {
     const html = await t.app.inject({ url: `/v/${altered}` });
     expect(html.statusCode).toBe(422);
     expect(html.headers['content-type']).toMatch(/text\/html/);
+  });
+
+  it('a label printed before, with the earlier long JWS token, still verifies and scans', async () => {
+    const l = await issueLabel(factory.client);
+    // The token the platform printed before the short format: a compact EdDSA JWS naming id and code.
+    const { rows: [key] } = await t.database.pool.query('SELECT kid, private_jwk FROM signing_keys ORDER BY created_at LIMIT 1');
+    const old = await new SignJWT({ lid: l.id, dc: l.digitalCode })
+      .setProtectedHeader({ alg: 'EdDSA', kid: key.kid, typ: 'hw-label+jwt' })
+      .sign(await importJWK(key.private_jwk as JWK, 'EdDSA'));
+    expect(old.length).toBeGreaterThan(300);
+    await t.database.pool.query('UPDATE labels SET qr_token = $2 WHERE id = $1', [l.id, old]);
+
+    const pub = await t.app.inject({ url: `/v/${old}`, headers: { accept: 'application/json' } });
+    expect(pub.statusCode, pub.body).toBe(200);
+    expect(pub.json().label.digitalCode).toBe(l.digitalCode);
+    const scan = await factory.client.post('/api/v1/scan', { qr: `https://hw.test/v/${old}` });
+    expect(scan.statusCode, scan.body).toBe(200);
+    expect(scan.json().label.id).toBe(l.id);
+    // Its reprint keeps the token already on the container.
+    expect((await factory.client.get(`/api/v1/labels/${l.id}`)).json().qrContent).toBe(`https://hw.test/v/${old}`);
+
+    // An old token naming a digital code other than the label's is refused, as before.
+    const wrong = await new SignJWT({ lid: l.id, dc: `${l.digitalCode.slice(0, -1)}9` })
+      .setProtectedHeader({ alg: 'EdDSA', kid: key.kid, typ: 'hw-label+jwt' })
+      .sign(await importJWK(key.private_jwk as JWK, 'EdDSA'));
+    const refused = await t.app.inject({ url: `/v/${wrong}`, headers: { accept: 'application/json' } });
+    expect(refused.statusCode).toBe(422);
+    expect(refused.json().code).toBe('QR_INVALID');
   });
 
   it('the SVG QR and the public page for a genuine label show no phone or client details', async () => {

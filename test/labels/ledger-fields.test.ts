@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { buildTestApp, type TestApp } from '../support/test-app.js';
 import { login, loginAdmin, type Client } from '../support/factories.js';
-import { act, addOperatingLicence, createCarrier, createSite, DRIVER, issueLabel, LABEL_BODY, manifestAction, type CarrierSite, type Site } from '../support/world.js';
+import { act, addOperatingLicence, createCarrier, createSite, DRIVER, issueLabel, LABEL_BODY, manifestAction, type CarrierSite, type Site, EMERGENCY_MEASURES } from '../support/world.js';
 
 interface LedgerItem {
   kind: string; labelId: string; quantityKg: number; packagingType: string | null; containerCount: number;
@@ -97,7 +97,7 @@ describe('HJ 1259 ledger fields', () => {
   it('the receiver\'s 入库 states the weight it measured, not the declared one', async () => {
     const label = await issueLabel(generator.client, { quantity: { value: 180, unit: 'kg' } });
     const res = await generator.client.post('/api/v1/manifests', {
-      receiverId: receiver.org.id, carriers: [{ orgId: carrier.org.id }], labelIds: [label.id], plannedAt: new Date().toISOString(), intendedMethod: 'D10',
+      receiverId: receiver.org.id, carriers: [{ orgId: carrier.org.id }], labelIds: [label.id], plannedAt: new Date().toISOString(), intendedMethod: 'D10', emergencyMeasures: EMERGENCY_MEASURES,
     });
     expect(res.statusCode, res.body).toBe(201);
     const id = res.json().id as string;

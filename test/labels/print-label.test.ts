@@ -106,26 +106,17 @@ function texts(svg: string): string[] {
     .replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&'));
 }
 
-/** Rasterises the QR embedded in the label (the nested <svg> with the qrcode paths), via PNG, and decodes it. */
+/** Rasterises the QR embedded in the label (the filled path of its dark modules), via PNG, and decodes it. */
 function decodeEmbeddedQr(svg: string): string | null {
-  const m = /<svg x="[\d.]+" y="[\d.]+" width="[\d.]+" height="[\d.]+" viewBox="0 0 (\d+) \1"[^>]*>([\s\S]*?)<\/svg>/.exec(svg);
-  if (!m) throw new Error('no nested QR <svg>');
-  const n = Number(m[1]);
-  const d = /<path stroke="#000000" d="([^"]+)"/.exec(m[2])?.[1];
-  if (!d) throw new Error('no QR module path');
+  const m = /<path data-qr-modules="(\d+)" d="([^"]+)"\/>/.exec(svg);
+  if (!m) throw new Error('no QR module path');
+  const n = Number(m[1]) + 4; // the modules and the 2-module quiet zone the path is offset by
   const dark = new Uint8Array(n * n);
-  let x = 0;
-  let y = 0;
-  for (const [, cmd, a, b] of d.matchAll(/([MmhHvV])([\d.-]+)(?:\s+([\d.-]+))?/g)) {
-    const v = Number(a);
-    if (cmd === 'M') { x = v; y = Number(b); } else if (cmd === 'm') { x += v; y += Number(b ?? 0); } else if (cmd === 'h') {
-      const row = Math.floor(y);
-      for (let i = 0; i < v; i++) dark[row * n + x + i] = 1;
-      x += v;
-    } else throw new Error(`unexpected path command ${cmd}`);
+  for (const [, x, y, run] of m[2].matchAll(/M(\d+) (\d+)h(\d+)v1h-\3z/g)) {
+    for (let i = 0; i < Number(run); i++) dark[Number(y) * n + Number(x) + i] = 1;
   }
   const scale = 6;
-  const quiet = 4; // extra white border, like the white patch behind the code on the label
+  const quiet = 2; // extra white border, like the white patch behind the code on the label
   const w = (n + 2 * quiet) * scale;
   const png = new PNG({ width: w, height: w });
   for (let py = 0; py < w; py++) {
@@ -163,10 +154,13 @@ describe('renderLabelSvg', () => {
     expect(t).toContain('危险特性');
     const values = [
       '废弃的含油抹布、劳保用品', 'HW49 其他废物', '900-041-49', '固态', '棉纱、手套、矿物油', '废矿物油',
-      '防渗漏，远离火源', DIGITAL_CODE, '太原市迎泽区某某机械制造有限公司', '王建国', '0351-7654321',
+      '防渗漏，远离火源', DIGITAL_CODE, '王建国', '0351-7654321',
       '2026-11-28', '12.5 kg', '车间二次包装', '毒性', '感染性',
     ];
     for (const v of values) expect(t, v).toContain(v);
+    // The unit's name wraps onto a second line at the 3 mm type.
+    const unit = t.indexOf('产生/收集单位：');
+    expect(t.slice(unit + 1).join('')).toContain('太原市迎泽区某某机械制造有限公司');
     // Only the label's hazards are drawn.
     expect(t).not.toContain('腐蚀性');
     expect(t).not.toContain('易燃性');
@@ -191,12 +185,10 @@ describe('renderLabelSvg', () => {
     expect(t).toContain('2026-03-01');
   });
 
-  it('embeds the real QR code of qrContent as vector paths', async () => {
+  it('embeds the real QR code of qrContent as filled vector paths', async () => {
     const svg = await renderLabelSvg(printable());
-    const reference = await QRCode.toString(QR_CONTENT, { type: 'svg', errorCorrectionLevel: 'M', margin: 1 });
-    const d = /<path stroke="#000000" d="([^"]+)"/.exec(reference)?.[1];
-    expect(d).toBeTruthy();
-    expect(svg).toContain(`d="${d}"`);
+    const reference = QRCode.create(QR_CONTENT, { errorCorrectionLevel: 'M' });
+    expect(svg).toContain(`data-qr-modules="${reference.modules.size}"`);
     expect(svg).not.toContain('<image');
     expect(decodeEmbeddedQr(svg)).toBe(QR_CONTENT);
   });
@@ -210,10 +202,10 @@ describe('renderLabelSvg', () => {
     expect(labelSizeMm(449.9)).toBe(150);
     expect(labelSizeMm(450)).toBe(200);
     expect(labelSizeMm(1000)).toBe(200);
-    for (const [volumeL, mm] of [[49, 100], [200, 150], [450, 200], [null, 100]] as const) {
+    for (const [volumeL, mm, twoSides] of [[49, 100, false], [200, 150, false], [450, 200, false], [451, 200, true], [null, 100, false]] as const) {
       const svg = await renderLabelSvg(printable({ volumeL }));
       expect(svg).toContain(`width="${mm}mm" height="${mm}mm" viewBox="0 0 100 100"`);
-      if (mm === 200) expect(svg).toMatch(/<desc>[^<]*两个侧面[^<]*<\/desc>/);
+      if (twoSides) expect(svg).toMatch(/<desc>[^<]*两个侧面[^<]*<\/desc>/);
       else expect(svg).not.toContain('两个侧面');
       assertWellFormed(svg);
     }
@@ -241,11 +233,11 @@ describe('renderLabelSvg', () => {
     const svg = await renderLabelSvg(printable({ precautions: long }));
     const t = texts(svg);
     const at = t.indexOf('注意事项：');
-    const lines = t.slice(at + 1, at + 4);
-    expect(t[at + 4]).toBe('危险特性'); // three lines at most, then the hazard column
+    const lines = t.slice(at + 1, at + 3);
+    expect(t[at + 3]).toBe('危险特性'); // two lines at most (3 mm type), then the hazard column
     expect(lines.join('').replace(/…$/, '')).toBe(long.slice(0, lines.join('').length - 1));
-    expect(lines[2].endsWith('…')).toBe(true);
-    for (const ln of lines) expect(textUnits(ln)).toBeLessThanOrEqual(39);
+    expect(lines[1].endsWith('…')).toBe(true);
+    for (const ln of lines) expect(textUnits(ln)).toBeLessThanOrEqual(30);
     assertWellFormed(svg);
   });
 });

@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, TEST_ADMIN, type TestApp } from '../support/test-app.js';
 import { login, loginAdmin, type Client } from '../support/factories.js';
 import {
-  act, addOperatingLicence, createCarrier, createSite, DRIVER, LABEL_BODY, manifestAction, type CarrierSite, type Site,
+  act, addOperatingLicence, createCarrier, createSite, DRIVER, LABEL_BODY, manifestAction, type CarrierSite, type Site, EMERGENCY_MEASURES
 } from '../support/world.js';
 import { DIRECT_LABEL_ACTIONS, LABEL_STATES, labelLifecycle, type LabelState } from '../../src/labels/label-lifecycle.js';
 import { CLIENT_MANIFEST_ACTIONS, MANIFEST_STATES, manifestLifecycle, type ManifestState } from '../../src/manifests/manifest-lifecycle.js';
@@ -180,7 +180,6 @@ function labelBody(action: string, c: LabelCase): Record<string, unknown> {
     case 'store': return { action, facilityId: holderOf(c).storageId };
     case 'treat': return { action, facilityId: holderOf(c).treatmentId, method: 'D10' };
     case 'consolidate': return { action, parentLabelId: parents[c.held] };
-    case 'return': return { action, facilityId: gen.storageId };
     case 'void': return { action, reason: '标签打印错误' };
     default: throw new Error(action);
   }
@@ -206,7 +205,7 @@ describe('labels: the direct actions POST /scan offers are the ones POST /labels
     const seed = await issued();
     const draft = await gen.client.post('/api/v1/manifests', {
       receiverId: rec.org.id, carriers: [{ orgId: c1.org.id }], labelIds: [seed.id],
-      plannedAt: new Date(Date.now() + 3600_000).toISOString(), intendedMethod: 'D10',
+      plannedAt: new Date(Date.now() + 3600_000).toISOString(), intendedMethod: 'D10', emergencyMeasures: EMERGENCY_MEASURES,
     });
     expect(draft.statusCode, draft.body).toBe(201);
     openDraftId = draft.json().id;

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../support/test-app.js';
 import { loginAdmin } from '../support/factories.js';
-import { act, addOperatingLicence, createCarrier, createSite, issueLabel, type CarrierSite, type Site } from '../support/world.js';
+import { act, addOperatingLicence, createCarrier, createSite, issueLabel, type CarrierSite, type Site, EMERGENCY_MEASURES } from '../support/world.js';
 
 let t: TestApp;
 let generator: Site;
@@ -27,7 +27,7 @@ it('attach and release change the label\'s ETag; steps keep consecutive numbers'
 
   const draft = await generator.client.post('/api/v1/manifests', {
     receiverId: receiver.org.id, carriers: [{ orgId: carrier.org.id }], labelIds: [label.id],
-    plannedAt: new Date(Date.now() + 3600_000).toISOString(), intendedMethod: 'D10',
+    plannedAt: new Date(Date.now() + 3600_000).toISOString(), intendedMethod: 'D10', emergencyMeasures: EMERGENCY_MEASURES,
   });
   expect(draft.statusCode, draft.body).toBe(201);
   const attached = await generator.client.get(`/api/v1/labels/${label.id}`);

@@ -2,10 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../support/test-app.js';
 import { createParty, loginAdmin, type Client } from '../support/factories.js';
 import {
-  act, addFacility, addOperatingLicence, createCarrier, createSite, DRIVER, issueLabel, manifestAction, type CarrierSite, type Site,
+  act, addFacility, addOperatingLicence, createCarrier, createSite, DRIVER, issueLabel, manifestAction, type CarrierSite, type Site, EMERGENCY_MEASURES
 } from '../support/world.js';
 import { daysFromNow, receiptDueFor, thisYear, yearsFromNow } from '../support/dates.js';
 import { shanghaiDate } from '../../src/calendar/working-days.js';
+import { returnToGenerator } from '../support/return-trip.js';
 
 let t: TestApp;
 let admin: Client;
@@ -84,9 +85,10 @@ describe('a full journey', () => {
     expect(received).toMatchObject({ state: 'received', discrepant: true });
     const states = Object.fromEntries(received.labels.map((l: { labelId: string; state: string }) => [l.labelId, l.state]));
     expect(states).toEqual({ [ls[0].id]: 'received', [ls[1].id]: 'received', [ls[2].id]: 'rejected' });
-    // The receiver now holds the accepted containers; the refused one can go back to the generator's store.
+    // The receiver now holds the accepted containers; the refused one goes back to the generator on a return manifest.
     expect((await receiver.client.get(`/api/v1/labels/${ls[0].id}`)).json().holderId).toBe(receiver.org.id);
-    expect((await act(generator.client, ls[2].id, { action: 'return', facilityId: generator.storageId })).json().state).toBe('stored');
+    await returnToGenerator({ generator, carrier: carrierA, originalManifestId: m.id, labelIds: [ls[2].id] });
+    expect((await act(generator.client, ls[2].id, { action: 'store', facilityId: generator.storageId })).json().state).toBe('stored');
 
     await act(receiver.client, ls[0].id, { action: 'treat', method: 'D10', facilityId: receiver.treatmentId });
     expect((await receiver.client.get(`/api/v1/manifests/${m.id}`)).json().state).toBe('received');
@@ -143,7 +145,7 @@ describe('drafts', () => {
     const [l] = await labelsOf(generator, 1);
     const m = await draft([l.id]);
     const second = await generator.client.post('/api/v1/manifests', {
-      receiverId: receiver.org.id, carriers: [{ orgId: carrierA.org.id }], labelIds: [l.id], plannedAt: plannedAt(),
+      receiverId: receiver.org.id, carriers: [{ orgId: carrierA.org.id }], labelIds: [l.id], plannedAt: plannedAt(), emergencyMeasures: EMERGENCY_MEASURES,
     });
     expect(second.statusCode).toBe(422);
     expect(second.json()).toMatchObject({ rule: 'labels_unavailable', labelIds: [l.id] });
@@ -203,7 +205,7 @@ describe('submit checks', () => {
   async function submitTo(r: Site, extra: Record<string, unknown> = {}) {
     const [l] = await labelsOf(generator, 1);
     const res = await generator.client.post('/api/v1/manifests', {
-      receiverId: r.org.id, carriers: [{ orgId: carrierA.org.id }], labelIds: [l.id], plannedAt: plannedAt(), intendedMethod: 'D10', ...extra,
+      receiverId: r.org.id, carriers: [{ orgId: carrierA.org.id }], labelIds: [l.id], plannedAt: plannedAt(), intendedMethod: 'D10', emergencyMeasures: EMERGENCY_MEASURES, ...extra,
     });
     expect(res.statusCode, res.body).toBe(201);
     return generator.client.post(`/api/v1/manifests/${res.json().id}/actions`, { action: 'submit' });

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../support/test-app.js';
 import { loginAdmin, type Client } from '../support/factories.js';
 import {
-  act, addOperatingLicence, createCarrier, createSite, DRIVER, issueLabel, issueLabelAsOf, manifestAction, type CarrierSite, type Site,
+  act, addOperatingLicence, createCarrier, createSite, DRIVER, issueLabel, issueLabelAsOf, manifestAction, type CarrierSite, type Site, EMERGENCY_MEASURES
 } from '../support/world.js';
 import { windowDaysFor } from '../support/dates.js';
 
@@ -30,7 +30,7 @@ const MEDICAL_BAG = { wasteCode: '841-001-01', physicalForm: 'solid', mainCompon
 /** Ships labels from one site to another through a one-carrier manifest and receives them all. */
 async function ship(from: Site, to: Site, labelIds: string[], intendedMethod = 'D10') {
   const res = await from.client.post('/api/v1/manifests', {
-    receiverId: to.org.id, carriers: [{ orgId: carrier.org.id }], labelIds, plannedAt: new Date().toISOString(), intendedMethod,
+    receiverId: to.org.id, carriers: [{ orgId: carrier.org.id }], labelIds, plannedAt: new Date().toISOString(), intendedMethod, emergencyMeasures: EMERGENCY_MEASURES,
   });
   expect(res.statusCode, res.body).toBe(201);
   const id = res.json().id;
@@ -76,7 +76,7 @@ describe('the receipt clock', () => {
     await addOperatingLicence(admin, receiver.org.id);
     const l = await issueLabelAsOf(t.database.pool, generator.client, `${RECEIPT_CLOCK_FROM}T09:00:00+08:00`);
     const res = await generator.client.post('/api/v1/manifests', {
-      receiverId: receiver.org.id, carriers: [{ orgId: carrier.org.id }], labelIds: [l.id], plannedAt: '2026-09-28T09:00:00+08:00', intendedMethod: 'D10',
+      receiverId: receiver.org.id, carriers: [{ orgId: carrier.org.id }], labelIds: [l.id], plannedAt: '2026-09-28T09:00:00+08:00', intendedMethod: 'D10', emergencyMeasures: EMERGENCY_MEASURES,
     });
     const id = res.json().id;
     // The draft was written in September, before the steps below were reported.

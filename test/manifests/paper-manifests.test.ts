@@ -7,7 +7,7 @@ import { sql } from 'drizzle-orm';
 import QRCode from 'qrcode';
 import { buildTestApp, type TestApp } from '../support/test-app.js';
 import { loginAdmin, type Client } from '../support/factories.js';
-import { addOperatingLicence, createCarrier, createSite, DRIVER, issueLabel, manifestAction, type CarrierSite, type Site } from '../support/world.js';
+import { addOperatingLicence, createCarrier, createSite, DRIVER, issueLabel, manifestAction, type CarrierSite, type Site, EMERGENCY_MEASURES } from '../support/world.js';
 import { addDays, calendarCovers, today } from '../support/dates.js';
 import { addWorkingDays, shanghaiDayStart } from '../../src/calendar/working-days.js';
 
@@ -51,7 +51,7 @@ describe('paper manifests', () => {
     const label = await issueLabel(generator.client, { generatedAt: at(addDays(receivedOn, -3), 9) });
     const created = await generator.client.post('/api/v1/manifests', {
       receiverId: receiver.org.id, carriers: [{ orgId: carrier.org.id }], labelIds: [label.id],
-      plannedAt: at(receivedOn, 8), intendedMethod: 'D10', paperNumber,
+      plannedAt: at(receivedOn, 8), intendedMethod: 'D10', paperNumber, emergencyMeasures: EMERGENCY_MEASURES,
     });
     expect(created.statusCode, created.body).toBe(201);
     const id = created.json().id as string;
@@ -89,7 +89,7 @@ describe('paper manifests', () => {
   it('an electronic manifest may not be dated back beyond the usual window; a paper one may', async () => {
     const label = await issueLabel(generator.client, { generatedAt: at(addDays(today(), -60), 9) });
     const res = await generator.client.post('/api/v1/manifests', {
-      receiverId: receiver.org.id, carriers: [{ orgId: carrier.org.id }], labelIds: [label.id], plannedAt: at(addDays(today(), -50), 8), intendedMethod: 'D10',
+      receiverId: receiver.org.id, carriers: [{ orgId: carrier.org.id }], labelIds: [label.id], plannedAt: at(addDays(today(), -50), 8), intendedMethod: 'D10', emergencyMeasures: EMERGENCY_MEASURES,
     });
     const id = res.json().id as string;
     const old = await generator.client.post(`/api/v1/manifests/${id}/actions`, { action: 'submit', occurredAt: at(addDays(today(), -50), 7) });
@@ -142,7 +142,7 @@ describe('paper manifests', () => {
 
     const label = await issueLabel(generator.client);
     const electronic = (await generator.client.post('/api/v1/manifests', {
-      receiverId: receiver.org.id, carriers: [{ orgId: carrier.org.id }], labelIds: [label.id], plannedAt: new Date().toISOString(),
+      receiverId: receiver.org.id, carriers: [{ orgId: carrier.org.id }], labelIds: [label.id], plannedAt: new Date().toISOString(), emergencyMeasures: EMERGENCY_MEASURES,
     })).json();
     const res = await upload(generator.client, electronic.id, MINIMAL_PDF, 'application/pdf');
     expect(res.json().rule).toBe('not_paper_manifest');
@@ -153,7 +153,7 @@ describe('paper manifests', () => {
     await backEnter(number, addDays(today(), -2));
     const label = await issueLabel(generator.client);
     const res = await generator.client.post('/api/v1/manifests', {
-      receiverId: receiver.org.id, carriers: [{ orgId: carrier.org.id }], labelIds: [label.id], plannedAt: new Date().toISOString(), paperNumber: number,
+      receiverId: receiver.org.id, carriers: [{ orgId: carrier.org.id }], labelIds: [label.id], plannedAt: new Date().toISOString(), paperNumber: number, emergencyMeasures: EMERGENCY_MEASURES,
     });
     expect(res.statusCode).toBe(422);
     expect(res.json().rule).toBe('paper_number_taken');

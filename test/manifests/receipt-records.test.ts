@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { buildTestApp, type TestApp } from '../support/test-app.js';
 import { loginAdmin, type Client } from '../support/factories.js';
-import { act, addOperatingLicence, createCarrier, createSite, DRIVER, issueLabel, manifestAction, type CarrierSite, type Site } from '../support/world.js';
+import { act, addOperatingLicence, createCarrier, createSite, DRIVER, issueLabel, manifestAction, type CarrierSite, type Site, EMERGENCY_MEASURES } from '../support/world.js';
 import { offTolerance, offToleranceSql } from '../../src/manifests/weight-discrepancy.js';
 
 const EXAMPLES: Array<[number, number, boolean]> = [
@@ -50,7 +50,7 @@ describe('over HTTP and in SQL', () => {
   async function received(declaredKg: number, measuredKg: number) {
     const label = await issueLabel(generator.client, { quantity: { value: declaredKg, unit: 'kg' } });
     const res = await generator.client.post('/api/v1/manifests', {
-      receiverId: receiver.org.id, carriers: [{ orgId: carrier.org.id }], labelIds: [label.id], plannedAt: new Date().toISOString(), intendedMethod: 'D10',
+      receiverId: receiver.org.id, carriers: [{ orgId: carrier.org.id }], labelIds: [label.id], plannedAt: new Date().toISOString(), intendedMethod: 'D10', emergencyMeasures: EMERGENCY_MEASURES,
     });
     expect(res.statusCode, res.body).toBe(201);
     const id = res.json().id as string;

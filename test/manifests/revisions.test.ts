@@ -277,18 +277,15 @@ describe('bad revision requests', () => {
     expect((await generator.client.get(`/api/v1/manifests/${m.id}/revisions`)).json().items).toHaveLength(1);
   });
 
-  it('refuses to correct a refused container that is on another open manifest now', async () => {
+  it('refuses to correct a refused container that is on its return manifest now', async () => {
     const kept = (await issueLabel(generator.client)).id as string;
     const l = (await issueLabel(generator.client)).id as string;
-    const draft = async (labelIds: string[]) => {
-      const res = await generator.client.post('/api/v1/manifests', {
-        receiverId: receiver.org.id, carriers: [{ orgId: carrier.org.id }], labelIds,
-        plannedAt: new Date(Date.now() + 3600_000).toISOString(), intendedMethod: 'D10', emergencyMeasures: EMERGENCY,
-      });
-      expect(res.statusCode, res.body).toBe(201);
-      return res.json().id as string;
-    };
-    const id = await draft([kept, l]);
+    const res = await generator.client.post('/api/v1/manifests', {
+      receiverId: receiver.org.id, carriers: [{ orgId: carrier.org.id }], labelIds: [kept, l],
+      plannedAt: new Date(Date.now() + 3600_000).toISOString(), intendedMethod: 'D10', emergencyMeasures: EMERGENCY,
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    const id = res.json().id as string;
     const qr = await Promise.all([kept, l].map(async (x) => (await generator.client.get(`/api/v1/labels/${x}`)).json().qrContent));
     await manifestAction(generator.client, id, { action: 'submit' });
     await manifestAction(carrier.client, id, { action: 'pickup', qr, vehiclePlate: carrier.plate, driver: DRIVER });
@@ -300,13 +297,16 @@ describe('bad revision requests', () => {
         { labelId: l, accepted: false, measuredQuantity: { value: 180, unit: 'kg' }, refusalReason: '包装破损' },
       ],
     });
-    await act(generator.client, l, { action: 'return', facilityId: generator.storageId });
     const body = { reason: '更正', changes: { containers: [{ labelId: l, declaredKg: 170 }] } };
-    // Back at the generator, the refused container's declared weight can still be corrected on this manifest…
+    // Refused and still at the receiver, the container's declared weight can be corrected on this manifest…
     const open = await propose(generator.client, id, body);
     await decide(generator.client, id, open.id, 'withdraw');
-    // …but not once it is on another open manifest.
-    await draft([l]);
+    // …but not once it is on its return manifest (docs/regulations.md#return-trips), which carries its own values.
+    const ret = await generator.client.post('/api/v1/manifests', {
+      originalManifestId: id, receiverId: generator.org.id, carriers: [{ orgId: carrier.org.id }], labelIds: [l],
+      plannedAt: new Date(Date.now() + 3600_000).toISOString(), emergencyMeasures: EMERGENCY,
+    });
+    expect(ret.statusCode, ret.body).toBe(201);
     const refused = await propose(generator.client, id, body, 422);
     expect(refused).toMatchObject({ rule: 'revision_field', field: 'changes.containers.0.labelId' });
   });

@@ -6,7 +6,7 @@ import { buildTestApp, type TestApp } from '../support/test-app.js';
 import { licenceAlertOpens } from '../../src/supervision/alerts.js';
 import { createParty, loginAdmin, type Client, type Party } from '../support/factories.js';
 import {
-  addOperatingLicence, createCarrier, createSite, issueLabel, licenceValidity, type CarrierSite, type Site,
+  addOperatingLicence, createCarrier, createSite, issueLabel, licenceValidity, type CarrierSite, type Site, EMERGENCY_MEASURES
 } from '../support/world.js';
 
 let t: TestApp;
@@ -114,7 +114,7 @@ describe('submit checks by kind', () => {
 
   async function submit(from: Site, to: { org: { id: string } }, labelIds: string[], intendedMethod: string) {
     const res = await from.client.post('/api/v1/manifests', {
-      receiverId: to.org.id, carriers: [{ orgId: carrier.org.id }], labelIds, plannedAt: new Date().toISOString(), intendedMethod,
+      receiverId: to.org.id, carriers: [{ orgId: carrier.org.id }], labelIds, plannedAt: new Date().toISOString(), intendedMethod, emergencyMeasures: EMERGENCY_MEASURES,
     });
     expect(res.statusCode, res.body).toBe(201);
     return from.client.post(`/api/v1/manifests/${res.json().id}/actions`, { action: 'submit' });

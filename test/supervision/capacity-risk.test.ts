@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../support/test-app.js';
 import { createParty, createRegulator, loginAdmin, type Client, type Party } from '../support/factories.js';
 import {
-  addOperatingLicence, createCarrier, createSite, DRIVER, issueLabel, issueLabelAsOf, manifestAction, type CarrierSite, type Site,
+  addOperatingLicence, createCarrier, createSite, DRIVER, issueLabel, issueLabelAsOf, manifestAction, type CarrierSite, type Site, EMERGENCY_MEASURES
 } from '../support/world.js';
 import { shanghaiDate } from '../../src/calendar/working-days.js';
 import { managementClass } from '../../src/supervision/management-class.js';
@@ -38,7 +38,7 @@ async function receiver(licence: Record<string, unknown>, region = REGION, statu
 
 async function draft(from: Site, to: Site, labelIds: string[], plannedAt = new Date().toISOString()) {
   const res = await from.client.post('/api/v1/manifests', {
-    receiverId: to.org.id, carriers: [{ orgId: carrier.org.id }], labelIds, plannedAt, intendedMethod: 'D10',
+    receiverId: to.org.id, carriers: [{ orgId: carrier.org.id }], labelIds, plannedAt, intendedMethod: 'D10', emergencyMeasures: EMERGENCY_MEASURES,
   });
   expect(res.statusCode, res.body).toBe(201);
   return res.json().id as string;

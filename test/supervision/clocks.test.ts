@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../support/test-app.js';
 import { createRegulator, loginAdmin, type Client, type Party } from '../support/factories.js';
 import {
-  act, addOperatingLicence, createCarrier, createSite, DRIVER, issueLabel, issueLabelAsOf, manifestAction, type CarrierSite, type Site,
+  act, addOperatingLicence, createCarrier, createSite, DRIVER, issueLabel, issueLabelAsOf, manifestAction, type CarrierSite, type Site, EMERGENCY_MEASURES
 } from '../support/world.js';
 import { coveredPastDate, daysBetween, daysFromNow, today, windowDaysFor } from '../support/dates.js';
 
@@ -57,7 +57,7 @@ const recent = (iso: string) => Math.abs(Date.now() - Date.parse(iso)) < 60_000;
 /** A manifest drafted `daysAgo` days ago (history written straight into the record), then submitted as of then. */
 async function manifestFrom(labelIds: string[], daysAgo: number) {
   const res = await generator.client.post('/api/v1/manifests', {
-    receiverId: receiver.org.id, carriers: [{ orgId: carrier.org.id }], labelIds, plannedAt: ago(daysAgo), intendedMethod: 'D10',
+    receiverId: receiver.org.id, carriers: [{ orgId: carrier.org.id }], labelIds, plannedAt: ago(daysAgo), intendedMethod: 'D10', emergencyMeasures: EMERGENCY_MEASURES,
   });
   expect(res.statusCode, res.body).toBe(201);
   const id = res.json().id as string;
@@ -110,7 +110,7 @@ describe('a receipt is on time when it is recorded in time (Art. 18)', () => {
   it('a receipt recorded by its deadline is on time and raises no late report', async () => {
     const l = await issueLabel(generator.client);
     const res = await generator.client.post('/api/v1/manifests', {
-      receiverId: receiver.org.id, carriers: [{ orgId: carrier.org.id }], labelIds: [l.id], plannedAt: new Date().toISOString(), intendedMethod: 'D10',
+      receiverId: receiver.org.id, carriers: [{ orgId: carrier.org.id }], labelIds: [l.id], plannedAt: new Date().toISOString(), intendedMethod: 'D10', emergencyMeasures: EMERGENCY_MEASURES,
     });
     const m = res.json().id as string;
     await manifestAction(generator.client, m, { action: 'submit' });

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../support/test-app.js';
 import { createParty, createRegulator, loginAdmin, type Client, type Party } from '../support/factories.js';
 import {
-  act, addOperatingLicence, createCarrier, createSite, DRIVER, issueLabel, manifestAction, type CarrierSite, type Site,
+  act, addOperatingLicence, createCarrier, createSite, DRIVER, issueLabel, manifestAction, type CarrierSite, type Site, EMERGENCY_MEASURES
 } from '../support/world.js';
 import { shanghaiDate } from '../../src/calendar/working-days.js';
 
@@ -34,7 +34,7 @@ const SMALL = { wasteCode: '900-047-49', physicalForm: 'liquid', mainComponents:
 /** Ships labels through a one-carrier manifest; receives them all at their declared weight unless `receive` is false. */
 async function ship(from: Party, to: Party, labels: Array<{ id: string; kg: number }>, intendedMethod: string, receive = true) {
   const res = await from.client.post('/api/v1/manifests', {
-    receiverId: to.org.id, carriers: [{ orgId: carrier.org.id }], labelIds: labels.map((l) => l.id), plannedAt: new Date().toISOString(), intendedMethod,
+    receiverId: to.org.id, carriers: [{ orgId: carrier.org.id }], labelIds: labels.map((l) => l.id), plannedAt: new Date().toISOString(), intendedMethod, emergencyMeasures: EMERGENCY_MEASURES,
   });
   expect(res.statusCode, res.body).toBe(201);
   const id = res.json().id;

@@ -5,9 +5,10 @@ import { shanghaiDate } from '../../src/calendar/working-days.js';
 import { buildTestApp, type TestApp } from '../support/test-app.js';
 import { createParty, createRegulator, loginAdmin, type Client, type Party } from '../support/factories.js';
 import {
-  act, addOperatingLicence, createCarrier, createSite, DRIVER, issueLabel, issueLabelAsOf, manifestAction, type CarrierSite, type Site,
+  act, addOperatingLicence, createCarrier, createSite, DRIVER, issueLabel, issueLabelAsOf, manifestAction, type CarrierSite, type Site, EMERGENCY_MEASURES
 } from '../support/world.js';
 import { calendarCovers, coveredPastDate, daysBetween, daysFromNow, today, windowDaysFor, yearsFromNow } from '../support/dates.js';
+import { returnToGenerator } from '../support/return-trip.js';
 
 let t: TestApp;
 let city: Client;
@@ -46,7 +47,7 @@ const has = (items: Array<{ type: string; entityId: string }>, type: string, id:
 /** A manifest drafted `daysAgo` days ago (history written straight into the record), then submitted as of then. */
 async function manifestFrom(site: Site, labelIds: string[], daysAgo: number, to: Site = receiver) {
   const res = await site.client.post('/api/v1/manifests', {
-    receiverId: to.org.id, carriers: [{ orgId: carrier.org.id }], labelIds, plannedAt: ago(daysAgo), intendedMethod: 'D10',
+    receiverId: to.org.id, carriers: [{ orgId: carrier.org.id }], labelIds, plannedAt: ago(daysAgo), intendedMethod: 'D10', emergencyMeasures: EMERGENCY_MEASURES,
   });
   expect(res.statusCode, res.body).toBe(201);
   const id = res.json().id;
@@ -164,7 +165,7 @@ describe('alerts appear for the records that trigger them and go when put right'
     expect(has(await alerts(xiaodian.client), 'in_transit_too_long', m)).toBe(false);
   });
 
-  it('weight discrepancy and refusal: the review and the return clear them', async () => {
+  it('weight discrepancy and refusal: the review and the return trip clear them', async () => {
     const [a, b] = [await issueLabel(generator.client), await issueLabel(generator.client)];
     const m = await manifestFrom(generator, [a.id, b.id], 0);
     await manifestAction(carrier.client, m, { action: 'pickup', labelIds: [a.id, b.id], vehiclePlate: carrier.plate, driver: DRIVER });
@@ -180,7 +181,7 @@ describe('alerts appear for the records that trigger them and go when put right'
     expect((await yingze.client.post(`/api/v1/supervision/manifests/${m}/discrepancy-review`, { note: '已核实：称重设备误差' })).statusCode).toBe(200);
     const calm = await manifestFrom(generator, [(await issueLabel(generator.client)).id], 0);
     expect((await city.post(`/api/v1/supervision/manifests/${calm}/discrepancy-review`, { note: 'x' })).json().rule).toBe('not_discrepant');
-    await act(generator.client, b.id, { action: 'return', facilityId: generator.storageId });
+    await returnToGenerator({ generator, carrier, originalManifestId: m, labelIds: [b.id] });
     const after = await alerts(yingze.client);
     expect(has(after, 'weight_discrepancy', m)).toBe(false);
     expect(has(after, 'refusal', m)).toBe(false);

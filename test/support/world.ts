@@ -92,6 +92,12 @@ export async function createCarrier(app: App, registrar: Client, plate = `晋A${
   return { ...p, plate, licenceId: lic.json().id };
 }
 
+/**
+ * Emergency measures for a manifest (转移管理办法 Art. 10): submit refuses a manifest without them
+ * (rule emergency_measures), so every manifest a test creates states some.
+ */
+export const EMERGENCY_MEASURES = '泄漏时用吸附棉围堵，报告生态环境部门';
+
 export const DRIVER = { name: '王师傅', qualificationNo: 'DG-140100-0001' };
 
 /** Runs a manifest action and asserts the expected status. */

@@ -16,6 +16,8 @@ export interface ManifestSettings {
   paperBackEntryWindowDays: number;
   receiptWorkingDays: number;
   weightTolerancePct: number;
+  /** Where a receipt link for an external receiver points, and how long it lasts (docs/regulations.md#external-receipts). */
+  externalReceipt?: { baseUrl: string; linkHours: number };
 }
 
 export interface ManifestStepContext {

@@ -11,6 +11,7 @@ import type { ManifestActionInput } from '../schemas.js';
 import { DRIVER_ROLES, takeOver } from './carriage.js';
 import { required } from '../../core/required.js';
 import type { ManifestStep } from './manifest-step.js';
+import { returnPickupSteps } from '../return-pickup.js';
 
 async function scannedLabelIds(keys: KeyRing, input: ManifestActionInput): Promise<string[]> {
   if (input.qr?.length) {
@@ -39,6 +40,10 @@ export const pickup: ManifestStep = {
     const [receiver] = await tx.select().from(organisations).where(eq(organisations.id, m.receiverId));
     const wwKind = m.intendedMethod ? treatmentLedgerKind(m.intendedMethod, false) : undefined;
     const locked = await lockLabels(tx, items.map((i) => i.labelId));
+    if (m.kind === 'return') {
+      await recordCustodySteps(cmd, returnPickupSteps(m, locked, caller.orgId, occurredAt, input.location ?? null, plate));
+      return { set: { pickedUpAt: occurredAt, currentCarrier: 0 }, details: { vehiclePlate: plate, driver, returnOf: m.originalManifestId } };
+    }
     await recordCustodySteps(cmd, locked.map((label): CustodyStep => ({
       label, action: 'dispatch', orgId: caller.orgId, occurredAt, manifestId: m.id, location: input.location ?? null,
       changes: { hasLeftGenerator: true }, details: { manifestNumber: m.number, vehiclePlate: plate },

@@ -2,6 +2,7 @@
 // manifest gets its number (转移管理办法 Art. 15).
 import { WRITE_ROLES } from '../../auth/roles.js';
 import { checkSubmission } from '../submit-checks.js';
+import { checkBeyondJurisdiction } from '../cross-province.js';
 import { nextManifestNumber } from '../manifest-number.js';
 import type { ManifestStep } from './manifest-step.js';
 
@@ -10,7 +11,8 @@ export const submit: ManifestStep = {
   roles: WRITE_ROLES,
   async plan({ cmd, loaded, occurredAt, day }) {
     await checkSubmission(cmd.tx, loaded);
+    const beyond = await checkBeyondJurisdiction(cmd.tx, loaded);
     const number = await nextManifestNumber(cmd.tx, loaded.m.regionCode, Number(day.slice(0, 4)));
-    return { set: { number, submittedAt: occurredAt }, details: { number } };
+    return { set: { number, submittedAt: occurredAt, ...beyond }, details: { number, ...beyond } };
   },
 };

@@ -1,0 +1,86 @@
+// Alert emergency_plan_missing (docs/regulations.md#emergency-plans): a key-class (重点监管) site with
+// no emergency plan filing in force today. Per site, because the management class is a site's
+// (HJ 1259-2022 §4.2.1, site-management.ts): a filing that names a site covers that site, a filing
+// that names none covers every site of its organisation.
+//
+// Cost (it runs on every alerts request): sites covered by a filing drop out first. A site with an
+// own treatment facility or an operating licence is key on those facts alone (two indexed EXISTS).
+// Only for the rest does the weight generated in 12 months matter, and it is summed per
+// organisation first (labels_generator_idx): only an organisation whose whole output reaches the
+// key threshold can have a site that does, and only for those few is the per-site attribution of
+// site-management.ts run.
+import { sql } from 'drizzle-orm';
+import type { Db } from '../db/database.js';
+import { shanghaiDate, shanghaiDayStart } from '../calendar/working-days.js';
+import { OPERATING_LICENCE_KINDS } from '../parties/licence-rules.js';
+import { inRegion } from './jurisdiction.js';
+import { MANAGEMENT_THRESHOLDS_KG, managementClassReason, type ManagementFacts } from './management-class.js';
+import { siteManagement } from './site-management.js';
+import { monthsBefore, RISK_WINDOWS } from './risk.js';
+import type { Alert } from './alerts.js';
+
+const addDays = (date: string, n: number) => new Date(Date.parse(`${date}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+const OPERATING_KINDS = sql`(${sql.join(OPERATING_LICENCE_KINDS.map((k) => sql`${k}`), sql`, `)})`;
+
+type Candidate = {
+  id: string; org_id: string; org_name: string; name: string; region_code: string;
+  own_facility: boolean; licensed: boolean; lapsed_on: string | null;
+};
+
+export async function emergencyPlanAlerts(db: Db, prefix: string, now: Date): Promise<Alert[]> {
+  const today = shanghaiDate(now);
+  // "The last 12 months" as site-management.ts and risk.ts count them.
+  const windowStart = monthsBefore(today, RISK_WINDOWS.lookbackMonths);
+  const windowFrom = shanghaiDayStart(addDays(windowStart, 1));
+
+  const { rows: uncovered } = await db.execute<Candidate>(sql`
+    SELECT s.id, s.org_id, o.name AS org_name, s.name, s.region_code,
+      EXISTS (SELECT 1 FROM facilities fa WHERE fa.site_id = s.id AND fa.kind = 'treatment') AS own_facility,
+      EXISTS (SELECT 1 FROM licences lic WHERE lic.site_id = s.id AND lic.kind IN ${OPERATING_KINDS}
+        AND lic.status <> 'revoked' AND lic.valid_to >= ${today}::date) AS licensed,
+      (SELECT max(f.valid_to)::text FROM emergency_plan_filings f
+        WHERE f.org_id = s.org_id AND (f.site_id IS NULL OR f.site_id = s.id)) AS lapsed_on
+    FROM sites s JOIN organisations o ON o.id = s.org_id
+    WHERE ${inRegion(sql`s.region_code`, prefix)}
+      AND NOT EXISTS (SELECT 1 FROM emergency_plan_filings f
+        WHERE f.org_id = s.org_id AND (f.site_id IS NULL OR f.site_id = s.id)
+          AND f.valid_to >= ${today}::date AND f.filed_on <= ${today}::date)`);
+
+  const keyByFacts = uncovered.filter((c) => c.own_facility || c.licensed);
+  const byWeight = uncovered.filter((c) => !c.own_facility && !c.licensed);
+  const orgIds = [...new Set(byWeight.map((c) => c.org_id))];
+
+  const heavy = orgIds.length === 0 ? [] : (await db.execute<{ generator_id: string }>(sql`
+    SELECT l.generator_id FROM labels l
+    WHERE l.generator_id IN (${sql.join(orgIds.map((id) => sql`${id}::uuid`), sql`, `)})
+      AND l.generated_at >= ${windowFrom} AND l.generated_on > ${windowStart}::date AND l.generated_on <= ${today}::date
+      AND l.state <> 'voided' AND NOT EXISTS (SELECT 1 FROM labels c WHERE c.parent_id = l.id)
+    GROUP BY l.generator_id HAVING SUM(l.quantity_kg) >= ${MANAGEMENT_THRESHOLDS_KG.key}`)).rows.map((r) => r.generator_id);
+
+  const alerts: Alert[] = keyByFacts.map((c) => alert(c, {
+    generatedLast12MonthsKg: 0, hasOwnTreatmentFacility: c.own_facility, holdsOperatingLicence: c.licensed,
+  }, today));
+  for (const orgId of heavy) {
+    const classed = new Map((await siteManagement(db, orgId, windowStart, today)).map((s) => [s.siteId, s]));
+    for (const c of byWeight.filter((x) => x.org_id === orgId)) {
+      const s = classed.get(c.id);
+      if (s?.managementClass === 'key') alerts.push(alert(c, s, today));
+    }
+  }
+  return alerts;
+}
+
+function alert(c: Candidate, facts: ManagementFacts, today: string): Alert {
+  // Due since the last filing lapsed; a site never covered is due already (the duty has no date of its own).
+  const due = c.lapsed_on ? addDays(c.lapsed_on, 1) : today;
+  return {
+    type: 'emergency_plan_missing', severity: 'medium', entityType: 'site', entityId: c.id, orgId: c.org_id, regionCode: c.region_code,
+    deadline: shanghaiDayStart(due).toISOString(), lateBy: null,
+    summary: `${c.org_name}, site ${c.name}: key supervision unit with no emergency plan filing in force`,
+    details: {
+      siteName: c.name, orgName: c.org_name, lastFilingValidTo: c.lapsed_on,
+      managementClassReason: managementClassReason(facts),
+      register: `POST /api/v1/orgs/${c.org_id}/emergency-plans`,
+    },
+  };
+}
