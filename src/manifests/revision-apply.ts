@@ -54,10 +54,12 @@ export async function applyRevision(cmd: Command, loaded: LoadedManifest, revisi
     }
   }
 
-  // The discrepancy follows the corrected weights; a discrepancy the correction creates is open again.
+  // The discrepancy follows the corrected weights, as receive.ts computes it: a refusal or a reported
+  // Art. 18 mismatch (kept as reported: the receipt's report stands) still makes it; a discrepancy
+  // the correction creates is open for review again.
   const items = (await tx.select().from(manifestLabels).where(eq(manifestLabels.manifestId, m.id)));
-  const discrepant = items.some((i) => i.accepted === false
-    || (i.accepted && i.measuredKg !== null && offTolerance(i.declaredKg, i.measuredKg, weightTolerancePct)));
+  const discrepant = items.some((i) => i.accepted === false || i.mismatches.length > 0
+    || (i.measuredKg !== null && offTolerance(i.declaredKg, i.measuredKg, weightTolerancePct)));
   const [updated] = await tx.update(manifests).set({
     ...(revision.changes.intendedMethod !== undefined ? { intendedMethod: revision.changes.intendedMethod } : {}),
     discrepant,

@@ -32,7 +32,7 @@ afterAll(() => t.close());
 interface Manifest { id: string; number: string; version: number; state: string; discrepant: boolean; labels: Array<{ labelId: string; declaredKg: number; measuredKg: number | null }> }
 
 /** A manifest of two 180 kg drums: received (the second weighed 150 kg, a discrepancy) and, unless told, completed by treatment. */
-async function receivedManifest(complete = true): Promise<{ m: Manifest; l0: string; l1: string }> {
+async function receivedManifest(complete = true, l0Receipt: Record<string, unknown> = {}): Promise<{ m: Manifest; l0: string; l1: string }> {
   const l0 = (await issueLabel(generator.client)).id as string;
   const l1 = (await issueLabel(generator.client)).id as string;
   const res = await generator.client.post('/api/v1/manifests', {
@@ -48,7 +48,7 @@ async function receivedManifest(complete = true): Promise<{ m: Manifest; l0: str
   await manifestAction(receiver.client, id, {
     action: 'receive',
     items: [
-      { labelId: l0, accepted: true, measuredQuantity: { value: 180, unit: 'kg' } },
+      { labelId: l0, accepted: true, measuredQuantity: { value: 180, unit: 'kg' }, ...l0Receipt },
       { labelId: l1, accepted: true, measuredQuantity: { value: 150, unit: 'kg' } },
     ],
   });
@@ -183,6 +183,18 @@ describe('a completed manifest corrected with every approval', () => {
     expect((await decide(carrier.client, m.id, again.id, 'approve')).state).toBe('approved');
     expect(sums(await ledgerOf(generator, l1))).toEqual(Object.fromEntries(Object.keys(sums(generatorLedgerBefore)).map((k) => [k, 160])));
     expect((await getManifest(m.id)).version).toBe(m.version + 2);
+  });
+});
+
+describe('a correction and the receipt\'s Art. 18 report', () => {
+  it('leaves the manifest discrepant when a reported mismatch stands, though the weights are corrected', async () => {
+    const { m, l1 } = await receivedManifest(true, { mismatches: ['packaging'], mismatchNote: '桶盖破损，已加套袋' });
+    const r = await propose(generator.client, m.id, { reason: '第二桶申报量有误', changes: { containers: [{ labelId: l1, declaredKg: 150 }] } });
+    await decide(receiver.client, m.id, r.id, 'approve');
+    expect((await decide(carrier.client, m.id, r.id, 'approve')).state).toBe('approved');
+    const after = await getManifest(m.id);
+    expect(item(after, l1)).toMatchObject({ declaredKg: 150, measuredKg: 150 });
+    expect(after.discrepant).toBe(true);
   });
 });
 
