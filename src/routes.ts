@@ -13,6 +13,7 @@ import { publicLabelRoutes } from './labels/public-routes.js';
 import { manifestRoutes } from './manifests/routes.js';
 import { scanRoutes } from './manifests/scan-routes.js';
 import { paperRoutes } from './manifests/paper-routes.js';
+import { revisionRoutes } from './manifests/revision-routes.js';
 import { externalReceiptPublicRoutes, externalReceiptRoutes } from './manifests/external-receipt-routes.js';
 import { externalPartyRoutes } from './parties/external-routes.js';
 import { supervisionRoutes } from './supervision/routes.js';
@@ -22,4 +23,4 @@ import { insightRoutes } from './supervision/insight-routes.js';
 export const publicRoutes: RouteModule[] = [authRoutes, publicLabelRoutes, externalReceiptPublicRoutes];
 
 /** Routes behind the bearer-token check. */
-export const protectedRoutes: RouteModule[] = [catalogRoutes, calendarRoutes, orgRoutes, registryRoutes, externalPartyRoutes, storageExtensionRoutes, emergencyPlanRoutes, auditRoutes, labelRoutes, scanRoutes, manifestRoutes, paperRoutes, externalReceiptRoutes, supervisionRoutes, insightRoutes];
+export const protectedRoutes: RouteModule[] = [catalogRoutes, calendarRoutes, orgRoutes, registryRoutes, externalPartyRoutes, storageExtensionRoutes, emergencyPlanRoutes, auditRoutes, labelRoutes, scanRoutes, manifestRoutes, paperRoutes, revisionRoutes, externalReceiptRoutes, supervisionRoutes, insightRoutes];

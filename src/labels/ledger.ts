@@ -33,7 +33,12 @@ const COLUMNS: Array<[string, (r: LedgerRow) => string | number]> = [
   ['容器/包装类型', (r) => r.packagingType ?? ''],
   ['容器/包装数量', (r) => r.containerCount],
   ['去向', (r) => destinationName(r)],
+  // Not an HJ 1259 column: marks the records an approved manifest revision wrote (冲销 reverses the
+  // batch code named, 更正 restates it corrected; docs/regulations.md#manifest-corrections).
+  ['更正', (r) => (r.correction === null ? '' : `${CORRECTION_NAMES[r.correction] ?? r.correction} ${r.correctsBatchCode ?? ''}`)],
 ];
+
+const CORRECTION_NAMES: Record<string, string> = { reversal: '冲销', replacement: '更正' };
 
 function destinationName(r: LedgerRow): string {
   return r.destination ? DESTINATIONS[r.destination as Destination] ?? r.destination : '';
@@ -92,5 +97,6 @@ export function ledgerView(r: LedgerRow) {
     containerCount: r.containerCount,
     destination: r.destination,
     destinationName: destinationName(r) || null,
+    correction: r.correction === null ? null : { kind: r.correction, correctsBatchCode: r.correctsBatchCode, revisionId: r.revisionId },
   };
 }

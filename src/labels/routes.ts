@@ -55,6 +55,10 @@ const LedgerRecord = Type.Object({
   containerCount: Type.Integer({ description: '容器/包装数量: a record is one container' }),
   destination: Type.Union([Type.String(), Type.Null()], { description: '去向 of a generation record: storage | own_utilisation | own_disposal | contracted' }),
   destinationName: Type.Union([Type.String(), Type.Null()]),
+  correction: Type.Union([Type.Object({
+    kind: Type.String({ description: 'reversal (the corrected record negated) or replacement (its corrected values)' }),
+    correctsBatchCode: Type.Union([Type.String(), Type.Null()]), revisionId: Type.Union([Type.String(), Type.Null()]),
+  }), Type.Null()], { description: 'Set on the records an approved manifest revision wrote (docs/regulations.md#manifest-corrections)' }),
 });
 
 const viewOf = (ctx: AppContext, l: LabelRow) => labelView(l, ctx.config.publicBaseUrl);

@@ -130,8 +130,17 @@ export const ledgerRecords = pgTable('ledger_records', {
   /** 经办人: the named person who handled the step, when the client named one. */
   handledByName: text(),
   handledByIdNumber: text(),
+  /**
+   * A correcting record (docs/regulations.md#manifest-corrections): `reversal` negates the record of
+   * `correctsBatchCode`, `replacement` states its corrected values; written by an approved revision.
+   */
+  correction: text(),
+  correctsBatchCode: text(),
+  revisionId: uuid(),
   createdAt: ts().notNull().defaultNow(),
-}, (t) => [index('ledger_org_time_idx').on(t.orgId, t.occurredAt, t.id)]);
+}, (t) => [
+  check('ledger_records_correction_ck', sql`${t.correction} IS NULL OR (${t.correction} IN ('reversal', 'replacement') AND ${t.correctsBatchCode} IS NOT NULL AND ${t.revisionId} IS NOT NULL)`),
+  index('ledger_org_time_idx').on(t.orgId, t.occurredAt, t.id)]);
 
 // Serial of ledger batch codes per organisation, prefix and day.
 export const ledgerSerials = pgTable('ledger_serials', {

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
-  type AnyPgColumn, bigint, boolean, customType, date, doublePrecision, index, integer, jsonb, numeric, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid,
+  type AnyPgColumn, bigint, boolean, check, customType, date, doublePrecision, index, integer, jsonb, numeric, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid,
 } from 'drizzle-orm/pg-core';
 import { exemptions, organisations } from '../parties/schema.js';
 import { labels } from '../labels/schema.js';
@@ -155,6 +155,43 @@ export const manifestSerials = pgTable('manifest_serials', {
   last: integer().notNull(),
 }, (t) => [primaryKey({ columns: [t.cityCode, t.year] })]);
 
+// A proposed correction of a received or completed manifest (docs/regulations.md#manifest-corrections):
+// the changes asked for and the values they replace, kept whatever the outcome.
+export const manifestRevisions = pgTable('manifest_revisions', {
+  id: uuid().primaryKey().defaultRandom(),
+  manifestId: uuid().notNull().references(() => manifests.id),
+  proposedByOrgId: uuid().notNull().references(() => organisations.id),
+  proposedByClientId: text().notNull(),
+  reason: text().notNull(),
+  changes: jsonb().notNull(),
+  before: jsonb().notNull(),
+  /** open | approved | refused | withdrawn */
+  state: text().notNull(),
+  /** The manifest's version when proposed, and the version the approved correction made. */
+  manifestVersion: integer().notNull(),
+  appliedVersion: integer(),
+  createdAt: ts().notNull().defaultNow(),
+  closedAt: ts(),
+}, (t) => [
+  check('manifest_revisions_state_ck', sql`${t.state} IN ('open', 'approved', 'refused', 'withdrawn')`),
+  index('manifest_revisions_manifest_idx').on(t.manifestId, t.createdAt),
+  uniqueIndex('manifest_revisions_one_open_uq').on(t.manifestId).where(sql`state = 'open'`),
+]);
+
+// One party's (or the regulator's) answer to a revision request.
+export const manifestRevisionDecisions = pgTable('manifest_revision_decisions', {
+  revisionId: uuid().notNull().references(() => manifestRevisions.id),
+  orgId: uuid().notNull(),
+  clientId: text().notNull(),
+  /** approve | refuse */
+  decision: text().notNull(),
+  asRegulator: boolean().notNull().default(false),
+  comment: text().notNull().default(''),
+  decidedAt: ts().notNull().defaultNow(),
+}, (t) => [
+  primaryKey({ columns: [t.revisionId, t.orgId] }),
+  check('manifest_revision_decisions_decision_ck', sql`${t.decision} IN ('approve', 'refuse')`),
+]);
 // 跨省转移 approvals (转移管理办法 Arts. 21–28, docs/regulations.md#cross-province-approvals): one
 // approval for a generator and a receiver in another province, for named waste codes and a total
 // quantity, used by many trips within its validity (at most 12 months); receipts consume it.

@@ -13,7 +13,7 @@ import { LABEL_CSV_HEADER, MANIFEST_CSV_HEADER } from '../../src/supervision/sea
 import { csvStream } from '../../src/http/csv.js';
 
 // The headers as they were before csv-stringify: spreadsheets and scripts downstream rely on them.
-const LEDGER_HEADER_LINE = '批次编码,记录类型,发生时间,废物名称,废物类别,废物代码,废物形态,数量,计量单位,容器/包装数字识别码,设施编码,利用/处置方式,接收/来源单位,转移联单编号,经办人,容器/包装类型,容器/包装数量,去向';
+const LEDGER_HEADER_LINE = '批次编码,记录类型,发生时间,废物名称,废物类别,废物代码,废物形态,数量,计量单位,容器/包装数字识别码,设施编码,利用/处置方式,接收/来源单位,转移联单编号,经办人,容器/包装类型,容器/包装数量,去向,更正';
 const LABEL_HEADER_LINE = 'digitalCode,wasteCode,category,wasteName,state,quantityKg,generatorId,holderId,regionCode,generatedAt';
 const MANIFEST_HEADER_LINE = 'number,state,generatorId,receiverId,regionCode,receiverRegionCode,discrepant,plannedAt,deliveredAt,receiptDueOn,receivedAt,createdAt';
 
@@ -38,7 +38,7 @@ function ledgerRow(over: Partial<LedgerRow>): LedgerRow {
     kind: 'HWCK', batchCode: 'HWCK20261128001', occurredAt: new Date('2026-11-28T02:00:00Z'),
     wasteCode: '900-214-08', wasteName: '废矿物油', category: 'HW08', physicalForm: 'liquid', quantityKg: 180,
     digitalCode: '91140105MA0KXXXXX29002140820261128001', facilityCode: null, method: null,
-    counterpartyName: null, manifestNumber: null, operatorClientId: 'cl_handset', packagingType: 'drum', containerCount: 1, destination: null, handledByName: null, handledByIdNumber: null, createdAt: new Date('2026-11-28T02:00:01Z'),
+    counterpartyName: null, manifestNumber: null, operatorClientId: 'cl_handset', packagingType: 'drum', containerCount: 1, destination: null, handledByName: null, handledByIdNumber: null, correction: null, correctsBatchCode: null, revisionId: null, createdAt: new Date('2026-11-28T02:00:01Z'),
     ...over,
   };
 }
@@ -58,7 +58,7 @@ describe('the ledger CSV (unit)', () => {
       'HWCK20261128001', '出库', '2026-11-28T10:00:00.000+08:00', '废矿物油', 'HW08', '900-214-08', '液态', '180', 'kg', '91140105MA0KXXXXX29002140820261128001',
     ]);
     // Rows end in CRLF, as before.
-    expect(csv.endsWith('cl_handset,drum,1,\r\n')).toBe(true);
+    expect(csv.endsWith('cl_handset,drum,1,,\r\n')).toBe(true);
   });
 
   it('neutralises text that a spreadsheet would run as a formula, and leaves numbers alone', async () => {

@@ -57,7 +57,7 @@ describe('HJ 1259 ledger fields', () => {
     const label = await issueLabel(generator.client, { handledBy: { name: '李娜' }, generatingFacilityCode: 'MF0001' });
     const csv = (await generator.client.get(`/api/v1/orgs/${generator.org.id}/ledger?format=csv`)).body;
     const line = csv.split('\r\n').find((l) => l.includes(label.digitalCode))!;
-    expect(line.endsWith(',李娜,drum,1,贮存')).toBe(true);
+    expect(line.endsWith(',李娜,drum,1,贮存,')).toBe(true);
     expect(line).toContain(',MF0001,');
   });
 
