@@ -11,7 +11,7 @@ import { shanghaiDate } from '../calendar/working-days.js';
 import { resolveOccurredAt } from '../lifecycle/occurred-at.js';
 import { stepGate } from '../lifecycle/steps.js';
 import { CLIENT_MANIFEST_ACTIONS, manifestLifecycle, type ManifestAction, type ManifestActor, type ManifestState } from './manifest-lifecycle.js';
-import { loadManifestParts, loadVisibleManifest, type LoadedManifest } from './manifest-view.js';
+import { loadManifestParts, loadVisibleManifest, type CarrierRow, type LoadedManifest } from './manifest-view.js';
 import type { ClientManifestAction, ManifestActionInput } from './schemas.js';
 import type { ManifestSettings, ManifestStep } from './steps/manifest-step.js';
 import { submit } from './steps/submit.js';
@@ -27,15 +27,32 @@ const STEPS: Record<ClientManifestAction, ManifestStep> = { submit, cancel, pick
 
 /** Whether the caller is the lifecycle table's actor kind for this manifest. */
 export function isManifestActor(by: ManifestActor, caller: Caller, { m, carriers }: LoadedManifest): boolean {
+  const carrierOrFor = (c: CarrierRow | undefined) => c !== undefined && (c.orgId === caller.orgId || recordsFor(caller, m, c));
   switch (by) {
     case 'generator': return caller.orgId === m.generatorId;
-    case 'first carrier': return carriers[0]?.orgId === caller.orgId;
-    case 'next carrier': return carriers[m.currentCarrier + 1]?.orgId === caller.orgId;
-    case 'last carrier or receiver': return caller.orgId === m.receiverId || carriers[carriers.length - 1]?.orgId === caller.orgId;
+    case 'first carrier': return carrierOrFor(carriers[0]);
+    case 'next carrier': return carrierOrFor(carriers[m.currentCarrier + 1]);
+    case 'last carrier or receiver': return caller.orgId === m.receiverId || carrierOrFor(carriers[carriers.length - 1]);
     // An external receiver has no clients: its generator records the receipt from the returned paper copy.
     case 'receiver': return caller.orgId === m.receiverId || (m.receiverExternal && caller.orgId === m.generatorId);
     default: return false; // 'system': completion follows by itself
   }
+}
+
+/**
+ * An external carrier has no clients of ours: the generator records its steps from the paper
+ * waybill (docs/regulations.md#external-parties), and the step says so.
+ */
+function recordsFor(caller: Caller, m: LoadedManifest['m'], carrier: CarrierRow): boolean {
+  return carrier.external && caller.orgId === m.generatorId && carrier.orgId !== caller.orgId;
+}
+
+/** The external carrier a carriage step is recorded for by the generator, if it is. */
+function externalCarrierOf(action: ClientManifestAction, caller: Caller, { m, carriers }: LoadedManifest): CarrierRow | undefined {
+  const carrier = action === 'pickup' ? carriers[0]
+    : action === 'handover' ? carriers[m.currentCarrier + 1]
+      : action === 'deliver' ? carriers[carriers.length - 1] : undefined;
+  return carrier && recordsFor(caller, m, carrier) ? carrier : undefined;
 }
 
 export const manifestStepGate = stepGate({
@@ -70,7 +87,9 @@ export async function performManifestAction(
   const [generator] = await tx.select().from(organisations).where(eq(organisations.id, m.generatorId));
   const plan = await STEPS[input.action].plan({ cmd, settings, caller, loaded, input, occurredAt, day: shanghaiDate(occurredAt), generator });
   const to = manifestLifecycle.transition(m.state as ManifestState, input.action, plan.to);
-  return finishStep(cmd, loaded, input.action, to, plan.set, occurredAt, plan.details);
+  const external = externalCarrierOf(input.action, caller, loaded);
+  const details = external ? { ...plan.details, recordedFor: external.orgId, via: 'paper_waybill' } : plan.details;
+  return finishStep(cmd, loaded, input.action, to, plan.set, occurredAt, details);
 }
 
 /** Writes the manifest's new state, its step and its audit entry; shared with automatic completion. */

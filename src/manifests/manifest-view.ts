@@ -1,14 +1,15 @@
 // A manifest with its carriers and containers, as stored and as the API shows it.
-import { asc, eq, inArray } from 'drizzle-orm';
+import { asc, eq, getTableColumns, inArray } from 'drizzle-orm';
 import { Type } from 'typebox';
 import type { DbOrTx } from '../db/database.js';
-import { labels, manifestCarriers, manifestLabels, manifests } from '../db/schema.js';
+import { labels, manifestCarriers, manifestLabels, manifests, organisations } from '../db/schema.js';
 import { supervises, type Caller } from '../auth/roles.js';
 import { notFound } from '../core/errors.js';
 import { paperEntry } from './paper-entry.js';
 
 export type ManifestRow = typeof manifests.$inferSelect;
-export type CarrierRow = typeof manifestCarriers.$inferSelect;
+/** A carrier of a manifest, and whether it is an external party (no clients of ours). */
+export type CarrierRow = typeof manifestCarriers.$inferSelect & { external: boolean };
 
 export interface ManifestLabelRow {
   labelId: string;
@@ -34,8 +35,9 @@ export async function loadManifestParts(db: DbOrTx, m: ManifestRow): Promise<Loa
 export async function loadManifestPartsOf(db: DbOrTx, ms: ManifestRow[]): Promise<LoadedManifest[]> {
   if (ms.length === 0) return [];
   const ids = ms.map((m) => m.id);
-  const carriers = await db.select().from(manifestCarriers).where(inArray(manifestCarriers.manifestId, ids))
-    .orderBy(asc(manifestCarriers.position));
+  const carriers = await db.select({ ...getTableColumns(manifestCarriers), external: organisations.external }).from(manifestCarriers)
+    .innerJoin(organisations, eq(organisations.id, manifestCarriers.orgId))
+    .where(inArray(manifestCarriers.manifestId, ids)).orderBy(asc(manifestCarriers.position));
   const items = await db.select({
     manifestId: manifestLabels.manifestId,
     labelId: manifestLabels.labelId, digitalCode: labels.digitalCode, wasteCode: labels.wasteCode, category: labels.category,

@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { importJWK, SignJWT } from 'jose';
 import { buildTestApp, type TestApp } from '../support/test-app.js';
 import { loginAdmin, randomUscc, type Client } from '../support/factories.js';
-import { createCarrier, createSite, DRIVER, issueLabel, manifestAction, type CarrierSite, type Site } from '../support/world.js';
+import { addOperatingLicence, createCarrier, createSite, DRIVER, issueLabel, manifestAction, type CarrierSite, type Site } from '../support/world.js';
 import { daysFromNow, yearsFromNow } from '../support/dates.js';
 
 const EMERGENCY = '泄漏时用吸附棉围堵，报告生态环境部门';
@@ -201,5 +201,36 @@ describe('parties beyond the jurisdiction', () => {
     const back = await generator.client.get(`/api/v1/manifests/${id}/receipt-copy`);
     expect(back.statusCode).toBe(200);
     expect(Buffer.from(back.rawPayload).equals(MINIMAL_PDF)).toBe(true);
+  });
+  it('an external carrier has no clients: the generator records its pickup and delivery from the paper waybill, and the steps say so', async () => {
+    const ext = await registerExternal('140702', { name: '晋中运输', roles: ['carrier'], contact: { name: '赵六', phone: '13600000000' } });
+    expect(ext.statusCode, ext.body).toBe(201);
+    const receiver = await createSite(t.app, city, { roles: ['receiver'], regionCode: '140106' }, ['R9']);
+    await addOperatingLicence(city, receiver.org.id);
+    const label = await issueLabel(generator.client);
+    const created = await generator.client.post('/api/v1/manifests', {
+      receiverId: receiver.org.id, carriers: [{ orgId: ext.json().id }], labelIds: [label.id],
+      plannedAt: new Date(Date.now() + 3_600_000).toISOString(), intendedMethod: 'R9', emergencyMeasures: EMERGENCY,
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const id = created.json().id as string;
+    await manifestAction(generator.client, id, { action: 'submit' });
+    // No one else may take the carrier's place: not the receiver, and another carrier does not even see the manifest.
+    const pickup = { action: 'pickup', labelIds: [label.id], vehiclePlate: '晋K12345', driver: DRIVER };
+    expect((await carrier.client.post(`/api/v1/manifests/${id}/actions`, pickup)).statusCode).toBe(404);
+    expect((await receiver.client.post(`/api/v1/manifests/${id}/actions`, pickup)).statusCode).toBe(403);
+    const picked = await manifestAction(generator.client, id, pickup);
+    expect(picked.state).toBe('in_transit');
+    expect(picked.carriers[0]).toMatchObject({ orgId: ext.json().id, vehiclePlate: '晋K12345' });
+    await manifestAction(generator.client, id, { action: 'deliver' });
+    const received = await manifestAction(receiver.client, id, { action: 'receive', items: [{ labelId: label.id, accepted: true, measuredQuantity: { value: 180, unit: 'kg' } }] });
+    expect(received.state).toBe('received');
+    const steps = (await city.get(`/api/v1/manifests/${id}/trace`)).json().steps as Array<{ action: string; orgId: string; details: Record<string, unknown> }>;
+    for (const action of ['pickup', 'deliver']) {
+      const step = steps.find((s) => s.action === action)!;
+      expect(step.orgId).toBe(generator.org.id);
+      expect(step.details).toMatchObject({ recordedFor: ext.json().id, via: 'paper_waybill' });
+    }
+    expect(steps.find((s) => s.action === 'receive')!.details.via).toBeUndefined();
   });
 });

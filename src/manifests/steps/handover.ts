@@ -7,7 +7,7 @@ export const handover: ManifestStep = {
   roles: DRIVER_ROLES,
   async plan({ cmd, loaded: { m, carriers }, input, occurredAt, day }) {
     const next = carriers[m.currentCarrier + 1];
-    const { plate, driver } = await takeOver(cmd.tx, m.id, next.orgId, next.position, input, occurredAt, day);
+    const { plate, driver } = await takeOver(cmd.tx, m.id, next, input, occurredAt, day);
     return {
       set: { currentCarrier: next.position },
       details: { fromCarrier: carriers[m.currentCarrier].orgId, toCarrier: next.orgId, vehiclePlate: plate, driver },

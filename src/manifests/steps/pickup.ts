@@ -25,7 +25,7 @@ async function scannedLabelIds(keys: KeyRing, input: ManifestActionInput): Promi
 export const pickup: ManifestStep = {
   action: 'pickup',
   roles: DRIVER_ROLES,
-  async plan({ cmd, settings, caller, loaded: { m, items }, input, occurredAt, day }) {
+  async plan({ cmd, settings, caller, loaded: { m, items, carriers }, input, occurredAt, day }) {
     const { tx } = cmd;
     const scanned = await scannedLabelIds(settings.keys, input);
     const expected = new Set(items.map((i) => i.labelId));
@@ -35,7 +35,7 @@ export const pickup: ManifestStep = {
     if (missing.length || extra.length) {
       throw ruleViolation('scan_mismatch', `The scanned containers differ from the manifest: ${missing.length} missing, ${extra.length} not on it`, { missing, extra });
     }
-    const { plate, driver } = await takeOver(tx, m.id, caller.orgId, 0, input, occurredAt, day);
+    const { plate, driver } = await takeOver(tx, m.id, carriers[0], input, occurredAt, day);
     // Out of the generator's storage (出库) and, when the route is known, contracted treatment (委外).
     const [receiver] = await tx.select().from(organisations).where(eq(organisations.id, m.receiverId));
     const wwKind = m.intendedMethod ? treatmentLedgerKind(m.intendedMethod, false) : undefined;
