@@ -4,7 +4,7 @@
 // runs in this deployment: the link is written to an outbox row (external_receipt_links), which
 // the generator reads and forwards. When the receiver returns the paper copy instead, the
 // generator records the receipt with the copy's scan. Either way the receive step says which.
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 import type { DbOrTx } from '../db/database.js';
@@ -14,7 +14,7 @@ import { signerKey, type KeyRing } from '../auth/keys.js';
 import { requireClientRole, WRITE_ROLES, type Caller } from '../auth/roles.js';
 import { AppError, notFound, ruleViolation } from '../core/errors.js';
 import { loadVisibleManifest, type ManifestRow } from './manifest-view.js';
-import { SCAN_MEDIA_TYPES, sniffScanType } from './paper.js';
+import { checkedScan } from './paper.js';
 
 const TYP = 'hw-receipt+jwt';
 /** The client id a receipt through a link is recorded under: the link, not a client of ours. */
@@ -111,13 +111,7 @@ export async function storeReceiptCopy(cmd: Command, id: string, declaredType: s
   const m = await generatorsExternalManifest(cmd, id);
   const [existing] = await cmd.tx.select({ sha256: manifestReceiptCopies.sha256 }).from(manifestReceiptCopies).where(eq(manifestReceiptCopies.manifestId, m.id));
   if (existing) throw ruleViolation('receipt_copy_exists', 'The returned paper copy of this manifest is already stored', { sha256: existing.sha256 });
-  if (content.length > maxBytes) throw ruleViolation('paper_scan_too_large', `The scan has ${content.length} bytes; at most ${maxBytes} are kept`, { maxBytes });
-  const sniffed = sniffScanType(content);
-  if (!sniffed || sniffed !== declaredType.split(';')[0].trim().toLowerCase()) {
-    throw ruleViolation('paper_scan_type', `The scan must be a PDF, PNG or JPEG file sent with its own Content-Type (the content is ${sniffed ?? 'none of these'})`,
-      { allowed: SCAN_MEDIA_TYPES });
-  }
-  const sha256 = createHash('sha256').update(content).digest('hex');
+  const { mediaType: sniffed, sha256 } = checkedScan(declaredType, content, maxBytes);
   const { caller } = cmd.actor;
   await cmd.tx.insert(manifestReceiptCopies).values({ manifestId: m.id, mediaType: sniffed, content, sha256, orgId: caller.orgId, clientId: caller.clientId });
   await cmd.audit({ chain: m.regionCode, entityType: 'manifest', entityId: m.id, action: 'attach_receipt_copy', after: { mediaType: sniffed, bytes: content.length, sha256 } });

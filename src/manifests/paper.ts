@@ -25,6 +25,22 @@ export function sniffScanType(content: Buffer): ScanMediaType | null {
 }
 
 /**
+ * A scan as uploaded, checked before it is kept: at most `maxBytes`, and a PDF, PNG or JPEG by its
+ * content, matching the Content-Type it was sent with. Its SHA-256 names it in the audit trail.
+ */
+export function checkedScan(declaredType: string, content: Buffer, maxBytes: number): { mediaType: ScanMediaType; sha256: string } {
+  if (content.length > maxBytes) {
+    throw ruleViolation('paper_scan_too_large', `The scan has ${content.length} bytes; at most ${maxBytes} are kept`, { maxBytes });
+  }
+  const sniffed = sniffScanType(content);
+  if (!sniffed || sniffed !== declaredType.split(';')[0].trim().toLowerCase()) {
+    throw ruleViolation('paper_scan_type', `The scan must be a PDF, PNG or JPEG file sent with its own Content-Type (the content is ${sniffed ?? 'none of these'})`,
+      { allowed: SCAN_MEDIA_TYPES });
+  }
+  return { mediaType: sniffed, sha256: createHash('sha256').update(content).digest('hex') };
+}
+
+/**
  * Stores the paper form's scan of a back-entered manifest, once: its type checked by content, its
  * size by PAPER_SCAN_MAX_BYTES. Only the generator (who back-enters the manifest) stores it.
  */
@@ -36,15 +52,7 @@ export async function storePaperScan(cmd: Command, id: string, declaredType: str
   requireClientRole(caller, ...WRITE_ROLES);
   if (m.origin !== 'paper') throw ruleViolation('not_paper_manifest', 'This manifest was not entered from a paper form');
   if (m.paperScanSha256) throw ruleViolation('paper_scan_exists', 'The paper form of this manifest is already stored', { sha256: m.paperScanSha256 });
-  if (content.length > maxBytes) {
-    throw ruleViolation('paper_scan_too_large', `The scan has ${content.length} bytes; at most ${maxBytes} are kept`, { maxBytes });
-  }
-  const sniffed = sniffScanType(content);
-  if (!sniffed || sniffed !== declaredType.split(';')[0].trim().toLowerCase()) {
-    throw ruleViolation('paper_scan_type', `The scan must be a PDF, PNG or JPEG file sent with its own Content-Type (the content is ${sniffed ?? 'none of these'})`,
-      { allowed: SCAN_MEDIA_TYPES });
-  }
-  const sha256 = createHash('sha256').update(content).digest('hex');
+  const { mediaType: sniffed, sha256 } = checkedScan(declaredType, content, maxBytes);
   await tx.insert(manifestPaperScans).values({ manifestId: m.id, mediaType: sniffed, content, sha256, orgId: caller.orgId, clientId: caller.clientId });
   const [updated] = await tx.update(manifests)
     .set({ paperScanMediaType: sniffed, paperScanBytes: content.length, paperScanSha256: sha256, version: m.version + 1, updatedAt: new Date() })
