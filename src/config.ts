@@ -1,6 +1,7 @@
 // The only reader of process.env: every setting is parsed and validated here, once, at start.
 import path from 'node:path';
 import { HANDLED_BY_POLICIES, type HandledByPolicy } from './commands/handled-by.js';
+import { SHORT_TOKEN_LENGTH } from './labels/qr-token.js';
 
 export interface Config {
   port: number;
@@ -105,6 +106,18 @@ function url(env: Env, name: string, protocols: string[]): string | undefined {
   return raw.replace(/\/+$/, '');
 }
 
+/** The QR content `{PUBLIC_BASE_URL}/v/{token}` stays within 140 characters, so the printed QR scans (docs/regulations.md#qr-code). */
+const MAX_QR_CONTENT = 140;
+
+function publicBaseUrl(env: Env): string | undefined {
+  const base = url(env, 'PUBLIC_BASE_URL', ['http:', 'https:']);
+  const room = MAX_QR_CONTENT - '/v/'.length - SHORT_TOKEN_LENGTH;
+  if (base !== undefined && base.length > room) {
+    throw new ConfigError(`PUBLIC_BASE_URL must be at most ${room} characters, so that the QR content stays within ${MAX_QR_CONTENT}; got ${base.length}`);
+  }
+  return base;
+}
+
 // Believing X-Forwarded-For from anyone would let a client pick its own IP, and so dodge rate limits.
 function trustProxy(raw: string | undefined): boolean | string[] {
   if (!raw || raw === 'false') return false;
@@ -162,7 +175,7 @@ export function loadConfig(env: Env = process.env): Config {
     host,
     databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
     dataDir: path.resolve(env.DATA_DIR || '.data'),
-    publicBaseUrl: url(env, 'PUBLIC_BASE_URL', ['http:', 'https:']) ?? `http://${hostForUrl}:${port}`,
+    publicBaseUrl: publicBaseUrl(env) ?? `http://${hostForUrl}:${port}`,
     logLevel,
     bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 1024 * 1024, 1024),
     corsOrigins: (env.CORS_ORIGINS || '').split(',').map((s) => s.trim()).filter(Boolean),

@@ -4,6 +4,7 @@ import { createHash, createPublicKey, verify } from 'node:crypto';
 import { SignJWT, importJWK, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../support/test-app.js';
+import { loadConfig } from '../../src/config.js';
 import { createParty, loginAdmin, type Client } from '../support/factories.js';
 import { act, createSite, issueLabel, LABEL_BODY, type Site } from '../support/world.js';
 import { DIRECT_LABEL_ACTIONS, LABEL_STATES, labelLifecycle } from '../../src/labels/label-lifecycle.js';
@@ -84,6 +85,12 @@ describe('issuing labels', () => {
 });
 
 describe('QR codes', () => {
+  it('refuses at start a PUBLIC_BASE_URL that would push the QR content past 140 characters', () => {
+    const base28 = 'https://hw.taiyuan.gov.cn/qr'; // 28 characters: 28 + '/v/' + 109 = 140
+    expect(loadConfig({ PUBLIC_BASE_URL: base28 }).publicBaseUrl).toBe(base28);
+    expect(() => loadConfig({ PUBLIC_BASE_URL: `${base28}x` })).toThrow(/at most 28 characters/);
+  });
+
   it('the PNG decodes to a short URL, whose token verifies with the JWKS; one altered character is refused', async () => {
     const l = await issueLabel(factory.client);
     const png = await factory.client.get(`/api/v1/labels/${l.id}/qr?format=png`);
