@@ -19,7 +19,7 @@ export function labelView(l: LabelRow, publicBaseUrl: string) {
     identificationReportNo: l.identificationReportNo,
     wasteName: l.wasteName,
     category: l.category,
-    categoryName: findCategory(l.category)?.name ?? '',
+    categoryName: findCategory(l.category, l.catalogueEdition)?.name ?? '',
     physicalForm: l.physicalForm,
     hazards: l.hazards,
     mainComponents: l.mainComponents,

@@ -17,6 +17,7 @@ import {
   linkCaller, listReceiptLinks, markLinkUsed, readReceiptCopy, storeReceiptCopy, usableLink, verifyReceiptLink,
 } from './external-receipt.js';
 import { SCAN_MEDIA_TYPES } from './paper.js';
+import { scanBody, ScanFile, sendScan } from './scan-http.js';
 
 const TokenParams = Type.Object({ token: Type.String({ minLength: 1, maxLength: 2000 }) });
 const ReceiptBody = Type.Object({
@@ -105,8 +106,7 @@ export const externalReceiptRoutes: RouteModule = (app, ctx) => {
       response: responses({ 201: Type.Object({ manifestId: Type.String(), mediaType: Type.String(), bytes: Type.Integer(), sha256: Type.String() }) }, 401, 403, 404, 413, 415, 422),
     },
   }, (request, reply) => runCommand(ctx, request, reply, async (cmd) => {
-    const content = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-    return { status: 201, body: await storeReceiptCopy(cmd, request.params.id, request.headers['content-type'] ?? '', content, maxBytes) };
+    return { status: 201, body: await storeReceiptCopy(cmd, request.params.id, request.headers['content-type'] ?? '', scanBody(request), maxBytes) };
   }));
 
   app.get('/api/v1/manifests/:id/receipt-copy', {
@@ -114,10 +114,9 @@ export const externalReceiptRoutes: RouteModule = (app, ctx) => {
       operationId: 'getManifestReceiptCopy', tags: ['manifests'],
       summary: 'The returned paper copy\'s scan, byte for byte (the manifest\'s parties and regulators)',
       params: IdParams,
-      response: responses({ 200: Type.Unsafe({ description: 'The file, with its media type', type: 'string', format: 'binary' }) }, 401, 404),
+      response: responses({ 200: ScanFile }, 401, 404),
     },
   }, async (request, reply) => {
-    const copy = await readReceiptCopy(ctx.db, request.caller, request.params.id);
-    return reply.type(copy.mediaType).header('etag', `"${copy.sha256}"`).header('cache-control', 'private, max-age=0').send(copy.content);
+    return sendScan(reply, await readReceiptCopy(ctx.db, request.caller, request.params.id));
   });
 };

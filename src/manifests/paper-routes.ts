@@ -8,6 +8,7 @@ import { IdParams, Limit, responses } from '../http/schemas.js';
 import { HandledBy } from '../commands/handled-by.js';
 import { declarePaperTransfer, listPaperTransfers, readPaperScan, SCAN_MEDIA_TYPES, storePaperScan } from './paper.js';
 import { PaperNumber } from './schemas.js';
+import { scanBody, ScanFile, sendScan } from './scan-http.js';
 
 const ScanStored = Type.Object({
   manifestId: Type.String(), version: Type.Integer(), mediaType: Type.String(), bytes: Type.Integer(), sha256: Type.String(),
@@ -37,8 +38,7 @@ export const paperRoutes: RouteModule = (app, ctx) => {
       response: responses({ 201: ScanStored }, 401, 403, 404, 413, 415, 422),
     },
   }, (request, reply) => runCommand(ctx, request, reply, async (cmd) => {
-    const content = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-    const m = await storePaperScan(cmd, request.params.id, request.headers['content-type'] ?? '', content, maxBytes);
+    const m = await storePaperScan(cmd, request.params.id, request.headers['content-type'] ?? '', scanBody(request), maxBytes);
     return {
       status: 201,
       body: { manifestId: m.id, version: m.version, mediaType: m.paperScanMediaType!, bytes: m.paperScanBytes!, sha256: m.paperScanSha256! },
@@ -50,12 +50,10 @@ export const paperRoutes: RouteModule = (app, ctx) => {
       operationId: 'getManifestPaperForm', tags: ['manifests'],
       summary: 'The paper form\'s scan, byte for byte as stored (the manifest\'s parties and regulators)',
       params: IdParams,
-      response: responses({ 200: Type.Unsafe({ description: 'The file, with its media type', type: 'string', format: 'binary' }) }, 401, 404),
+      response: responses({ 200: ScanFile }, 401, 404),
     },
   }, async (request, reply) => {
-    const scan = await readPaperScan(ctx.db, request.caller, request.params.id);
-    return reply.type(scan.mediaType).header('etag', `"${scan.sha256}"`).header('content-disposition', 'inline')
-      .header('cache-control', 'private, max-age=0').send(scan.content);
+    return sendScan(reply, await readPaperScan(ctx.db, request.caller, request.params.id));
   });
 
   app.post('/api/v1/paper-transfers', {

@@ -2,8 +2,6 @@
 // when it is *recorded* by the deadline, whatever occurredAt it reports, so that a receipt sent on
 // day 10 saying it happened on day 1 is late. The receipt is still accepted (it is the legal record)
 // and the manifest carries the flag.
-import { sql } from 'drizzle-orm';
-import type { DbOrTx } from '../db/database.js';
 import { shanghaiDate } from '../calendar/working-days.js';
 
 export interface ReceiptTimeliness {
@@ -13,8 +11,7 @@ export interface ReceiptTimeliness {
   late: boolean | null;
 }
 
-export async function receiptTimeliness(tx: DbOrTx, receiptDueOn: string | null): Promise<ReceiptTimeliness> {
-  const { rows: [row] } = await tx.execute<{ now: Date }>(sql`SELECT now() AS now`);
-  const recordedAt = new Date(row.now);
+/** `recordedAt` is the database's transaction time, read with the receipt's first query. */
+export function receiptTimeliness(recordedAt: Date, receiptDueOn: string | null): ReceiptTimeliness {
   return { recordedAt, late: receiptDueOn === null ? null : shanghaiDate(recordedAt) > receiptDueOn };
 }

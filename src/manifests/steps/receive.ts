@@ -39,7 +39,9 @@ export const receive: ManifestStep = {
       if (!r.accepted && !r.refusalReason?.trim()) throw invalid('A refused container needs a refusalReason', [{ path: `body.items.${i}.refusalReason`, message: 'required when refused' }]);
     });
     checkMismatchNotes(receipt);
-    const [receiver] = await tx.select().from(organisations).where(eq(organisations.id, m.receiverId));
+    // now(): the transaction's time, which the receive step's recorded_at also takes (receipt-timeliness.ts).
+    const [{ receiver, now }] = await tx.select({ receiver: organisations, now: sql<Date>`now()` }).from(organisations)
+      .where(eq(organisations.id, m.receiverId));
     const backToGenerator = m.kind === 'return' && m.receiverId === m.generatorId;
     // Whom the receipt's ledger record names: a returned container comes from the receiver that refused it.
     const [from] = backToGenerator ? await tx.select().from(organisations).where(eq(organisations.id, m.returnFromId!)) : [generator];
@@ -81,7 +83,7 @@ export const receive: ManifestStep = {
     await recordCustodySteps(cmd, steps);
     const accepted = receipt.filter((r) => r.accepted).length;
     await consumeApproval(cmd, m, receipt.filter((r) => r.accepted).reduce((s, r) => s + kgOf(r.measuredQuantity), 0));
-    const timeliness = await receiptTimeliness(tx, m.receiptDueOn);
+    const timeliness = receiptTimeliness(new Date(now), m.receiptDueOn);
     const paper = m.origin === 'paper';
     const returned = backToGenerator && accepted === receipt.length;
     return {
