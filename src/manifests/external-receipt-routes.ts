@@ -10,6 +10,7 @@ import { ReceiptItems } from './schemas.js';
 import { OccurredAt } from '../labels/schemas.js';
 import { loadManifestParts, manifestView, ManifestSchema } from './manifest-view.js';
 import { performManifestAction } from './actions.js';
+import { manifestSettings } from './manifest-settings.js';
 import { manifests } from '../db/schema.js';
 import { eq } from 'drizzle-orm';
 import { notFound } from '../core/errors.js';
@@ -32,13 +33,7 @@ const ReceiptLink = Type.Object({
 });
 
 export const externalReceiptPublicRoutes: RouteModule = (app, ctx) => {
-  const settings = {
-    keys: ctx.keys,
-    occurredAtWindowDays: ctx.config.occurredAtWindowDays,
-    paperBackEntryWindowDays: ctx.config.paperBackEntryWindowDays,
-    receiptWorkingDays: ctx.config.receiptWorkingDays,
-    weightTolerancePct: ctx.config.weightTolerancePct,
-  };
+  const settings = manifestSettings(ctx);
   // Unauthenticated like the label verification page, and limited the same way.
   const rateLimit = { max: ctx.config.verifyRateLimitPerMinute, timeWindow: '1 minute' };
 

@@ -1,6 +1,7 @@
 import { and, asc, eq, inArray, or, sql, like, type SQL } from 'drizzle-orm';
 import { Type } from 'typebox';
 import type { RouteModule } from '../context.js';
+import { manifestSettings } from './manifest-settings.js';
 import { labelSteps, manifestCarriers, manifests, manifestSteps } from '../db/schema.js';
 import { etag, ifMatchVersion, runCommand } from '../http/command.js';
 import { listManifests } from './queries.js';
@@ -28,14 +29,7 @@ const TraceSchema = Type.Object({
 });
 
 export const manifestRoutes: RouteModule = (app, ctx) => {
-  const settings = {
-    keys: ctx.keys,
-    occurredAtWindowDays: ctx.config.occurredAtWindowDays,
-    paperBackEntryWindowDays: ctx.config.paperBackEntryWindowDays,
-    receiptWorkingDays: ctx.config.receiptWorkingDays,
-    weightTolerancePct: ctx.config.weightTolerancePct,
-    externalReceipt: { baseUrl: ctx.config.publicBaseUrl, linkHours: ctx.config.externalReceiptLinkHours },
-  };
+  const settings = manifestSettings(ctx);
   const withActions = (caller: Caller, loaded: LoadedManifest) => ({ ...manifestView(loaded), allowedActions: allowedManifestActions(caller, loaded) });
 
   app.post('/api/v1/manifests', {
