@@ -24,6 +24,7 @@ import { registerHealthRoutes } from './http/health-routes.js';
 import { Problem } from './http/schemas.js';
 import { loggerOptions } from './http/logger.js';
 import { openapiOptions } from './http/openapi.js';
+import { catalogueAsOpenapi } from './events/catalogue.js';
 import { publicRoutes, protectedRoutes } from './routes.js';
 import { every } from './background/periodic.js';
 import { purgeExpiredIdempotencyKeys } from './http/idempotency-purge.js';
@@ -99,7 +100,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     healthCheckInterval: 500,
   });
   await app.register(rateLimit, { global: false });
-  await app.register(swagger, openapiOptions(config));
+  await app.register(swagger, openapiOptions(config, catalogueAsOpenapi()));
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   app.decorate('metricsRegistry', registerMetrics(app, config));

@@ -4,3 +4,4 @@ export * from '../http/idempotency-schema.js';
 export * from '../labels/schema.js';
 export * from '../manifests/schema.js';
 export * from '../calendar/schema.js';
+export * from '../events/schema.js';

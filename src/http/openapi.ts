@@ -1,7 +1,8 @@
 import type { SwaggerOptions } from '@fastify/swagger';
 import type { Config } from '../config.js';
 
-export function openapiOptions(_config: Config): SwaggerOptions {
+/** `events`: the event catalogue as webhooks and their schemas (events/catalogue.ts), from the composition root. */
+export function openapiOptions(_config: Config, events: { webhooks: Record<string, unknown>; schemas: Record<string, unknown> }): SwaggerOptions {
   return {
     openapi: {
       openapi: '3.1.0',
@@ -11,10 +12,12 @@ export function openapiOptions(_config: Config): SwaggerOptions {
         version: '1.0.0',
         license: { name: 'MIT', identifier: 'MIT' },
       },
+      webhooks: events.webhooks as never, // path items built from TypeBox schemas; swagger's types want its own shape
       // Relative: the committed document must not depend on where the server listens.
       servers: [{ url: '/' }],
       components: {
         securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+        schemas: events.schemas as never,
       },
       security: [{ bearerAuth: [] }],
       tags: [
@@ -28,6 +31,7 @@ export function openapiOptions(_config: Config): SwaggerOptions {
         { name: 'audit', description: 'Tamper-evident audit trail' },
         { name: 'supervision', description: 'Regulators: search, alerts, indicators' },
         { name: 'public', description: 'Public label verification' },
+        { name: 'events', description: 'The event feed (docs/events.md)' },
       ],
     },
     refResolver: {

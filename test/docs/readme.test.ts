@@ -4,7 +4,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { it, expect } from 'vitest';
-import { DIAGRAMS_PATH, lifecycleRegion, README_PATH, renderLifecycleSection } from '../../src/scripts/render-diagrams.js';
+import {
+  DIAGRAMS_PATH, EVENTS_END, EVENTS_PATH, EVENTS_START, lifecycleRegion, README_PATH, renderEventCatalogue, renderLifecycleSection,
+} from '../../src/scripts/render-diagrams.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const readme = fs.readFileSync(README_PATH, 'utf8');
@@ -62,6 +64,11 @@ it('the state diagrams in docs/architecture.md are generated from the lifecycle 
   const region = lifecycleRegion(fs.readFileSync(DIAGRAMS_PATH, 'utf8'));
   expect(region, 'docs/architecture.md lacks the <!-- lifecycle:start --> / <!-- lifecycle:end --> markers').toBeDefined();
   expect(region, 'docs/architecture.md state diagrams are stale: run `npm run docs`').toBe(renderLifecycleSection().trim());
+});
+
+it('the event catalogue in docs/events.md is generated from src/events/catalogue.ts (run `npm run docs`)', () => {
+  const region = lifecycleRegion(fs.readFileSync(EVENTS_PATH, 'utf8'), EVENTS_START, EVENTS_END);
+  expect(region, 'docs/events.md event catalogue is stale: run `npm run docs`').toBe(renderEventCatalogue().trim());
 });
 
 it('keeps the README short (at most 200 lines) and links it to every document in docs/', () => {
