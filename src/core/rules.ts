@@ -67,7 +67,7 @@ export const RULES = {
   emergency_plan_expired: 'The emergency plan filing registered has already expired',
   emergency_plan_dates: 'The emergency plan filing date is after today',
   storage_extension_scope: 'A storage extension is for a holder of an operating licence, and covers containers it holds or one of its storage facilities',
-  // Official 联单 numbers from the national or provincial system (docs/exchange.md#official-numbers)
+  // Official 联单 numbers from the national or provincial system (docs/regulations.md#official-numbers)
   official_number_state: 'An official number is recorded for a submitted manifest (one with our number), not a draft',
   official_number_region: 'A national number names the city the waste leaves (转移管理办法 Art. 15, digits 5–8): it must be the generator\'s',
   official_number_taken: 'Another manifest already holds this official number in this system (a 409 CONFLICT)',

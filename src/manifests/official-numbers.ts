@@ -1,5 +1,6 @@
-// Official 联单 numbers (docs/exchange.md#official-numbers): an exchange client of the regulator
-// supervising the manifest records the number the national or provincial system assigned to it.
+// Official 联单 numbers (docs/regulations.md#official-numbers, docs/exchange.md): an exchange client
+// of the regulator supervising the manifest records the number the national or provincial system
+// assigned to it.
 // One number per manifest and system, none twice in a system; the same number again is a no-op, a
 // different one is a correction that states its reason and leaves the old value in the audit trail.
 import { and, eq, ne } from 'drizzle-orm';
