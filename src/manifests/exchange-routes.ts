@@ -47,7 +47,8 @@ export const exchangeRoutes: RouteModule = (app, ctx) => {
       params: IdParams, response: responses({ 200: NationalRecordSchema }, 401, 404),
     },
   }, async (request, reply) => {
-    const record = await nationalRecord(ctx.db, request.caller, request.params.id);
+    // One snapshot: the record's parts (steps, receipt, numbers) agree even while steps are recorded.
+    const record = await ctx.db.transaction((tx) => nationalRecord(tx, request.caller, request.params.id), { isolationLevel: 'repeatable read', accessMode: 'read only' });
     reply.header('etag', etag(record.version));
     return record;
   });

@@ -72,6 +72,7 @@ export async function nationalRecord(db: DbOrTx, caller: Caller, id: string) {
   const orgIds = [m.generatorId, m.receiverId, ...carriers.map((c) => c.orgId)];
   const plates = carriers.map((c) => c.vehiclePlate).filter((p): p is string => p !== null);
   const labelIds = items.map((i) => i.labelId);
+  // In the caller's transaction these run one after another on its connection.
   const [orgs, licenceRows, vehicleRows, labelRows, steps, moves, approval, exemption] = await Promise.all([
     db.select().from(organisations).where(inArray(organisations.id, orgIds)),
     db.select().from(licences).where(and(inArray(licences.orgId, orgIds), eq(licences.status, 'active'))).orderBy(asc(licences.createdAt)),
@@ -86,9 +87,10 @@ export async function nationalRecord(db: DbOrTx, caller: Caller, id: string) {
   const orgById = new Map(orgs.map((o) => [o.id, o]));
   const orgOf = (orgId: string) => orgById.get(orgId)!; // every party is a registered organisation (foreign keys)
   const labelById = new Map(labelRows.map((l) => [l.id, l]));
-  // What each container became at the receiver: the treatment steps after the manifest (their method codes).
-  const treated = labelIds.length ? await db.select({ method: labelSteps.method, occurredAt: labelSteps.occurredAt }).from(labelSteps)
-    .where(and(inArray(labelSteps.labelId, labelIds), eq(labelSteps.action, 'treat'), eq(labelSteps.orgId, m.receiverId))).orderBy(asc(labelSteps.id)) : [];
+  // What the receiver did with the containers it accepted: the method codes of their treatment steps.
+  const acceptedIds = items.filter((i) => i.accepted).map((i) => i.labelId);
+  const treated = acceptedIds.length ? await db.select({ method: labelSteps.method }).from(labelSteps)
+    .where(and(inArray(labelSteps.labelId, acceptedIds), eq(labelSteps.action, 'treat'), eq(labelSteps.orgId, m.receiverId))).orderBy(asc(labelSteps.id)) : [];
   const licencesOf = (orgId: string, kinds: readonly string[]) => licenceRows.filter((l) => l.orgId === orgId && kinds.includes(l.kind)).map((l) => ({ kind: l.kind, number: l.number, validTo: l.validTo }));
   const receiver = orgOf(m.receiverId);
   const generator = orgOf(m.generatorId);

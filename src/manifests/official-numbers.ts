@@ -34,13 +34,18 @@ function checkInput(m: ManifestRow, input: OfficialNumberInput, now: Date): Date
   return assignedAt;
 }
 
-/** Whether another manifest holds the number in the system: a 409 naming the rule, not that manifest. */
+/** The number is another manifest's in this system: a 409 naming the rule, not that manifest. */
+const taken = (input: OfficialNumberInput) =>
+  new AppError('CONFLICT', `Another manifest already holds the ${input.system} number ${input.number}`, { rule: 'official_number_taken' });
+
+/** drizzle wraps the driver's error; the SQLSTATE is on it or its cause. */
+const isUniqueViolation = (e: unknown) =>
+  [(e as { code?: unknown })?.code, (e as { cause?: { code?: unknown } })?.cause?.code].includes('23505');
+
 async function refuseTaken(cmd: Command, m: ManifestRow, input: OfficialNumberInput) {
   const [other] = await cmd.tx.select({ id: manifestOfficialNumbers.manifestId }).from(manifestOfficialNumbers)
     .where(and(eq(manifestOfficialNumbers.system, input.system), eq(manifestOfficialNumbers.number, input.number), ne(manifestOfficialNumbers.manifestId, m.id)));
-  if (other) {
-    throw new AppError('CONFLICT', `Another manifest already holds the ${input.system} number ${input.number}`, { rule: 'official_number_taken' });
-  }
+  if (other) throw taken(input);
 }
 
 /**
@@ -73,17 +78,20 @@ export async function recordOfficialNumber(cmd: Command, id: string, input: Offi
   const by = { orgId: caller.orgId, clientId: caller.clientId };
   let row: OfficialNumberRow | undefined;
   if (current) {
-    [row] = await tx.update(manifestOfficialNumbers)
+    // In a savepoint: a concurrent request for another manifest that commits this number first makes
+    // the update meet the unique index, which is the same refusal as above, not a bare conflict.
+    [row] = await tx.transaction((sp) => sp.update(manifestOfficialNumbers)
       .set({ number: input.number, assignedAt, recordedAt: now, ...by, correctedAt: now, correctionReason: input.reason })
-      .where(and(eq(manifestOfficialNumbers.manifestId, m.id), eq(manifestOfficialNumbers.system, input.system))).returning();
+      .where(and(eq(manifestOfficialNumbers.manifestId, m.id), eq(manifestOfficialNumbers.system, input.system))).returning())
+      .catch((e: unknown) => { throw isUniqueViolation(e) ? taken(input) : e; });
   } else {
     [row] = await tx.insert(manifestOfficialNumbers)
       .values({ manifestId: m.id, system: input.system, number: input.number, assignedAt, recordedAt: now, ...by })
       .onConflictDoNothing().returning();
-    // Nothing inserted: a concurrent request for another manifest committed this number first.
-    if (!row) await refuseTaken(cmd, m, input);
   }
-  if (!row) throw new AppError('CONFLICT', `Another manifest already holds the ${input.system} number ${input.number}`, { rule: 'official_number_taken' });
+  // Nothing inserted: a concurrent request for another manifest committed this number first (the
+  // manifest's own row for this system cannot appear meanwhile: the manifest is locked).
+  if (!row) throw taken(input);
 
   const [updated] = await tx.update(manifests).set({ version: m.version + 1, updatedAt: now }).where(eq(manifests.id, m.id)).returning();
   const after = { version: updated.version, ...officialNumberView(row) };

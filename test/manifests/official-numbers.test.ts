@@ -137,6 +137,16 @@ describe('official numbers', () => {
     expect(otherSystem.statusCode, otherSystem.body).toBe(201);
   });
 
+  it('two manifests recording the same number at once: one gets it, the other the rule', async () => {
+    const ms = [(await manifestOf(1)).m, (await manifestOf(1)).m];
+    const number = nationalNumber(250);
+    const answers = await Promise.all(ms.map((m) => put(exchange, m.id, { system: 'national', number, assignedAt: assignedAt() })));
+    expect(answers.map((a) => a.statusCode).sort()).toEqual([201, 409]);
+    expect(answers.find((a) => a.statusCode === 409)!.json().rule).toBe('official_number_taken');
+    const { rows } = await t.database.pool.query('SELECT manifest_id FROM manifest_official_numbers WHERE system = $1 AND number = $2', ['national', number]);
+    expect(rows).toHaveLength(1);
+  });
+
   it('another number for the same system needs a reason; the correction keeps the old value in the audit trail', async () => {
     const { m } = await manifestOf(1);
     const [oldNumber, newNumber] = [nationalNumber(301), nationalNumber(302)];
