@@ -1,5 +1,6 @@
 // Every business rule a request can be refused under: the `rule` of a 422 RULE_VIOLATION, or of a
-// 409 ILLEGAL_TRANSITION when a step is withdrawn for a reason beyond the state. A typed list, so a
+// 409 ILLEGAL_TRANSITION when a step is withdrawn for a reason beyond the state (or of a 409
+// CONFLICT over an official number). A typed list, so a
 // refusal names only a documented rule; the OpenAPI document publishes it as the Problem's `rule`
 // enum, and docs/errors-and-retries.md lists it with these meanings (a test keeps them in step).
 export const RULES = {
@@ -66,6 +67,11 @@ export const RULES = {
   emergency_plan_expired: 'The emergency plan filing registered has already expired',
   emergency_plan_dates: 'The emergency plan filing date is after today',
   storage_extension_scope: 'A storage extension is for a holder of an operating licence, and covers containers it holds or one of its storage facilities',
+  // Official 联单 numbers from the national or provincial system (docs/regulations.md#official-numbers)
+  official_number_state: 'An official number is recorded for a submitted manifest (one with our number), not a draft',
+  official_number_region: 'A national number names the city the waste leaves (转移管理办法 Art. 15, digits 5–8): it must be the generator\'s',
+  official_number_taken: 'Another manifest already holds this official number in this system (a 409 CONFLICT)',
+  official_number_assigned: 'The manifest already holds another number in this system; a correction states its reason (a 409 CONFLICT)',
 } as const;
 
 export type RuleCode = keyof typeof RULES;
