@@ -3,7 +3,8 @@ import { bigint, index, jsonb, pgTable, text, timestamp, uniqueIndex, uuid, cust
 /** PostgreSQL's 64-bit transaction id; read and written as its decimal text. */
 const xid8 = customType<{ data: string; driverData: string }>({ dataType: () => 'xid8' });
 
-// One row per state change (migrations/0019_events.sql writes them from the audit trail).
+// One row per state change (table: migrations/0019_events.sql; written from the audit trail by the
+// trigger of migrations/0024_event_trigger.sql).
 export const events = pgTable('events', {
   position: bigint({ mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
   id: uuid().notNull().defaultRandom(),
