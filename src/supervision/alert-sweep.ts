@@ -9,7 +9,7 @@
 // changed writes no event, so sweeping often costs reads only.
 import { sql } from 'drizzle-orm';
 import type { Static } from 'typebox';
-import type { Db } from '../db/database.js';
+import type { Db, DbOrTx } from '../db/database.js';
 import type { Config } from '../config.js';
 import type { AlertEventData } from '../events/catalogue.js';
 import { listRegions, jurisdictionPrefix } from '../catalog/regions.js';
@@ -50,7 +50,7 @@ export function alertEventData(a: Alert): AlertData {
 const CITY_PREFIX = jurisdictionPrefix(listRegions().find((r) => r.level === 'city')!.code);
 
 /** Every open alert of every region, one per key (the first, by deadline, when an entity has several). */
-async function currentAlerts(db: Db, config: Config, now: Date): Promise<Map<string, Alert>> {
+async function currentAlerts(db: DbOrTx, config: Config, now: Date): Promise<Map<string, Alert>> {
   const all = [
     ...(await openAlerts(db, config, ALL_REGIONS, undefined, now)).filter((a) => a.type !== 'calendar_year_missing'),
     ...calendarYearMissingAlerts(CITY_PREFIX, config.alerts.calendarMissingDays, now),
@@ -67,9 +67,9 @@ export async function sweepAlerts(db: Db, config: Config, now = new Date()): Pro
     const { rows: [lock] } = await tx.execute<{ locked: boolean }>(sql`SELECT pg_try_advisory_xact_lock(${LOCK_KEY_SQL}) AS locked`);
     if (!lock.locked) return { outcome: 'busy' } as const;
 
-    // Computed after the lock, on another connection: it reads records, not alert_states.
-    const current = await currentAlerts(db, config, now);
-    // Read after the lock: under READ COMMITTED this sees the previous sweep's commit.
+    // Both read after the lock (READ COMMITTED: each statement sees every commit before it), so a
+    // sweep sees the records at least as new as the previous sweep did, and that sweep's states.
+    const current = await currentAlerts(tx, config, now);
     const { rows: openRows } = await tx.execute<{ alert_type: string; entity_type: string; entity_id: string; alert: Alert }>(
       sql`SELECT alert_type, entity_type, entity_id, alert FROM alert_states WHERE closed_at IS NULL`);
     const wasOpen = new Map(openRows.map((r) => [alertKey({ type: r.alert_type, entityType: r.entity_type, entityId: r.entity_id }), r.alert]));
