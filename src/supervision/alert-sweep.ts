@@ -21,7 +21,7 @@ import { calendarYearMissingAlerts } from './calendar-year-missing.js';
  * The PostgreSQL advisory lock that makes sweeping one replica's job at a time. Any fixed number
  * unique in this database works; this one is "hwalrts" read as a big-endian integer.
  */
-export const ALERT_SWEEP_LOCK_KEY = '29405753838285939';
+export const ALERT_SWEEP_LOCK_KEY = '29404657892881523';
 const LOCK_KEY_SQL = sql.raw(`${ALERT_SWEEP_LOCK_KEY}::bigint`);
 
 export type SweepOutcome =
