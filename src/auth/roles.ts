@@ -4,7 +4,9 @@ import { inJurisdiction, jurisdictionPrefix } from '../catalog/regions.js';
 
 export const ORG_ROLES = ['generator', 'carrier', 'receiver', 'collector', 'regulator'] as const;
 export type OrgRole = (typeof ORG_ROLES)[number];
-export const CLIENT_ROLES = ['admin', 'operator', 'driver', 'viewer', 'registrar'] as const;
+// exchange: the link with the national or provincial system (docs/exchange.md#the-exchange-role); a
+// regulator's client only, as registrar is.
+export const CLIENT_ROLES = ['admin', 'operator', 'driver', 'viewer', 'registrar', 'exchange'] as const;
 export type ClientRole = (typeof CLIENT_ROLES)[number];
 
 export interface Caller {

@@ -1,5 +1,6 @@
 // Every business rule a request can be refused under: the `rule` of a 422 RULE_VIOLATION, or of a
-// 409 ILLEGAL_TRANSITION when a step is withdrawn for a reason beyond the state. A typed list, so a
+// 409 ILLEGAL_TRANSITION when a step is withdrawn for a reason beyond the state (or of a 409
+// CONFLICT over an official number). A typed list, so a
 // refusal names only a documented rule; the OpenAPI document publishes it as the Problem's `rule`
 // enum, and docs/errors-and-retries.md lists it with these meanings (a test keeps them in step).
 export const RULES = {
@@ -36,11 +37,12 @@ export const RULES = {
   paper_scan_too_large: 'The scan is larger than PAPER_SCAN_MAX_BYTES',
   paper_scan_exists: 'The manifest\'s paper form scan is already stored; it is never replaced',
   not_paper_manifest: 'The manifest was not entered from a paper form',
-  revision_state: 'A correction is for a received or completed manifest (not a draft, an open transfer, a rejected or a cancelled one)',
+  revision_state: 'A correction is for a manifest with its receipt recorded: received, rejected or completed (not a draft, an open transfer or a cancelled one)',
   revision_open: 'The manifest already has an open revision request; it must be decided or withdrawn first',
   revision_field: 'The revision names a field that cannot be corrected, a container not on the manifest (or now on another open one), or a value the field cannot take',
   revision_party: 'Only a party of the manifest proposes a revision; only the parties asked (or the generator\'s regulator, to refuse) decide it, once; only the proposer withdraws it',
   revision_closed: 'The revision request is no longer open',
+  revision_outcome_custody: 'A receipt outcome is corrected only while the container is where the receipt left it: accepted and still received at the receiver (not stored, treated or shipped on), or refused and still waiting there (on no return manifest)',
   return_original: 'The original manifest of a return is not the generator\'s or has no receipt yet',
   return_receiver: 'A return goes back to the generator or on to another receiver, not to the receiver that refused the containers',
   emergency_measures: 'The manifest states no emergency measures (转移管理办法 Art. 10: the shipper fills them in)',
@@ -66,6 +68,11 @@ export const RULES = {
   emergency_plan_expired: 'The emergency plan filing registered has already expired',
   emergency_plan_dates: 'The emergency plan filing date is after today',
   storage_extension_scope: 'A storage extension is for a holder of an operating licence, and covers containers it holds or one of its storage facilities',
+  // Official 联单 numbers from the national or provincial system (docs/regulations.md#official-numbers)
+  official_number_state: 'An official number is recorded for a submitted manifest (one with our number), not a draft',
+  official_number_region: 'A national number names the city the waste leaves (转移管理办法 Art. 15, digits 5–8): it must be the generator\'s',
+  official_number_taken: 'Another manifest already holds this official number in this system (a 409 CONFLICT)',
+  official_number_assigned: 'The manifest already holds another number in this system; a correction states its reason (a 409 CONFLICT)',
 } as const;
 
 export type RuleCode = keyof typeof RULES;

@@ -37,7 +37,7 @@ export const EVENT_AGGREGATES: Record<string, AggregateEvents> = {
   manifest: {
     description: 'A transfer manifest: created, updated, each lifecycle step, corrected (revise), attachments',
     actions: ['create', 'update', ...MANIFEST_ACTIONS, 'revise', 'propose_revision', 'review_discrepancy', 'attach_paper_form',
-      'attach_receipt_copy', 'compute_receipt_deadline'],
+      'attach_receipt_copy', 'compute_receipt_deadline', 'assign_official_number', 'correct_official_number'],
     data: ManifestSchema,
     dataName: 'the manifest as GET /api/v1/manifests/{id} shows it (without allowedActions)',
   },

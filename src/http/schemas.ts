@@ -14,7 +14,7 @@ export const Problem = Type.Object({
   message: Type.Optional(Type.String()),
   errors: Type.Optional(Type.Array(Type.Object({ path: Type.String(), message: Type.String() }))),
   rule: Type.Optional(Type.Union(RULE_CODES.map((r) => Type.Literal(r)), {
-    description: 'For RULE_VIOLATION (and ILLEGAL_TRANSITION beyond the state): the business rule that refused the request. Meanings: docs/errors-and-retries.md#rules',
+    description: 'For RULE_VIOLATION (and ILLEGAL_TRANSITION beyond the state, and CONFLICT over an official number): the business rule that refused the request. Meanings: docs/errors-and-retries.md#rules',
   })),
 }, { additionalProperties: true, $id: 'Problem' });
 

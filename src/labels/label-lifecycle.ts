@@ -4,7 +4,7 @@ import { defineLifecycle } from '../lifecycle/lifecycle.js';
 export const LABEL_STATES = ['issued', 'stored', 'in_transit', 'received', 'rejected', 'treated', 'consolidated', 'voided'] as const;
 export type LabelState = (typeof LABEL_STATES)[number];
 
-export const LABEL_ACTIONS = ['store', 'dispatch', 'accept', 'refuse', 'return', 'treat', 'consolidate', 'void'] as const;
+export const LABEL_ACTIONS = ['store', 'dispatch', 'accept', 'refuse', 'return', 'treat', 'consolidate', 'void', 'revise'] as const;
 export type LabelAction = (typeof LABEL_ACTIONS)[number];
 
 /**
@@ -32,5 +32,9 @@ export const labelLifecycle = defineLifecycle<LabelState, LabelAction, LabelActo
     { from: ['issued', 'stored', 'received'], action: 'treat', to: 'treated', by: 'holder', note: 'licence mode or own facility' },
     { from: ['issued', 'stored', 'received'], action: 'consolidate', to: 'consolidated', by: 'holder', note: 'into a parent of the same holder and category' },
     { from: ['issued', 'stored'], action: 'void', to: 'voided', by: 'generator', note: 'never left the generator; reason required' },
+    // A receipt outcome corrected by an approved manifest revision (docs/regulations.md#manifest-corrections),
+    // only while the container is where the receipt left it.
+    { from: ['received'], action: 'revise', to: 'rejected', by: 'receiver', note: 'receipt outcome corrected to refused (revision approved by every party); back in the generator\'s custody' },
+    { from: ['rejected'], action: 'revise', to: 'received', by: 'receiver', note: 'receipt outcome corrected to accepted (revision approved by every party); the receiver becomes holder' },
   ],
 });

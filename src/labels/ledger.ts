@@ -34,11 +34,12 @@ const COLUMNS: Array<[string, (r: LedgerRow) => string | number]> = [
   ['容器/包装数量', (r) => r.containerCount],
   ['去向', (r) => destinationName(r)],
   // Not an HJ 1259 column: marks the records an approved manifest revision wrote (冲销 reverses the
-  // batch code named, 更正 restates it corrected; docs/regulations.md#manifest-corrections).
-  ['更正', (r) => (r.correction === null ? '' : `${CORRECTION_NAMES[r.correction] ?? r.correction} ${r.correctsBatchCode ?? ''}`)],
+  // batch code named, 更正 restates it corrected, 补记 adds a 入库 of a container the correction
+  // accepts; docs/regulations.md#manifest-corrections).
+  ['更正', (r) => (r.correction === null ? '' : `${CORRECTION_NAMES[r.correction] ?? r.correction} ${r.correctsBatchCode ?? ''}`.trim())],
 ];
 
-const CORRECTION_NAMES: Record<string, string> = { reversal: '冲销', replacement: '更正' };
+const CORRECTION_NAMES: Record<string, string> = { reversal: '冲销', replacement: '更正', addition: '补记' };
 
 function destinationName(r: LedgerRow): string {
   return r.destination ? DESTINATIONS[r.destination as Destination] ?? r.destination : '';

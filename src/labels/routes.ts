@@ -56,7 +56,7 @@ const LedgerRecord = Type.Object({
   destination: Type.Union([Type.String(), Type.Null()], { description: '去向 of a generation record: storage | own_utilisation | own_disposal | contracted' }),
   destinationName: Type.Union([Type.String(), Type.Null()]),
   correction: Type.Union([Type.Object({
-    kind: Type.String({ description: 'reversal (the corrected record negated) or replacement (its corrected values)' }),
+    kind: Type.String({ description: 'reversal (the corrected record negated), replacement (its corrected values) or addition (a 入库 of a container the correction accepts; correctsBatchCode null)' }),
     correctsBatchCode: Type.Union([Type.String(), Type.Null()]), revisionId: Type.Union([Type.String(), Type.Null()]),
   }), Type.Null()], { description: 'Set on the records an approved manifest revision wrote (docs/regulations.md#manifest-corrections)' }),
 });

@@ -132,14 +132,15 @@ export const ledgerRecords = pgTable('ledger_records', {
   handledByIdNumber: text(),
   /**
    * A correcting record (docs/regulations.md#manifest-corrections): `reversal` negates the record of
-   * `correctsBatchCode`, `replacement` states its corrected values; written by an approved revision.
+   * `correctsBatchCode`, `replacement` states its corrected values, `addition` is a receiver's 入库 of
+   * a container the correction accepts (correcting no record); written by an approved revision.
    */
   correction: text(),
   correctsBatchCode: text(),
   revisionId: uuid(),
   createdAt: ts().notNull().defaultNow(),
 }, (t) => [
-  check('ledger_records_correction_ck', sql`${t.correction} IS NULL OR (${t.correction} IN ('reversal', 'replacement') AND ${t.correctsBatchCode} IS NOT NULL AND ${t.revisionId} IS NOT NULL)`),
+  check('ledger_records_correction_ck', sql`${t.correction} IS NULL OR (${t.correction} IN ('reversal', 'replacement') AND ${t.correctsBatchCode} IS NOT NULL AND ${t.revisionId} IS NOT NULL) OR (${t.correction} = 'addition' AND ${t.correctsBatchCode} IS NULL AND ${t.revisionId} IS NOT NULL)`),
   index('ledger_org_time_idx').on(t.orgId, t.occurredAt, t.id)]);
 
 // Serial of ledger batch codes per organisation, prefix and day.

@@ -23,8 +23,8 @@ export interface Lifecycle<S extends string, A extends string, R extends string>
   allowedActions(state: S, may?: (by: R) => boolean): A[];
   /** The states from which the action may be taken: state sets for queries come from the table. */
   statesAllowing(action: A): S[];
-  /** The state and every state reachable from it through the table. */
-  reachableFrom(state: S): S[];
+  /** The state and every state reachable from it through the table, optionally not through the actions `except`. */
+  reachableFrom(state: S, except?: readonly A[]): S[];
   mermaid(): string;
 }
 
@@ -45,11 +45,12 @@ export function defineLifecycle<S extends string, A extends string, R extends st
     ...def,
     allowedActions,
     statesAllowing: (action) => def.states.filter((st) => def.rows.some((r) => r.action === action && r.from.includes(st))),
-    reachableFrom(state) {
+    reachableFrom(state, except = []) {
       const seen = new Set<S>([state]);
+      const rows = def.rows.filter((r) => !except.includes(r.action));
       for (let grew = true; grew;) {
         grew = false;
-        for (const r of def.rows) {
+        for (const r of rows) {
           if (r.from.some((f) => seen.has(f)) && !seen.has(r.to)) { seen.add(r.to); grew = true; }
         }
       }

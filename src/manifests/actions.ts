@@ -35,7 +35,7 @@ export function isManifestActor(by: ManifestActor, caller: Caller, { m, carriers
     case 'last carrier or receiver': return caller.orgId === m.receiverId || carrierOrFor(carriers[carriers.length - 1]);
     // An external receiver has no clients: its generator records the receipt from the returned paper copy.
     case 'receiver': return caller.orgId === m.receiverId || (m.receiverExternal && caller.orgId === m.generatorId);
-    default: return false; // 'system': completion follows by itself
+    default: return false; // 'system': completion follows by itself; 'every party': a correction, applied by its last approval
   }
 }
 

@@ -130,12 +130,17 @@ export async function checkCrossProvince(tx: Tx, { m, items }: LoadedManifest, d
   return usable.id;
 }
 
-/** At receipt: the accepted, measured quantity is consumed from the manifest's approval. */
+/**
+ * At receipt: the accepted, measured quantity is consumed from the manifest's approval. An approved
+ * correction of the receipt (revision-apply.ts) passes the change of that quantity, negative when it
+ * refuses a container or lowers a measured weight.
+ */
 export async function consumeApproval(cmd: Command, m: ManifestRow, acceptedKg: number): Promise<void> {
-  if (!m.crossProvinceApprovalId || acceptedKg <= 0) return;
+  if (!m.crossProvinceApprovalId || acceptedKg === 0) return;
+  // greatest(0, …): a correction gives back what was consumed, never more, whatever the float rounding.
   const [before] = await cmd.tx.select().from(crossProvinceApprovals).where(eq(crossProvinceApprovals.id, m.crossProvinceApprovalId)).for('update');
   const [after] = await cmd.tx.update(crossProvinceApprovals)
-    .set({ consumedKg: sql`${crossProvinceApprovals.consumedKg} + ${acceptedKg}`, version: sql`${crossProvinceApprovals.version} + 1` })
+    .set({ consumedKg: sql`greatest(0, ${crossProvinceApprovals.consumedKg} + ${acceptedKg})`, version: sql`${crossProvinceApprovals.version} + 1` })
     .where(eq(crossProvinceApprovals.id, m.crossProvinceApprovalId)).returning();
   await cmd.audit({
     chain: after.regionCode, entityType: 'cross_province_approval', entityId: after.id, action: 'consume',

@@ -2,10 +2,11 @@
 import { asc, eq, getTableColumns, inArray } from 'drizzle-orm';
 import { Type } from 'typebox';
 import type { DbOrTx } from '../db/database.js';
-import { labels, manifestCarriers, manifestLabels, manifests, organisations } from '../db/schema.js';
+import { labels, manifestCarriers, manifestLabels, manifestOfficialNumbers, manifests, organisations } from '../db/schema.js';
 import { supervises, type Caller } from '../auth/roles.js';
 import { notFound } from '../core/errors.js';
 import { paperEntry } from './paper-entry.js';
+import { OfficialNumberSchema, officialNumberView, type OfficialNumberRow } from './official-number-view.js';
 
 export type ManifestRow = typeof manifests.$inferSelect;
 /** A carrier of a manifest, and whether it is an external party (no clients of ours). */
@@ -25,13 +26,16 @@ export interface ManifestLabelRow {
   mismatchNote: string | null;
 }
 
-export interface LoadedManifest { m: ManifestRow; carriers: CarrierRow[]; items: ManifestLabelRow[] }
+export interface LoadedManifest { m: ManifestRow; carriers: CarrierRow[]; items: ManifestLabelRow[]; officialNumbers: OfficialNumberRow[] }
 
 export async function loadManifestParts(db: DbOrTx, m: ManifestRow): Promise<LoadedManifest> {
   return (await loadManifestPartsOf(db, [m]))[0];
 }
 
-/** Carriers and containers of several manifests in two queries, whatever the number of manifests. */
+/**
+ * Carriers, containers and official numbers of several manifests in at most three queries, whatever
+ * the number of manifests (a draft has no official number: drafts alone skip the third).
+ */
 export async function loadManifestPartsOf(db: DbOrTx, ms: ManifestRow[]): Promise<LoadedManifest[]> {
   if (ms.length === 0) return [];
   const ids = ms.map((m) => m.id);
@@ -46,10 +50,14 @@ export async function loadManifestPartsOf(db: DbOrTx, ms: ManifestRow[]): Promis
     mismatches: manifestLabels.mismatches, mismatchNote: manifestLabels.mismatchNote,
   }).from(manifestLabels).innerJoin(labels, eq(labels.id, manifestLabels.labelId))
     .where(inArray(manifestLabels.manifestId, ids)).orderBy(asc(labels.digitalCode));
+  const numbered = ms.filter((m) => m.number !== null).map((m) => m.id);
+  const official = numbered.length === 0 ? [] : await db.select().from(manifestOfficialNumbers)
+    .where(inArray(manifestOfficialNumbers.manifestId, numbered)).orderBy(asc(manifestOfficialNumbers.system));
   return ms.map((m) => ({
     m,
     carriers: carriers.filter((c) => c.manifestId === m.id),
     items: items.filter((i) => i.manifestId === m.id).map(({ manifestId: _, ...item }) => item),
+    officialNumbers: official.filter((o) => o.manifestId === m.id),
   }));
 }
 
@@ -71,11 +79,12 @@ export async function loadVisibleManifest(db: DbOrTx, caller: Caller, id: string
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
-export function manifestView({ m, carriers, items }: LoadedManifest) {
+export function manifestView({ m, carriers, items, officialNumbers }: LoadedManifest) {
   const accepted = items.filter((i) => i.accepted);
   return {
     id: m.id,
     number: m.number,
+    officialNumbers: officialNumbers.map(officialNumberView),
     state: m.state,
     version: m.version,
     generatorId: m.generatorId,
@@ -125,7 +134,9 @@ const NS = Type.Union([Type.String(), Type.Null()]);
 const NDT = Type.Union([Type.String({ format: 'date-time' }), Type.Null()]);
 
 export const ManifestSchema = Type.Object({
-  id: S, number: NS, state: S, version: Type.Integer(), generatorId: S, receiverId: S, regionCode: S, receiverRegionCode: S,
+  id: S, number: NS,
+  officialNumbers: Type.Array(OfficialNumberSchema, { description: 'The numbers the national or provincial system assigned to this manifest (docs/exchange.md#official-numbers)' }),
+  state: S, version: Type.Integer(), generatorId: S, receiverId: S, regionCode: S, receiverRegionCode: S,
   plannedAt: Type.String({ format: 'date-time' }), exemptionId: NS, intendedMethod: NS, emergencyMeasures: S,
   origin: Type.String({ description: 'electronic, or paper: back-entered (补录) from a paper form' }),
   paper: Type.Union([Type.Object({

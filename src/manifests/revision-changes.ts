@@ -7,9 +7,13 @@ import { ruleViolation } from '../core/errors.js';
 import { PHYSICAL_FORMS } from '../labels/schemas.js';
 import type { LabelRow } from '../labels/label-view.js';
 import type { LoadedManifest } from './manifest-view.js';
+import { checkOutcomeCustody } from './revision-outcome.js';
 
-/** Per-container fields a revision may correct. */
-export const CONTAINER_FIELDS = ['declaredKg', 'measuredKg', 'wasteCode', 'wasteName', 'packagingType', 'physicalForm'] as const;
+/**
+ * Per-container fields a revision may correct. The receipt outcome is named as the receipt names
+ * it (`accepted`, with a `refusalReason` when refused); it is checked against custody (revision-outcome.ts).
+ */
+export const CONTAINER_FIELDS = ['declaredKg', 'measuredKg', 'wasteCode', 'wasteName', 'packagingType', 'physicalForm', 'accepted', 'refusalReason'] as const;
 /** Manifest-level fields a revision may correct. */
 export const MANIFEST_FIELDS = ['intendedMethod', 'containers'] as const;
 
@@ -21,6 +25,8 @@ export interface ContainerChange {
   wasteName?: string;
   packagingType?: string;
   physicalForm?: string;
+  accepted?: boolean;
+  refusalReason?: string;
 }
 
 export interface RevisionChanges { intendedMethod?: string; containers: ContainerChange[] }
@@ -44,11 +50,14 @@ function text(v: unknown, field: string, max: number): string {
 
 /**
  * Reads and checks the changes of a revision against the manifest and its containers' labels
- * (`labels`, by id). Refuses with `revision_field`: a field outside the lists above (the receipt
- * outcome `accepted` among them: see docs/regulations.md#manifest-corrections), a container not on
- * the manifest or named twice, a value the field cannot take, or changes that change nothing.
+ * (`labels`, by id; `returned`: those on a return manifest of it). Refuses with `revision_field`: a
+ * field outside the lists above, a container not on the manifest or named twice, a value the field
+ * cannot take, or changes that change nothing; with `revision_outcome_custody`, a receipt outcome
+ * the container's custody no longer allows to correct (docs/regulations.md#manifest-corrections).
  */
-export function readRevisionChanges(raw: unknown, loaded: LoadedManifest, labels: Map<string, LabelRow>): { changes: RevisionChanges; before: RevisionBefore } {
+export function readRevisionChanges(
+  raw: unknown, loaded: LoadedManifest, labels: Map<string, LabelRow>, returned: Set<string>,
+): { changes: RevisionChanges; before: RevisionBefore } {
   if (!isObject(raw)) throw refuse('changes', 'changes must be an object');
   for (const key of Object.keys(raw)) {
     if (!(MANIFEST_FIELDS as readonly string[]).includes(key)) {
@@ -83,12 +92,16 @@ export function readRevisionChanges(raw: unknown, loaded: LoadedManifest, labels
     const label = labels.get(labelId);
     if (!item || !label) throw refuse(`${path}.labelId`, 'The container is not on this manifest');
     if (changes.containers.some((x) => x.labelId === labelId)) throw refuse(`${path}.labelId`, 'The container is named twice');
-    // A refused container may have left on another manifest since: that one's values are not this one's to correct.
-    if (label.openManifestId !== null) throw refuse(`${path}.labelId`, 'The container is on another open manifest now');
+    if (c.accepted !== undefined && typeof c.accepted !== 'boolean') throw refuse(`${path}.accepted`, 'accepted must be true or false');
+    const outcome = c.accepted as boolean | undefined;
+    const outcomeChanges = outcome !== undefined && outcome !== item.accepted;
+    // A refused container may have left on another manifest since: that one's values are not this
+    // one's to correct. (A corrected outcome has its own custody check, with its own rule.)
+    if (label.openManifestId !== null && !outcomeChanges) throw refuse(`${path}.labelId`, 'The container is on another open manifest now');
 
     const change: ContainerChange = { labelId };
     const was: RevisionBefore['containers'][number] = { labelId, digitalCode: label.digitalCode };
-    const note = (field: keyof ContainerChange, value: string | number, old: unknown) => {
+    const note = (field: keyof ContainerChange, value: string | number | boolean, old: unknown) => {
       (change as unknown as Record<string, unknown>)[field] = value;
       (was as Record<string, unknown>)[field] = old;
       changesSomething ||= value !== old;
@@ -110,6 +123,21 @@ export function readRevisionChanges(raw: unknown, loaded: LoadedManifest, labels
       if (!(PHYSICAL_FORMS as readonly unknown[]).includes(c.physicalForm)) throw refuse(`${path}.physicalForm`, `physicalForm must be one of ${PHYSICAL_FORMS.join(', ')}`);
       note('physicalForm', c.physicalForm as string, label.physicalForm);
     }
+    if (outcome !== undefined) {
+      if (item.accepted === null) throw refuse(`${path}.accepted`, 'The container has no receipt outcome to correct');
+      note('accepted', outcome, item.accepted);
+    }
+    const refusedAfter = (outcome ?? item.accepted) === false;
+    if (c.refusalReason !== undefined) {
+      if (!refusedAfter) throw refuse(`${path}.refusalReason`, 'A refusalReason is for a refused container');
+      note('refusalReason', text(c.refusalReason, `${path}.refusalReason`, 500), item.refusalReason);
+    } else if (outcomeChanges && refusedAfter) {
+      throw refuse(`${path}.refusalReason`, 'A container corrected to refused needs a refusalReason, as at receipt');
+    } else if (outcomeChanges) {
+      // Accepted now: the refusal's reason is cleared on the manifest, and stays readable here.
+      (was as Record<string, unknown>).refusalReason = item.refusalReason;
+    }
+    if (outcomeChanges) checkOutcomeCustody(loaded.m, outcome, label, returned, `${path}.accepted`);
     changes.containers.push(change);
     before.containers.push(was);
   });

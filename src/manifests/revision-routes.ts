@@ -37,8 +37,9 @@ export const revisionRoutes: RouteModule = (app, ctx) => {
   app.post('/api/v1/manifests/:id/revisions', {
     schema: {
       operationId: 'proposeManifestRevision', tags: ['manifests'],
-      summary: 'Propose a correction of a received or completed manifest (a party; the other parties approve)',
-      description: `changes: { intendedMethod?, containers?: [{ labelId, ${CONTAINER_FIELDS.map((f) => `${f}?`).join(', ')} }] }. Any other field is refused with rule revision_field.`,
+      summary: 'Propose a correction of a received, rejected or completed manifest (a party; the other parties approve)',
+      description: `changes: { intendedMethod?, containers?: [{ labelId, ${CONTAINER_FIELDS.map((f) => `${f}?`).join(', ')} }] }. Any other field is refused with rule revision_field. `
+        + 'accepted corrects the receipt outcome (refusalReason required when refused), only while the container is where the receipt left it: else rule revision_outcome_custody.',
       params: IdParams,
       body: Type.Object({
         reason: Type.String({ minLength: 1, maxLength: 500, pattern: '\\S' }),

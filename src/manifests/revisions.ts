@@ -1,4 +1,4 @@
-// Revision requests of a received or completed manifest (docs/regulations.md#manifest-corrections):
+// Revision requests of a received, rejected or completed manifest (docs/regulations.md#manifest-corrections):
 // a party proposes corrections with a reason, the manifest's other parties approve or refuse, the
 // regulator of the generator's region may refuse; the last approval applies it (revision-apply.ts).
 // A refused or withdrawn request changes nothing but its own record. Every step is audited.
@@ -12,12 +12,14 @@ import { loadManifestPartsOf, loadVisibleManifest, type LoadedManifest } from '.
 import { inRegions } from '../supervision/jurisdiction.js';
 import { readRevisionChanges, type RevisionBefore, type RevisionChanges } from './revision-changes.js';
 import { applyRevision } from './revision-apply.js';
+import { containersOnReturnManifests } from './revision-outcome.js';
+import { manifestLifecycle } from './manifest-lifecycle.js';
 
 type RevisionRow = typeof manifestRevisions.$inferSelect;
 type DecisionRow = typeof manifestRevisionDecisions.$inferSelect;
 
-/** States a manifest can be corrected in: the receiver has taken (some of) the waste. */
-export const REVISABLE_STATES = ['received', 'completed'] as const;
+/** States a manifest can be corrected in, from the lifecycle table: its receipt is recorded. */
+export const REVISABLE_STATES: readonly string[] = manifestLifecycle.statesAllowing('revise');
 
 /** The manifest's parties: generator, receiver, carriers (each organisation once). */
 export function partiesOf({ m, carriers }: LoadedManifest): string[] {
@@ -65,14 +67,14 @@ export async function proposeRevision(cmd: Command, manifestId: string, input: P
   cmd.onRefusal({ chain: m.regionCode, entityType: 'manifest', entityId: m.id, action: 'propose_revision' });
   if (!partiesOf(loaded).includes(caller.orgId)) throw ruleViolation('revision_party', 'Only the generator, the receiver or a carrier of the manifest proposes a revision');
   requireClientRole(caller, ...WRITE_ROLES);
-  if (!(REVISABLE_STATES as readonly string[]).includes(m.state)) {
-    throw ruleViolation('revision_state', `A ${m.state} manifest cannot be corrected; only a received or completed one`, { state: m.state });
+  if (!REVISABLE_STATES.includes(m.state)) {
+    throw ruleViolation('revision_state', `A ${m.state} manifest cannot be corrected; only one with its receipt recorded (${REVISABLE_STATES.join(', ')})`, { state: m.state });
   }
   const [open] = await tx.select({ id: manifestRevisions.id }).from(manifestRevisions)
     .where(and(eq(manifestRevisions.manifestId, m.id), eq(manifestRevisions.state, 'open')));
   if (open) throw ruleViolation('revision_open', 'The manifest already has an open revision request', { revisionId: open.id });
   const labelRows = loaded.items.length === 0 ? [] : await tx.select().from(labels).where(inArray(labels.id, loaded.items.map((i) => i.labelId)));
-  const { changes, before } = readRevisionChanges(input.changes, loaded, new Map(labelRows.map((l) => [l.id, l])));
+  const { changes, before } = readRevisionChanges(input.changes, loaded, new Map(labelRows.map((l) => [l.id, l])), await containersOnReturnManifests(tx, m.id));
   const [r] = await tx.insert(manifestRevisions).values({
     manifestId: m.id, proposedByOrgId: caller.orgId, proposedByClientId: caller.clientId, reason: input.reason.trim(),
     changes, before, state: 'open', manifestVersion: m.version,

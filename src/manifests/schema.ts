@@ -234,3 +234,24 @@ export const manifestReceiptCopies = pgTable('manifest_receipt_copies', {
   clientId: text().notNull(),
   createdAt: ts().notNull().defaultNow(),
 });
+
+// The official 联单 number the national or provincial system assigned to a manifest, recorded by an
+// exchange client (docs/exchange.md#official-numbers): one per manifest and system, unique in its
+// system. A correction replaces it in place; the old value is kept by the audit trail.
+export const manifestOfficialNumbers = pgTable('manifest_official_numbers', {
+  manifestId: uuid().notNull().references(() => manifests.id),
+  /** national | provincial */
+  system: text().notNull(),
+  number: text().notNull(),
+  /** When the official system assigned it, as that system says. */
+  assignedAt: ts().notNull(),
+  recordedAt: ts().notNull().defaultNow(),
+  orgId: uuid().notNull().references(() => organisations.id),
+  clientId: text().notNull(),
+  correctedAt: ts(),
+  correctionReason: text(),
+}, (t) => [
+  primaryKey({ columns: [t.manifestId, t.system] }),
+  check('manifest_official_numbers_system_check', sql`${t.system} IN ('national', 'provincial')`),
+  uniqueIndex('manifest_official_numbers_system_number_uq').on(t.system, t.number),
+]);

@@ -58,6 +58,10 @@ export async function createClient(cmd: Command, orgId: string, input: { name: s
   if (input.roles.includes('registrar') && !org.roles.includes('regulator')) {
     throw invalid('Only a regulator\'s clients may hold the registrar role', [{ path: 'body.roles', message: 'registrar needs a regulator organisation' }]);
   }
+  // The link with the national or provincial system is run by the authority, not by a regulated party.
+  if (input.roles.includes('exchange') && !org.roles.includes('regulator')) {
+    throw invalid('Only a regulator\'s clients may hold the exchange role', [{ path: 'body.roles', message: 'exchange needs a regulator organisation' }]);
+  }
   const clientSecret = newSecret();
   const [row] = await cmd.tx.insert(clients).values({
     id: newClientId(), orgId, name: input.name, roles: [...new Set(input.roles)], kind: input.kind ?? 'system', secretHash: await hashSecret(clientSecret),

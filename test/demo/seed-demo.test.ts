@@ -10,6 +10,7 @@ import { MANIFEST_STATES } from '../../src/manifests/manifest-lifecycle.js';
 import { buildTestApp, TEST_ADMIN, type TestApp } from '../support/test-app.js';
 import { loginAdmin, type Client } from '../support/factories.js';
 import { entryHash } from '../../src/audit/trail.js';
+import { EVENT_TYPES } from '../../src/events/catalogue.js';
 
 const DEMO_DOC = fs.readFileSync(fileURLToPath(new URL('../../docs/demo-city.md', import.meta.url)), 'utf8');
 
@@ -54,6 +55,19 @@ describe('the demo city', () => {
     expect(res.statusCode, res.body).toBe(200);
     const seen = new Set(res.json().items.map((a: { type: string }) => a.type));
     for (const type of promised) expect(seen.has(type), `alert ${type}`).toBe(true);
+  });
+
+  it('writes only catalogued event types, one per applied audit entry but client credentials', async () => {
+    const { rows: types } = await t.database.pool.query<{ type: string }>('SELECT DISTINCT type FROM events');
+    expect(types.length).toBeGreaterThan(10);
+    for (const { type } of types) expect(EVENT_TYPES, `${type} is not in src/events/catalogue.ts`).toContain(type);
+    const { rows: [counts] } = await t.database.pool.query(`SELECT
+      (SELECT count(*) FROM audit_entries WHERE outcome = 'applied' AND entity_type <> 'client')::int AS audited,
+      (SELECT count(*) FROM events WHERE audit_seq IS NOT NULL)::int AS events`);
+    expect(counts.events).toBe(counts.audited);
+    // Every event renders (the feed would answer 500 otherwise).
+    const feed = await city.get('/api/v1/events?limit=500');
+    expect(feed.statusCode, feed.body).toBe(200);
   });
 
   it('refuses to be built twice on the same database', async () => {

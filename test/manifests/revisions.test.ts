@@ -258,7 +258,10 @@ describe('bad revision requests', () => {
     const { m, l0 } = await receivedManifest();
     const refusals: Array<[Client, unknown, string]> = [
       [generator.client, { receiverId: receiver.org.id }, 'revision_field'],
-      [receiver.client, { containers: [{ labelId: l0, accepted: false }] }, 'revision_field'],
+      [receiver.client, { containers: [{ labelId: l0, accepted: 'no' }] }, 'revision_field'],
+      [receiver.client, { containers: [{ labelId: l0, accepted: false }] }, 'revision_field'], // refused without a refusalReason
+      [receiver.client, { containers: [{ labelId: l0, refusalReason: '破损' }] }, 'revision_field'], // a reason for an accepted container
+      [receiver.client, { containers: [{ labelId: l0, accepted: false, refusalReason: '破损' }] }, 'revision_outcome_custody'], // treated since
       [receiver.client, { containers: [{ labelId: l0, digitalCode: 'x' }] }, 'revision_field'],
       [receiver.client, { containers: [{ labelId: '00000000-0000-4000-8000-000000000000', measuredKg: 100 }] }, 'revision_field'],
       [receiver.client, { containers: [{ labelId: l0, measuredKg: -1 }] }, 'revision_field'],
