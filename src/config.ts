@@ -52,6 +52,8 @@ export interface Config {
   idempotencyTtlHours: number;
   /** Seconds between scheduled audit checkpoints (0: none are signed on a schedule). */
   auditCheckpointIntervalS: number;
+  /** Seconds between alert sweeps, which write alert.opened / alert.closed events (0: no sweep on a schedule). */
+  alertSweepIntervalS: number;
   /**
    * Where /metrics is served: on the public listener (optionally behind a bearer token), or only on
    * a separate listener on 127.0.0.1 (the default in production).
@@ -216,6 +218,7 @@ export function loadConfig(env: Env = process.env): Config {
     dbPoolSize: int(env, 'DB_POOL_SIZE', 10, 1, 200),
     idempotencyTtlHours: int(env, 'IDEMPOTENCY_TTL_HOURS', 72, 1, 24 * 365),
     auditCheckpointIntervalS: int(env, 'AUDIT_CHECKPOINT_INTERVAL_S', 300, 0, 86_400),
+    alertSweepIntervalS: int(env, 'ALERT_SWEEP_INTERVAL_S', 60, 0, 86_400),
     metrics: { port: metricsPort, host: env.METRICS_HOST || '127.0.0.1', token: metricsToken },
     http: {
       requestTimeoutMs,

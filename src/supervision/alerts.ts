@@ -5,7 +5,7 @@ import { RECEIVED_STATES } from '../manifests/manifest-states.js';
 import { receivedKgSql, yearInterval } from '../manifests/received-weight.js';
 import { offToleranceSql } from '../manifests/weight-discrepancy.js';
 import { sql, type SQL } from 'drizzle-orm';
-import type { Db } from '../db/database.js';
+import type { DbOrTx } from '../db/database.js';
 import type { Config } from '../config.js';
 import { inRegion } from './jurisdiction.js';
 import { paperTransferAlerts } from './paper-transfer-alerts.js';
@@ -55,7 +55,7 @@ function lateInWorkingDays(due: string, today: string): Alert['lateBy'] {
   }
 }
 
-export async function openAlerts(db: Db, config: Config, prefix: string, type?: AlertType, now = new Date()): Promise<Alert[]> {
+export async function openAlerts(db: DbOrTx, config: Config, prefix: string, type?: AlertType, now = new Date()): Promise<Alert[]> {
   const a = config.alerts;
   const today = shanghaiDate(now);
   const wanted = (t: AlertType) => !type || type === t;

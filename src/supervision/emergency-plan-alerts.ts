@@ -10,7 +10,7 @@
 // key threshold can have a site that does, and only for those few is the per-site attribution of
 // site-management.ts run.
 import { sql } from 'drizzle-orm';
-import type { Db } from '../db/database.js';
+import type { DbOrTx } from '../db/database.js';
 import { shanghaiDate, shanghaiDayStart } from '../calendar/working-days.js';
 import { OPERATING_LICENCE_KINDS } from '../parties/licence-rules.js';
 import { inRegion } from './jurisdiction.js';
@@ -27,7 +27,7 @@ type Candidate = {
   own_facility: boolean; licensed: boolean; lapsed_on: string | null;
 };
 
-export async function emergencyPlanAlerts(db: Db, prefix: string, now: Date): Promise<Alert[]> {
+export async function emergencyPlanAlerts(db: DbOrTx, prefix: string, now: Date): Promise<Alert[]> {
   const today = shanghaiDate(now);
   // "The last 12 months" as site-management.ts and risk.ts count them.
   const windowStart = monthsBefore(today, RISK_WINDOWS.lookbackMonths);

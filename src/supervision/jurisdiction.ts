@@ -13,8 +13,13 @@ export function effectivePrefix(caller: Caller, regionCode?: string): string {
   throw notFound(`Region ${regionCode} in your jurisdiction`);
 }
 
+/** The prefix every region code starts with: no regulator has it, background work over the whole database does. */
+export const ALL_REGIONS = '';
+
 /** The prefix as a range, so plain btree indexes serve it whatever the database collation. */
 export function inRegion(column: AnyColumn | SQL, prefix: string): SQL {
+  // The empty prefix is every region (the alert sweep's scope): no range has an upper bound for it.
+  if (prefix === ALL_REGIONS) return sql`${column} IS NOT NULL`;
   return sql`${column} >= ${prefix} AND ${column} < ${prefixUpperBound(prefix)}`;
 }
 

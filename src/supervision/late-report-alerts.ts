@@ -12,7 +12,7 @@
 // - `issue` is left out: its time is the waste's generation date, which may lie back up to a year
 //   for existing stock (docs/regulations.md#generation-date), not a report of a step.
 import { sql, type SQL } from 'drizzle-orm';
-import type { Db } from '../db/database.js';
+import type { DbOrTx } from '../db/database.js';
 import type { Config } from '../config.js';
 import { inRegion } from './jurisdiction.js';
 import type { Alert } from './alerts.js';
@@ -28,7 +28,7 @@ const LATE_BY_AN_HOUR = sql.raw(`recorded_at - occurred_at > interval '1 hour'`)
 
 type Row = Record<string, unknown>;
 
-export async function lateReportAlerts(db: Db, config: Config, prefix: string, now: Date): Promise<Alert[]> {
+export async function lateReportAlerts(db: DbOrTx, config: Config, prefix: string, now: Date): Promise<Alert[]> {
   const { lateReportHours: hours, lateReportWindowDays: windowDays } = config.alerts;
   const since = new Date(now.getTime() - windowDays * DAY);
   const late: SQL = sql`recorded_at - occurred_at > make_interval(hours => ${hours}::int)`;

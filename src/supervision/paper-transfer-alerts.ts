@@ -3,7 +3,7 @@
 // counts the 10 working days from the transfer's completion, which a declaration made at the start
 // cannot know: the deadline shown is counted from the start, the earliest it can be.
 import { sql } from 'drizzle-orm';
-import type { Db } from '../db/database.js';
+import type { DbOrTx } from '../db/database.js';
 import { addWorkingDays, CalendarNotCoveredError, shanghaiDate, shanghaiDayStart } from '../calendar/working-days.js';
 import { PAPER_ENTRY_WORKING_DAYS } from '../manifests/paper-entry.js';
 import { inRegion } from './jurisdiction.js';
@@ -22,7 +22,7 @@ function entryDue(startedAt: Date): { on: string; counted: 'working_days' | 'day
   }
 }
 
-export async function paperTransferAlerts(db: Db, prefix: string, today: string): Promise<Alert[]> {
+export async function paperTransferAlerts(db: DbOrTx, prefix: string, today: string): Promise<Alert[]> {
   const { rows } = await db.execute<{ id: string; paper_number: string; org_id: string; region_code: string; started_at: string; manifest_id: string | null }>(sql`
     SELECT d.id, d.paper_number, d.org_id, d.region_code, d.started_at, m.id AS manifest_id
     FROM paper_transfers d LEFT JOIN manifests m ON m.paper_number = d.paper_number

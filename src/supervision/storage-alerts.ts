@@ -11,7 +11,7 @@
 //   regulator who lists `?type=storage_over_limit` gets the breaches and nothing else.
 // `storage_near_limit` warns every holder ALERT_STORAGE_WARN_DAYS after the clock started.
 import { sql, type SQL } from 'drizzle-orm';
-import type { Db } from '../db/database.js';
+import type { DbOrTx } from '../db/database.js';
 import type { Config } from '../config.js';
 import { STORED_OR_AWAITING_RETURN } from '../labels/label-states.js';
 import { shanghaiDate } from '../calendar/working-days.js';
@@ -23,7 +23,7 @@ const DAY = 86_400_000;
 
 
 export async function storageAlerts(
-  db: Db, config: Config, prefix: string, wanted: (t: AlertType) => boolean, now: Date,
+  db: DbOrTx, config: Config, prefix: string, wanted: (t: AlertType) => boolean, now: Date,
 ): Promise<Alert[]> {
   const a = config.alerts;
   const today = shanghaiDate(now);
