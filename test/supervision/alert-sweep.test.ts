@@ -12,6 +12,7 @@ import {
 import { connect } from '../../src/db/database.js';
 import { AlertEventData } from '../../src/events/catalogue.js';
 import { ALERT_SWEEP_LOCK_KEY, sweepAlerts } from '../../src/supervision/alert-sweep.js';
+import { feedSettled } from '../support/feed-settled.js';
 
 let t: TestApp;
 let city: Client;
@@ -25,21 +26,7 @@ const HOUR = 3_600_000;
 
 interface Ev { id: string; type: string; aggregate: { type: string; id: string }; sequence: number; occurredAt: string; regionCode: string; data: Record<string, unknown> }
 
-/**
- * Waits until every transaction begun before now has ended. The feed lists only events below that
- * horizon (docs/events.md#feed), and transaction ids are the whole server's: another test file's
- * long transaction holds our events back for a moment.
- */
-async function settled(): Promise<void> {
-  const { rows: [{ xid }] } = await t.database.pool.query<{ xid: string }>('SELECT pg_current_xact_id()::text AS xid');
-  for (let i = 0; i < 300; i++) {
-    const { rows: [{ past }] } = await t.database.pool.query<{ past: boolean }>(
-      'SELECT pg_snapshot_xmin(pg_current_snapshot()) > $1::xid8 AS past', [xid]);
-    if (past) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('a transaction of the database server stayed open for 30 s');
-}
+const settled = () => feedSettled(t.database.pool);
 
 async function feed(client: Client, after: string | null, types = 'alert.opened,alert.closed'): Promise<{ items: Ev[]; next: string | null }> {
   await settled();
