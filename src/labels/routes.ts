@@ -176,7 +176,7 @@ export const labelRoutes: RouteModule = (app, ctx) => {
   }, async (request) => {
     const l = await loadVisibleLabel(ctx.db, request.caller, request.params.id);
     const trace = await labelTrace(ctx.db, l);
-    const routes = await routesOfIds(ctx.db, ctx.database.pool, trace.manifests.map((m) => m.id), ctx.config.tracks);
+    const routes = await routesOfIds(ctx.db, trace.manifests.map((m) => m.id), ctx.config.tracks);
     return { label: viewOf(ctx, l), ...trace, manifests: trace.manifests.map((m) => ({ ...m, route: routeGeoJson(routes.get(m.id)!) })) };
   });
 

@@ -110,7 +110,7 @@ export const manifestRoutes: RouteModule = (app, ctx) => {
       ctx.db.select().from(manifestSteps).where(eq(manifestSteps.manifestId, id)).orderBy(asc(manifestSteps.id)),
       ctx.db.select().from(labelSteps).where(eq(labelSteps.manifestId, id)).orderBy(asc(labelSteps.id)),
     ]);
-    const route = await routeOf(ctx.database.pool, loaded, ctx.config.tracks);
+    const route = await routeOf(ctx.db, loaded, ctx.config.tracks);
     return {
       manifest: manifestView(loaded),
       route: routeGeoJson(route),

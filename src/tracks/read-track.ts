@@ -1,8 +1,7 @@
 // Reading the stored fixes and the step locations of manifests, for their routes. Every read names
 // the time span of the legs, so that only the months it covers are scanned (the table is
 // partitioned by month on the fix time).
-import type { Pool } from 'pg';
-import { inArray } from 'drizzle-orm';
+import { inArray, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/database.js';
 import { manifests } from '../db/schema.js';
 import { loadManifestPartsOf, type LoadedManifest } from '../manifests/manifest-view.js';
@@ -21,62 +20,58 @@ function spanOf(manifestId: string, legs: Leg[], marginMs: number, now: Date): S
 }
 
 /** Plausible fixes by manifest and leg position, in time order. */
-async function readFixes(pool: Pool, spans: Span[]): Promise<Map<string, Map<number, TrackPoint[]>>> {
+async function readFixes(db: DbOrTx, spans: Span[]): Promise<Map<string, Map<number, TrackPoint[]>>> {
   const out = new Map<string, Map<number, TrackPoint[]>>();
   if (spans.length === 0) return out;
   const from = new Date(Math.min(...spans.map((s) => s.from.getTime())));
   const to = new Date(Math.max(...spans.map((s) => s.to.getTime())));
-  const { rows } = await pool.query<{ manifest_id: string; position: number; at: Date; lat_e6: number; lng_e6: number }>(
-    `SELECT manifest_id, position, at, lat_e6, lng_e6 FROM track_fixes
-      WHERE manifest_id = ANY($1::uuid[]) AND at >= $2 AND at <= $3 AND NOT implausible
-      ORDER BY manifest_id, position, at`,
-    [spans.map((s) => s.manifestId), from, to],
-  );
+  const { rows } = await db.execute<{ manifest_id: string; position: number; at: string; lat_e6: number; lng_e6: number }>(sql`
+    SELECT manifest_id, position, at, lat_e6, lng_e6 FROM track_fixes
+     WHERE manifest_id = ANY(${sql.param(spans.map((s) => s.manifestId))}::uuid[]) AND at >= ${from} AND at <= ${to} AND NOT implausible
+     ORDER BY manifest_id, position, at`);
   for (const r of rows) {
     let byLeg = out.get(r.manifest_id);
     if (!byLeg) out.set(r.manifest_id, (byLeg = new Map()));
     let points = byLeg.get(r.position);
     if (!points) byLeg.set(r.position, (points = []));
-    points.push({ at: r.at, lat: r.lat_e6 / E6, lng: r.lng_e6 / E6 });
+    points.push({ at: new Date(r.at), lat: r.lat_e6 / E6, lng: r.lng_e6 / E6 });
   }
   return out;
 }
 
 /** Locations recorded with the manifest's container steps (pickup and receipt), by manifest. */
-async function readStepPlaces(pool: Pool, ids: string[]): Promise<Map<string, StepPlace[]>> {
+async function readStepPlaces(db: DbOrTx, ids: string[]): Promise<Map<string, StepPlace[]>> {
   const out = new Map<string, StepPlace[]>();
   if (ids.length === 0) return out;
-  const { rows } = await pool.query<{ manifest_id: string; action: string; lat: number; lng: number; occurred_at: Date }>(
-    `SELECT manifest_id, action, lat, lng, occurred_at FROM label_steps
-      WHERE manifest_id = ANY($1::uuid[]) AND lat IS NOT NULL AND lng IS NOT NULL ORDER BY manifest_id, id`,
-    [ids],
-  );
+  const { rows } = await db.execute<{ manifest_id: string; action: string; lat: number; lng: number; occurred_at: string }>(sql`
+    SELECT manifest_id, action, lat, lng, occurred_at FROM label_steps
+     WHERE manifest_id = ANY(${sql.param(ids)}::uuid[]) AND lat IS NOT NULL AND lng IS NOT NULL ORDER BY manifest_id, id`);
   for (const r of rows) {
     const list = out.get(r.manifest_id) ?? [];
-    list.push({ action: r.action, lat: r.lat, lng: r.lng, at: r.occurred_at });
+    list.push({ action: r.action, lat: Number(r.lat), lng: Number(r.lng), at: new Date(r.occurred_at) });
     out.set(r.manifest_id, list);
   }
   return out;
 }
 
 /** The routes of several manifests in two queries. */
-export async function routesOf(pool: Pool, loaded: LoadedManifest[], settings: TrackSettings, now = new Date()): Promise<Map<string, Route>> {
+export async function routesOf(db: DbOrTx, loaded: LoadedManifest[], settings: TrackSettings, now = new Date()): Promise<Map<string, Route>> {
   const margin = settings.timeMarginMinutes * 60_000;
   const legs = new Map(loaded.map((l) => [l.m.id, legsOf(l)]));
   const spans = loaded.map((l) => spanOf(l.m.id, legs.get(l.m.id)!, margin, now)).filter((s): s is Span => Boolean(s));
-  const [fixes, steps] = await Promise.all([readFixes(pool, spans), readStepPlaces(pool, loaded.map((l) => l.m.id))]);
+  const [fixes, steps] = await Promise.all([readFixes(db, spans), readStepPlaces(db, loaded.map((l) => l.m.id))]);
   return new Map(loaded.map((l) => [l.m.id, buildRoute(
     legs.get(l.m.id)!, fixes.get(l.m.id) ?? new Map(), steps.get(l.m.id) ?? [], l.m.deliveredAt !== null, settings,
   )]));
 }
 
-export async function routeOf(pool: Pool, loaded: LoadedManifest, settings: TrackSettings, now = new Date()): Promise<Route> {
-  return (await routesOf(pool, [loaded], settings, now)).get(loaded.m.id)!;
+export async function routeOf(db: DbOrTx, loaded: LoadedManifest, settings: TrackSettings, now = new Date()): Promise<Route> {
+  return (await routesOf(db, [loaded], settings, now)).get(loaded.m.id)!;
 }
 
 /** The routes of manifests by id (a label's trace lists the manifests that carried it). */
-export async function routesOfIds(db: DbOrTx, pool: Pool, ids: string[], settings: TrackSettings): Promise<Map<string, Route>> {
+export async function routesOfIds(db: DbOrTx, ids: string[], settings: TrackSettings): Promise<Map<string, Route>> {
   if (ids.length === 0) return new Map();
   const rows = await db.select().from(manifests).where(inArray(manifests.id, ids));
-  return routesOf(pool, await loadManifestPartsOf(db, rows), settings);
+  return routesOf(db, await loadManifestPartsOf(db, rows), settings);
 }

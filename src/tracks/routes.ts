@@ -32,7 +32,7 @@ export const trackRoutes: RouteModule = (app, ctx) => {
     const loaded = await loadVisibleManifest(ctx.db, request.caller, request.params.id);
     const ids = [...new Set(loaded.carriers.map((c) => c.orgId))];
     const [route, names] = await Promise.all([
-      routeOf(ctx.database.pool, loaded, settings),
+      routeOf(ctx.db, loaded, settings),
       ids.length ? ctx.db.select({ id: organisations.id, name: organisations.name }).from(organisations).where(inArray(organisations.id, ids)) : [],
     ]);
     const title = `Route of manifest ${loaded.m.number ?? loaded.m.id}`;
