@@ -60,5 +60,5 @@ BEGIN
 END
 $$;
 --> statement-breakpoint
--- 2022 to 2030 at once (the demo city and tests date steps years back); later months by the server.
-SELECT track_fixes_ensure_partitions('2022-01-01', 108);
+-- 2024 to 2027 at once; later months by the server (src/tracks/partitions.ts), earlier ones on demand.
+SELECT track_fixes_ensure_partitions('2024-01-01', 48);
