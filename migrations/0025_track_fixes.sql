@@ -53,6 +53,8 @@ CREATE FUNCTION track_fixes_ensure_partitions(p_from date, p_months integer) RET
 LANGUAGE plpgsql AS $$
 DECLARE made integer := 0;
 BEGIN
+  -- Several servers may run it at once: one at a time, the others then find the months made.
+  PERFORM pg_advisory_xact_lock(hashtext('track_fixes_ensure_partitions'));
   FOR i IN 0 .. p_months - 1 LOOP
     IF track_fixes_month_partition((date_trunc('month', p_from) + make_interval(months => i))::date) THEN made := made + 1; END IF;
   END LOOP;

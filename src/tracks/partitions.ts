@@ -1,9 +1,10 @@
 // The monthly partitions of track_fixes (migration 0025) are made ahead of time: the migration made
 // 2024–2027, and the server makes the months from the current one to a year ahead at start and then
 // daily. A fix dated beyond the partitions lands in the default partition and moves into its
-// month's partition when that is made (track_fixes_month_partition; earlier months are made the
-// same way, e.g. SELECT track_fixes_ensure_partitions('2023-01-01', 12), for back-entered tracks). Old months are dropped (or
-// detached and archived) by the operator once past the 10-year retention: one DROP TABLE each.
+// month's partition when that is made (track_fixes_month_partition). Earlier months are made the
+// same way, e.g. SELECT track_fixes_ensure_partitions('2023-01-01', 12), for back-entered tracks.
+// Old months are dropped (or detached and archived) by the operator once past the 10-year
+// retention: one DROP TABLE each.
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/database.js';
 import { every, type Periodic, type TaskLog } from '../background/periodic.js';
