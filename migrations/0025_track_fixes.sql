@@ -64,3 +64,26 @@ $$;
 --> statement-breakpoint
 -- 2024 to 2027 at once; later months by the server (src/tracks/partitions.ts), earlier ones on demand.
 SELECT track_fixes_ensure_partitions('2024-01-01', 48);
+--> statement-breakpoint
+-- Routes a regulator approved for a generator–receiver pair (docs/regulations.md#route-alerts): the
+-- corridor of a transfer between them is measured from this path instead of the straight line.
+-- The newest route valid on the pickup day applies; a new registration supersedes the older ones.
+CREATE TABLE approved_routes (
+  id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+  generator_id uuid NOT NULL REFERENCES organisations(id),
+  receiver_id uuid NOT NULL REFERENCES organisations(id),
+  -- The generator's region: its regulator registers the route.
+  region_code text NOT NULL,
+  name text NOT NULL,
+  -- [[lng, lat], …] (GeoJSON order), at least two points.
+  path jsonb NOT NULL,
+  valid_from date NOT NULL,
+  valid_to date,
+  created_by_org_id uuid NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  CONSTRAINT approved_routes_validity_ck CHECK (valid_to IS NULL OR valid_to >= valid_from)
+);
+--> statement-breakpoint
+CREATE INDEX approved_routes_pair_idx ON approved_routes (generator_id, receiver_id, valid_from);
+--> statement-breakpoint
+CREATE INDEX approved_routes_region_idx ON approved_routes (region_code);

@@ -21,7 +21,7 @@ import type { Config } from '../config.js';
 import { manifests } from '../db/schema.js';
 import { loadManifestPartsOf } from '../manifests/manifest-view.js';
 import { routesOf } from '../tracks/read-track.js';
-import { distanceKm, distanceToSegmentKm, type LatLng } from '../tracks/geo.js';
+import { distanceKm, distanceToPathKm, distanceToSegmentKm, type LatLng } from '../tracks/geo.js';
 import type { Route, RouteLeg } from '../tracks/route.js';
 import { inRegion } from './jurisdiction.js';
 import type { Alert, AlertType } from './alerts.js';
@@ -61,15 +61,18 @@ function endsOf(leg: RouteLeg, route: Route, isFirst: boolean, isLast: boolean):
   return [isFirst && pickup ? pickup : leg.points[0], isLast && delivery ? delivery : leg.points.at(-1)!];
 }
 
+const offSegment = ([a, b]: [LatLng, LatLng]) => (p: LatLng) => distanceToSegmentKm(p, a, b);
+
 function corridorAlert(c: Candidate, config: Config): Alert | undefined {
   const limit = config.tracks.corridorKm;
-  const legs = c.route.legs;
+  const { legs, approved } = c.route;
   const strays = legs.flatMap((leg, i) => {
-    if (leg.to === null || leg.points.length < 2) return [];
-    const [a, b] = endsOf(leg, c.route, i === 0, i === legs.length - 1);
+    // An approved route is known in advance, so an open leg is judged against it too.
+    if (approved ? leg.points.length === 0 : leg.to === null || leg.points.length < 2) return [];
+    const off = approved ? (p: LatLng) => distanceToPathKm(p, approved.points) : offSegment(endsOf(leg, c.route, i === 0, i === legs.length - 1));
     let worst = { km: 0, at: leg.points[0] };
     for (const p of leg.points) {
-      const km = distanceToSegmentKm(p, a, b);
+      const km = off(p);
       if (km > worst.km) worst = { km, at: p };
     }
     return worst.km > limit ? [{ leg, worst }] : [];
@@ -79,9 +82,9 @@ function corridorAlert(c: Candidate, config: Config): Alert | undefined {
   return {
     type: 'route_off_corridor', severity: 'medium', entityType: 'manifest', entityId: c.id, orgId: first.leg.carrierOrgId,
     regionCode: c.regionCode, deadline: first.worst.at.at.toISOString(), lateBy: null,
-    summary: `Manifest ${c.number}: leg ${first.leg.position + 1} strayed ${first.worst.km.toFixed(1)} km from the straight corridor between its ends (limit ${limit} km)`,
+    summary: `Manifest ${c.number}: leg ${first.leg.position + 1} strayed ${first.worst.km.toFixed(1)} km from ${approved ? `the approved route ${approved.name}` : 'the straight corridor between its ends'} (limit ${limit} km)`,
     details: {
-      number: c.number, corridorKm: limit,
+      number: c.number, corridorKm: limit, approvedRouteId: approved?.id ?? null,
       legs: strays.map(({ leg, worst }) => ({
         position: leg.position, carrierOrgId: leg.carrierOrgId, maxDeviationKm: round(worst.km),
         at: worst.at.at.toISOString(), lat: worst.at.lat, lng: worst.at.lng,

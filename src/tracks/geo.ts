@@ -42,6 +42,14 @@ export function distanceToSegmentKm(p: LatLng, a: LatLng, b: LatLng): number {
   return Math.hypot(P.x - (A.x + t * dx), P.y - (A.y + t * dy));
 }
 
+/** Distance in km from p to the nearest segment of a path. */
+export function distanceToPathKm(p: LatLng, path: LatLng[]): number {
+  if (path.length === 1) return distanceKm(p, path[0]);
+  let best = Infinity;
+  for (let i = 1; i < path.length; i++) best = Math.min(best, distanceToSegmentKm(p, path[i - 1], path[i]));
+  return best;
+}
+
 /**
  * Douglas–Peucker on plane points: the indexes of the points kept, so that no dropped point lies
  * farther than `tolerance` from the kept polyline. Iterative (a stack), so a long leg cannot

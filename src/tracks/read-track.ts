@@ -8,6 +8,8 @@ import { loadManifestPartsOf, type LoadedManifest } from '../manifests/manifest-
 import { legsOf, legWindow, type Leg } from './legs.js';
 import { buildRoute, type Route, type StepPlace, type TrackPoint } from './route.js';
 import type { TrackSettings } from './track-settings.js';
+import { approvedRoutesFor, pairKey, pathOf } from './route-approvals.js';
+import { shanghaiDate } from '../calendar/working-days.js';
 
 const E6 = 1e6;
 
@@ -59,10 +61,17 @@ export async function routesOf(db: DbOrTx, loaded: LoadedManifest[], settings: T
   const margin = settings.timeMarginMinutes * 60_000;
   const legs = new Map(loaded.map((l) => [l.m.id, legsOf(l)]));
   const spans = loaded.map((l) => spanOf(l.m.id, legs.get(l.m.id)!, margin, now)).filter((s): s is Span => Boolean(s));
-  const [fixes, steps] = await Promise.all([readFixes(db, spans), readStepPlaces(db, loaded.map((l) => l.m.id))]);
-  return new Map(loaded.map((l) => [l.m.id, buildRoute(
-    legs.get(l.m.id)!, fixes.get(l.m.id) ?? new Map(), steps.get(l.m.id) ?? [], l.m.deliveredAt !== null, settings,
-  )]));
+  const pairs = new Map(loaded.map((l) => [l.m.id, { generatorId: l.m.generatorId, receiverId: l.m.receiverId, day: shanghaiDate(l.m.pickedUpAt ?? l.m.plannedAt) }]));
+  const [fixes, steps, approved] = await Promise.all([
+    readFixes(db, spans), readStepPlaces(db, loaded.map((l) => l.m.id)), approvedRoutesFor(db, [...pairs.values()]),
+  ]);
+  return new Map(loaded.map((l) => {
+    const a = approved.get(pairKey(pairs.get(l.m.id)!));
+    return [l.m.id, buildRoute(
+      legs.get(l.m.id)!, fixes.get(l.m.id) ?? new Map(), steps.get(l.m.id) ?? [], l.m.deliveredAt !== null, settings,
+      a ? { id: a.id, name: a.name, points: pathOf(a) } : null,
+    )];
+  }));
 }
 
 export async function routeOf(db: DbOrTx, loaded: LoadedManifest, settings: TrackSettings, now = new Date()): Promise<Route> {

@@ -24,6 +24,11 @@ export function routeGeoJson(route: Route) {
         geometry: { type: 'Point', coordinates: [round(s.lng, 6), round(s.lat, 6)] },
         properties: { kind: 'stop', position: s.position, from: iso(s.from), to: iso(s.to), durationMinutes: s.minutes, fixCount: s.fixCount },
       })),
+      ...(route.approved ? [{
+        type: 'Feature' as const,
+        geometry: { type: 'LineString', coordinates: route.approved.points.map((p) => [p.lng, p.lat]) },
+        properties: { kind: 'approved_route', approvedRouteId: route.approved.id, name: route.approved.name },
+      }] : []),
       ...route.places.map((p) => ({
         type: 'Feature' as const,
         geometry: { type: 'Point', coordinates: [p.lng, p.lat] },
@@ -45,7 +50,7 @@ export const RouteSchema = Type.Object({
       Type.Null(),
     ], { description: 'null for a leg with fewer than two fixes' }),
     properties: Type.Record(Type.String(), Type.Unknown(), {
-      description: 'kind leg: position, carrierOrgId, from, to, fixCount, distanceKm; kind stop: position, from, to, durationMinutes, fixCount; kind pickup | handover | delivery: at, source (step: a recorded step location; fix: a leg\'s end fix)',
+      description: 'kind leg: position, carrierOrgId, from, to, fixCount, distanceKm; kind stop: position, from, to, durationMinutes, fixCount; kind pickup | handover | delivery: at, source (step: a recorded step location; fix: a leg\'s end fix); kind approved_route (a LineString): approvedRouteId, name',
     }),
   })),
 }, { description: 'The route on the road (GeoJSON FeatureCollection, docs/regulations.md#route-record): a LineString per carrier leg, stops and known places as Points' });

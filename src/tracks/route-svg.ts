@@ -46,7 +46,7 @@ function canvas(points: LatLng[]) {
 }
 
 export function routeSvg(route: Route, title: string, carrierNames: Map<string, string>): string {
-  const all: LatLng[] = [...route.legs.flatMap((l) => l.points), ...route.stops, ...route.places];
+  const all: LatLng[] = [...route.legs.flatMap((l) => l.points), ...route.stops, ...route.places, ...(route.approved?.points ?? [])];
   const out: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="13">`,
     `<title>${esc(title)}</title>`,
@@ -59,11 +59,14 @@ export function routeSvg(route: Route, title: string, carrierNames: Map<string, 
   } else {
     const c = canvas(all);
     const pt = (p: LatLng) => `${f1(c.x(p))},${f1(c.y(p))}`;
+    if (route.approved) {
+      out.push(`<polyline class="approved-route" points="${route.approved.points.map(pt).join(' ')}" fill="none" stroke="#2a9d4b" stroke-opacity="0.45" stroke-width="9" stroke-linejoin="round" stroke-linecap="round"/>`);
+    }
     route.legs.forEach((leg, i) => {
       const colour = LEG_COLOURS[i % LEG_COLOURS.length];
       if (leg.points.length >= 2) {
-        // The straight corridor between the leg's ends, then the road taken.
-        out.push(`<line class="corridor" x1="${f1(c.x(leg.points[0]))}" y1="${f1(c.y(leg.points[0]))}" x2="${f1(c.x(leg.points.at(-1)!))}" y2="${f1(c.y(leg.points.at(-1)!))}" stroke="${colour}" stroke-opacity="0.35" stroke-width="1.5" stroke-dasharray="6 5"/>`);
+        // The straight corridor between the leg's ends (unless a route is approved), then the road taken.
+        if (!route.approved) out.push(`<line class="corridor" x1="${f1(c.x(leg.points[0]))}" y1="${f1(c.y(leg.points[0]))}" x2="${f1(c.x(leg.points.at(-1)!))}" y2="${f1(c.y(leg.points.at(-1)!))}" stroke="${colour}" stroke-opacity="0.35" stroke-width="1.5" stroke-dasharray="6 5"/>`);
         const projected = leg.points.map((p) => ({ x: c.x(p), y: c.y(p) }));
         const kept = simplify(projected, 0.5);
         out.push(`<polyline class="leg" data-position="${leg.position}" data-fixes="${leg.points.length}" points="${kept.map((k) => `${f1(projected[k].x)},${f1(projected[k].y)}`).join(' ')}" fill="none" stroke="${colour}" stroke-width="3" stroke-linejoin="round" stroke-linecap="round"/>`);
@@ -110,6 +113,7 @@ export function routeSvg(route: Route, title: string, carrierNames: Map<string, 
     out.push(`<rect x="${sx}" y="${y - 11}" width="14" height="14" fill="${s.fill}"/><text x="${sx + 20}" y="${y}">${s.label}</text>`);
   });
   out.push(`<line x1="${sx + 150}" y1="${ly - 4}" x2="${sx + 178}" y2="${ly - 4}" stroke="#555555" stroke-dasharray="6 5"/><text x="${sx + 186}" y="${ly}">Straight corridor</text>`);
+  if (route.approved) out.push(`<line x1="${sx + 150}" y1="${ly + 16}" x2="${sx + 178}" y2="${ly + 16}" stroke="#2a9d4b" stroke-opacity="0.45" stroke-width="9"/><text x="${sx + 186}" y="${ly + 20}">Approved route: ${esc(route.approved.name)}</text>`);
   out.push('</g></svg>');
   return out.join('\n');
 }

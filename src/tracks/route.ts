@@ -18,7 +18,10 @@ export interface Place extends LatLng { kind: 'pickup' | 'handover' | 'delivery'
 /** A location a container step of the manifest recorded (dispatch or return at pickup; accept or refuse at receipt). */
 export interface StepPlace extends LatLng { action: string; at: Date }
 
-export interface Route { legs: RouteLeg[]; stops: Stop[]; places: Place[] }
+/** The route a regulator approved for the manifest's generator and receiver, in force on the pickup day. */
+export interface ApprovedPath { id: string; name: string; points: LatLng[] }
+
+export interface Route { legs: RouteLeg[]; stops: Stop[]; places: Place[]; approved: ApprovedPath | null }
 
 const PICKUP_ACTIONS = new Set(['dispatch', 'return']);
 const DELIVERY_ACTIONS = new Set(['accept', 'refuse']);
@@ -66,7 +69,9 @@ function placesOf(legs: RouteLeg[], steps: StepPlace[], delivered: boolean): Pla
   return places;
 }
 
-export function buildRoute(legs: Leg[], fixes: Map<number, TrackPoint[]>, steps: StepPlace[], delivered: boolean, settings: TrackSettings): Route {
+export function buildRoute(
+  legs: Leg[], fixes: Map<number, TrackPoint[]>, steps: StepPlace[], delivered: boolean, settings: TrackSettings, approved: ApprovedPath | null = null,
+): Route {
   const routeLegs = legs.map((leg): RouteLeg => {
     const points = fixes.get(leg.position) ?? [];
     return { ...leg, points, distanceKm: pathKm(points) };
@@ -75,5 +80,6 @@ export function buildRoute(legs: Leg[], fixes: Map<number, TrackPoint[]>, steps:
     legs: routeLegs,
     stops: routeLegs.flatMap((l) => stopsOf(l.position, l.points, settings.stopRadiusM, settings.stopMinMinutes)),
     places: placesOf(routeLegs, steps, delivered),
+    approved,
   };
 }

@@ -1,4 +1,6 @@
-import { boolean, integer, pgTable, primaryKey, smallint, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
+import { boolean, check, date, index, integer, jsonb, pgTable, primaryKey, smallint, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { organisations } from '../parties/schema.js';
 
 const ts = () => timestamp({ withTimezone: true, mode: 'date' });
 
@@ -19,3 +21,21 @@ export const trackFixes = pgTable('track_fixes', {
   implausible: boolean().notNull().default(false),
   fixId: text().notNull(),
 }, (t) => [primaryKey({ name: 'track_fixes_pk', columns: [t.manifestId, t.position, t.at, t.fixId] })]);
+
+// Routes a regulator approved for a generator–receiver pair (migration 0025): [[lng, lat], …].
+export const approvedRoutes = pgTable('approved_routes', {
+  id: uuid().primaryKey().defaultRandom(),
+  generatorId: uuid().notNull().references(() => organisations.id),
+  receiverId: uuid().notNull().references(() => organisations.id),
+  regionCode: text().notNull(),
+  name: text().notNull(),
+  path: jsonb().$type<Array<[number, number]>>().notNull(),
+  validFrom: date({ mode: 'string' }).notNull(),
+  validTo: date({ mode: 'string' }),
+  createdByOrgId: uuid().notNull(),
+  createdAt: ts().notNull().defaultNow(),
+}, (t) => [
+  check('approved_routes_validity_ck', sql`${t.validTo} IS NULL OR ${t.validTo} >= ${t.validFrom}`),
+  index('approved_routes_pair_idx').on(t.generatorId, t.receiverId, t.validFrom),
+  index('approved_routes_region_idx').on(t.regionCode),
+]);

@@ -61,16 +61,16 @@ async function storedCount(manifestId: string): Promise<number> {
  * A submitted manifest whose creation is moved `hoursAgo` back (steps may not precede it), picked up
  * at `pickupAt` at PICKUP by the first carrier.
  */
-async function pickedUp(carriers: CarrierSite[], hoursAgo: number, pickupAt: number) {
+async function pickedUp(carriers: CarrierSite[], hoursAgo: number, pickupAt: number, from: Site = generator) {
   // Generated before the (backdated) manifest: a step may not precede the container's last one.
-  const label = await issueLabel(generator.client, { generatedAt: new Date(Date.now() - (hoursAgo + 1) * HOUR).toISOString() });
-  const res = await generator.client.post('/api/v1/manifests', {
+  const label = await issueLabel(from.client, { generatedAt: new Date(Date.now() - (hoursAgo + 1) * HOUR).toISOString() });
+  const res = await from.client.post('/api/v1/manifests', {
     receiverId: receiver.org.id, carriers: carriers.map((c) => ({ orgId: c.org.id })), labelIds: [label.id],
     plannedAt: new Date(Date.now() + HOUR).toISOString(), intendedMethod: 'D10', emergencyMeasures: EMERGENCY_MEASURES,
   });
   expect(res.statusCode, res.body).toBe(201);
   const m = res.json();
-  await manifestAction(generator.client, m.id, { action: 'submit' });
+  await manifestAction(from.client, m.id, { action: 'submit' });
   await t.database.pool.query(`UPDATE manifests SET created_at = now() - make_interval(hours => $2), submitted_at = now() - make_interval(hours => $2) WHERE id = $1`, [m.id, hoursAgo]);
   await manifestAction(carriers[0].client, m.id, {
     action: 'pickup', labelIds: [label.id], vehiclePlate: carriers[0].plate, driver: DRIVER, location: PICKUP, occurredAt: new Date(pickupAt).toISOString(),
@@ -296,5 +296,41 @@ describe('route alerts', () => {
     // The terminal's offline buffer arrives: the silence was a dead zone, not a dark truck.
     expect((await post(carrierA.client, m.id, all.slice(60))).json().accepted).toBe(all.length - 60);
     expect(await alerts('route_silence', m.id)).toEqual([]);
+  });
+
+  it('route_off_corridor against the route approved for the pair: the approved detour is no alert, the straight road is', async () => {
+    const now = Date.now();
+    const own = await createSite(t.app, admin, { roles: ['generator'], regionCode: '140105' });
+    const detour = { lat: 37.90, lng: 112.80 };
+    const today = new Date(now).toISOString().slice(0, 10);
+    const bad = await admin.post('/api/v1/approved-routes', { generatorId: own.org.id, receiverId: receiver.org.id, name: '绕行', path: [PICKUP, { lat: 10, lng: -30 }], validFrom: today });
+    expect(bad.statusCode).toBe(400);
+    expect((await own.client.post('/api/v1/approved-routes', { generatorId: own.org.id, receiverId: receiver.org.id, name: 'x', path: [PICKUP, PLANT], validFrom: today })).statusCode).toBe(403);
+    const registered = await admin.post('/api/v1/approved-routes', {
+      generatorId: own.org.id, receiverId: receiver.org.id, name: '东线 (避开市区)', path: [PICKUP, detour, PLANT], validFrom: '2020-01-01',
+    });
+    expect(registered.statusCode, registered.body).toBe(201);
+    const route = registered.json();
+    expect(route.lengthKm).toBeGreaterThan(40);
+    expect((await own.client.get(`/api/v1/approved-routes?receiverId=${receiver.org.id}`)).json().items.map((r: { id: string }) => r.id)).toEqual([route.id]);
+    expect((await carrierA.client.get('/api/v1/approved-routes')).json().items).toEqual([]);
+
+    // Along the approved detour, delivered: nothing, though it strays far from the straight line.
+    const along = await pickedUp([carrierA], 5, now - 4 * HOUR, own);
+    const detourFixes = [...line('out', PICKUP, detour, now - 4 * HOUR + MIN, 40), ...line('back', detour, PLANT, now - 4 * HOUR + 42 * MIN, 40)];
+    expect((await post(carrierA.client, along.id, detourFixes)).statusCode).toBe(200);
+    await manifestAction(carrierA.client, along.id, { action: 'deliver', occurredAt: new Date(now - 2 * HOUR).toISOString() });
+    expect(await alerts('route_off_corridor', along.id)).toEqual([]);
+    const trace = (await own.client.get(`/api/v1/manifests/${along.id}/trace`)).json();
+    expect(trace.route.features.find((f: { properties: { kind: string } }) => f.properties.kind === 'approved_route'))
+      .toMatchObject({ geometry: { type: 'LineString', coordinates: [[PICKUP.lng, PICKUP.lat], [detour.lng, detour.lat], [PLANT.lng, PLANT.lat]] }, properties: { approvedRouteId: route.id } });
+    expect((await own.client.get(`/api/v1/manifests/${along.id}/route.svg`)).body).toContain('class="approved-route"');
+
+    // The straight road, still in transit: off the approved route at once (its path is known in advance).
+    const straight = await pickedUp([carrierA], 3, now - 2 * HOUR, own);
+    expect((await post(carrierA.client, straight.id, line('s', PICKUP, PLANT, now - 2 * HOUR + MIN, 60))).statusCode).toBe(200);
+    const [alert] = await alerts('route_off_corridor', straight.id);
+    expect(alert).toMatchObject({ orgId: carrierA.org.id, details: { approvedRouteId: route.id, legs: [{ position: 0 }] } });
+    expect(alert.details.legs[0].maxDeviationKm).toBeGreaterThan(5);
   });
 });
