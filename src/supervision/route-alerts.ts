@@ -95,9 +95,9 @@ function corridorAlert(c: Candidate, config: Config): Alert | undefined {
 
 function silenceAlert(c: Candidate, config: Config, now: Date): Alert | undefined {
   if (c.state !== 'in_transit') return undefined;
-  const fixes = c.route.legs.flatMap((l) => l.points);
-  if (fixes.length === 0) return undefined;
-  const lastFix = Math.max(...fixes.map((p) => p.at.getTime()));
+  // Each leg's points are in time order: its last is its latest.
+  const lastFix = c.route.legs.reduce((max, l) => Math.max(max, l.points.at(-1)?.at.getTime() ?? -Infinity), -Infinity);
+  if (lastFix === -Infinity) return undefined;
   const current = c.route.legs.at(-1)!;
   const since = Math.max(lastFix, current.from.getTime());
   const deadline = since + config.tracks.silenceMinutes * MINUTE;

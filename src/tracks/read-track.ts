@@ -18,15 +18,15 @@ interface Span { manifestId: string; from: Date; to: Date }
 function spanOf(manifestId: string, legs: Leg[], marginMs: number, now: Date): Span | undefined {
   if (legs.length === 0) return undefined;
   const windows = legs.map((l) => legWindow(l, marginMs, now));
-  return { manifestId, from: windows[0].from, to: new Date(Math.max(...windows.map((w) => w.to.getTime()))) };
+  return { manifestId, from: windows[0].from, to: new Date(windows.reduce((max, w) => Math.max(max, w.to.getTime()), 0)) };
 }
 
 /** Plausible fixes by manifest and leg position, in time order. */
 async function readFixes(db: DbOrTx, spans: Span[]): Promise<Map<string, Map<number, TrackPoint[]>>> {
   const out = new Map<string, Map<number, TrackPoint[]>>();
   if (spans.length === 0) return out;
-  const from = new Date(Math.min(...spans.map((s) => s.from.getTime())));
-  const to = new Date(Math.max(...spans.map((s) => s.to.getTime())));
+  const from = new Date(spans.reduce((min, s) => Math.min(min, s.from.getTime()), Infinity));
+  const to = new Date(spans.reduce((max, s) => Math.max(max, s.to.getTime()), 0));
   const { rows } = await db.execute<{ manifest_id: string; position: number; at: string; lat_e6: number; lng_e6: number }>(sql`
     SELECT manifest_id, position, at, lat_e6, lng_e6 FROM track_fixes
      WHERE manifest_id = ANY(${sql.param(spans.map((s) => s.manifestId))}::uuid[]) AND at >= ${from} AND at <= ${to} AND NOT implausible

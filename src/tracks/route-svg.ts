@@ -27,9 +27,14 @@ function niceKm(maxKm: number): number {
 }
 
 function canvas(points: LatLng[]) {
-  const lats = points.map((p) => p.lat);
-  const lngs = points.map((p) => p.lng);
-  const [minLat, maxLat, minLng, maxLng] = [Math.min(...lats), Math.max(...lats), Math.min(...lngs), Math.max(...lngs)];
+  // A loop, not Math.min(...): a leg of 100,000 fixes would overflow the argument list.
+  let [minLat, maxLat, minLng, maxLng] = [Infinity, -Infinity, Infinity, -Infinity];
+  for (const p of points) {
+    if (p.lat < minLat) minLat = p.lat;
+    if (p.lat > maxLat) maxLat = p.lat;
+    if (p.lng < minLng) minLng = p.lng;
+    if (p.lng > maxLng) maxLng = p.lng;
+  }
   const cos = Math.cos(((minLat + maxLat) / 2) * Math.PI / 180);
   // At least 1 km across, so that a single point or a stand-still still draws.
   const spanX = Math.max((maxLng - minLng) * cos, 1 / KM_PER_DEGREE);
