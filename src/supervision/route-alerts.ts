@@ -35,8 +35,7 @@ interface Candidate { id: string; number: string | null; state: string; regionCo
 function stopAlert(c: Candidate, config: Config): Alert | undefined {
   const t = config.tracks;
   const places = c.route.places;
-  const far = c.route.stops.filter((s) => s.minutes >= t.alertStopMinutes
-    && places.every((p) => distanceKm(s, p) * 1000 > t.stopPlaceRadiusM));
+  const far = c.route.stops.filter((s) => s.alerting);
   if (far.length === 0) return undefined;
   const first = far[0];
   return {

@@ -22,7 +22,7 @@ export function routeGeoJson(route: Route) {
       ...route.stops.map((s) => ({
         type: 'Feature' as const,
         geometry: { type: 'Point', coordinates: [round(s.lng, 6), round(s.lat, 6)] },
-        properties: { kind: 'stop', position: s.position, from: iso(s.from), to: iso(s.to), durationMinutes: s.minutes, fixCount: s.fixCount },
+        properties: { kind: 'stop', position: s.position, from: iso(s.from), to: iso(s.to), durationMinutes: s.minutes, fixCount: s.fixCount, awayFromKnownPlaces: s.remote, alert: s.alerting },
       })),
       ...(route.approved ? [{
         type: 'Feature' as const,
@@ -50,7 +50,7 @@ export const RouteSchema = Type.Object({
       Type.Null(),
     ], { description: 'null for a leg with fewer than two fixes' }),
     properties: Type.Record(Type.String(), Type.Unknown(), {
-      description: 'kind leg: position, carrierOrgId, from, to, fixCount, distanceKm; kind stop: position, from, to, durationMinutes, fixCount; kind pickup | handover | delivery: at, source (step: a recorded step location; fix: a leg\'s end fix); kind approved_route (a LineString): approvedRouteId, name',
+      description: 'kind leg: position, carrierOrgId, from, to, fixCount, distanceKm; kind stop: position, from, to, durationMinutes, fixCount, awayFromKnownPlaces, alert (it raises route_stop); kind pickup | handover | delivery: at, source (step: a recorded step location; fix: a leg\'s end fix); kind approved_route (a LineString): approvedRouteId, name',
     }),
   })),
 }, { description: 'The route on the road (GeoJSON FeatureCollection, docs/regulations.md#route-record): a LineString per carrier leg, stops and known places as Points' });

@@ -10,6 +10,7 @@ const H = 680;
 const PAD = 40;
 const LEGEND_H = 110;
 const MAP_H = H - LEGEND_H;
+const ALERT_RED = '#d00000';
 const LEG_COLOURS = ['#1f6fd1', '#d1731f', '#2a9d4b', '#8e44ad', '#c0392b', '#16a085'];
 const PLACE_STYLE = {
   pickup: { fill: '#2a9d4b', label: 'Pickup' },
@@ -17,6 +18,11 @@ const PLACE_STYLE = {
   delivery: { fill: '#c0392b', label: 'Delivery' },
 } as const;
 
+/** Text drawn over the legs, on a white outline (a copy underneath: simple renderers ignore paint-order). */
+function haloText(x: number, y: number, text: string, attrs: string): string {
+  const at = `x="${x.toFixed(1)}" y="${y.toFixed(1)}" ${attrs}`;
+  return `<text ${at} stroke="#ffffff" stroke-width="4" stroke-linejoin="round">${text}</text><text ${at}>${text}</text>`;
+}
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const f1 = (v: number) => v.toFixed(1);
 
@@ -53,7 +59,7 @@ function canvas(points: LatLng[]) {
 export function routeSvg(route: Route, title: string, carrierNames: Map<string, string>): string {
   const all: LatLng[] = [...route.legs.flatMap((l) => l.points), ...route.stops, ...route.places, ...(route.approved?.points ?? [])];
   const out: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="13">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="'Noto Sans SC', 'Source Han Sans SC', 'Microsoft YaHei', 'PingFang SC', sans-serif" font-size="13">`,
     `<title>${esc(title)}</title>`,
     `<rect x="0" y="0" width="${W}" height="${H}" fill="#ffffff"/>`,
     `<rect x="0.5" y="0.5" width="${W - 1}" height="${MAP_H - 1}" fill="#f7f7f4" stroke="#cccccc"/>`,
@@ -81,16 +87,23 @@ export function routeSvg(route: Route, title: string, carrierNames: Map<string, 
     });
     for (const s of route.stops) {
       const r = Math.min(14, 5 + Math.sqrt(s.minutes) / 1.5);
-      out.push(`<circle class="stop" cx="${f1(c.x(s))}" cy="${f1(c.y(s))}" r="${f1(r)}" fill="#ffffff" fill-opacity="0.8" stroke="#333333" stroke-width="2"/>`);
-      out.push(`<text class="stop-label" x="${f1(c.x(s) + r + 3)}" y="${f1(c.y(s) + 4)}" fill="#333333">${s.minutes} min</text>`);
+      const ink = s.alerting ? ALERT_RED : '#333333';
+      out.push(`<circle class="stop${s.alerting ? ' alerting' : ''}" cx="${f1(c.x(s))}" cy="${f1(c.y(s))}" r="${f1(r)}" fill="#ffffff" fill-opacity="0.8" stroke="${ink}" stroke-width="${s.alerting ? 3 : 2}"/>`);
+      out.push(haloText(c.x(s) + r + 3, c.y(s) + 4, `${s.minutes} min`, `class="stop-label" fill="${ink}"${s.alerting ? ' font-weight="bold"' : ''}`));
     }
+    // A label per place, but one for places drawn on top of each other (the two fixes of a handover).
+    const labelled: Array<[number, number]> = [];
     for (const p of route.places) {
       const style = PLACE_STYLE[p.kind];
       const [x, y] = [c.x(p), c.y(p)];
+      const crowded = labelled.some(([lx, ly]) => Math.hypot(lx - x, ly - y) < 24);
       out.push(p.kind === 'handover'
         ? `<polygon class="place ${p.kind}" points="${f1(x)},${f1(y - 8)} ${f1(x + 8)},${f1(y)} ${f1(x)},${f1(y + 8)} ${f1(x - 8)},${f1(y)}" fill="${style.fill}" stroke="#ffffff" stroke-width="1.5"/>`
         : `<rect class="place ${p.kind}" x="${f1(x - 7)}" y="${f1(y - 7)}" width="14" height="14" fill="${style.fill}" stroke="#ffffff" stroke-width="1.5"/>`);
-      if (p.kind !== 'handover') out.push(`<text x="${f1(x + 10)}" y="${f1(y - 9)}" font-weight="bold" fill="${style.fill}">${style.label}</text>`);
+      if (!crowded) {
+        labelled.push([x, y]);
+        out.push(haloText(x + 10, y - 9, style.label, `font-weight="bold" fill="${style.fill}"`));
+      }
     }
     // Scale bar: a round length near a fifth of the width, bottom left of the map.
     const km = niceKm((W / 5) / c.pxPerKm);
@@ -113,6 +126,7 @@ export function routeSvg(route: Route, title: string, carrierNames: Map<string, 
   });
   const sx = W / 2 + 60;
   out.push(`<circle cx="${sx + 7}" cy="${ly - 4}" r="6" fill="#ffffff" stroke="#333333" stroke-width="2"/><text x="${sx + 20}" y="${ly}">Stop (duration)</text>`);
+  out.push(`<circle cx="${sx + 157}" cy="${ly + 36}" r="6" fill="#ffffff" stroke="${ALERT_RED}" stroke-width="3"/><text x="${sx + 170}" y="${ly + 40}">Long stop away from known places</text>`);
   Object.values(PLACE_STYLE).forEach((s, i) => {
     const y = ly + (i + 1) * 20;
     out.push(`<rect x="${sx}" y="${y - 11}" width="14" height="14" fill="${s.fill}"/><text x="${sx + 20}" y="${y}">${s.label}</text>`);

@@ -9,7 +9,13 @@ export interface TrackPoint extends LatLng { at: Date }
 
 export interface RouteLeg extends Leg { points: TrackPoint[]; distanceKm: number }
 
-export interface Stop extends LatLng { position: number; from: Date; to: Date; minutes: number; fixCount: number }
+export interface Stop extends LatLng {
+  position: number; from: Date; to: Date; minutes: number; fixCount: number;
+  /** Farther than ROUTE_STOP_PLACE_RADIUS_M from every known place of the transfer. */
+  remote: boolean;
+  /** Remote and at least ROUTE_STOP_MINUTES long: what raises route_stop. */
+  alerting: boolean;
+}
 
 /** Where a place's coordinates come from: a custody step's recorded location, or a leg's end fix. */
 export type PlaceSource = 'step' | 'fix';
@@ -27,8 +33,8 @@ const PICKUP_ACTIONS = new Set(['dispatch', 'return']);
 const DELIVERY_ACTIONS = new Set(['accept', 'refuse']);
 
 /** Stops: runs of consecutive fixes within the radius of the run's first fix, lasting at least the minimum. */
-export function stopsOf(position: number, points: TrackPoint[], radiusM: number, minMinutes: number): Stop[] {
-  const stops: Stop[] = [];
+export function stopsOf(position: number, points: TrackPoint[], radiusM: number, minMinutes: number): Array<Omit<Stop, 'remote' | 'alerting'>> {
+  const stops: Array<Omit<Stop, 'remote' | 'alerting'>> = [];
   const radiusKm = radiusM / 1000;
   let i = 0;
   while (i < points.length) {
@@ -76,10 +82,10 @@ export function buildRoute(
     const points = fixes.get(leg.position) ?? [];
     return { ...leg, points, distanceKm: pathKm(points) };
   });
-  return {
-    legs: routeLegs,
-    stops: routeLegs.flatMap((l) => stopsOf(l.position, l.points, settings.stopRadiusM, settings.stopMinMinutes)),
-    places: placesOf(routeLegs, steps, delivered),
-    approved,
-  };
+  const places = placesOf(routeLegs, steps, delivered);
+  const stops = routeLegs.flatMap((l) => stopsOf(l.position, l.points, settings.stopRadiusM, settings.stopMinMinutes)).map((s) => {
+    const remote = places.every((p) => distanceKm(s, p) * 1000 > settings.stopPlaceRadiusM);
+    return { ...s, remote, alerting: remote && s.minutes >= settings.alertStopMinutes };
+  });
+  return { legs: routeLegs, stops, places, approved };
 }
