@@ -31,6 +31,7 @@ import { purgeExpiredIdempotencyKeys } from './http/idempotency-purge.js';
 import { startCheckpointSchedule } from './audit/checkpoint-schedule.js';
 import { completeManifestsAfterStep } from './manifests/completion.js';
 import { startCalendarRefresh } from './calendar/calendar-refresh.js';
+import { startTrackPartitions } from './tracks/partitions.js';
 
 const IDEMPOTENCY_PURGE_INTERVAL_MS = 15 * 60_000;
 
@@ -124,6 +125,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     db: ctx.db, intervalS: config.calendarRefreshIntervalS, receiptWorkingDays: config.receiptWorkingDays, log: app.log,
   });
   app.addHook('onClose', () => Promise.all([purge.stop(), checkpoints.stop(), calendar.stop()]).then(() => undefined));
+  const trackPartitions = await startTrackPartitions(ctx.db, app.log);
+  app.addHook('onClose', () => trackPartitions.stop());
 
   await app.ready();
   return app;

@@ -61,6 +61,23 @@ export interface Config {
   metrics: { port?: number; host: string; token?: string };
   /** Timeouts of the HTTP server against slow or idle clients. */
   http: { requestTimeoutMs: number; headersTimeoutMs: number; keepAliveTimeoutMs: number; shutdownGraceMs: number };
+  /** GPS tracks of the carriers' legs and the route alerts (docs/regulations.md#route-record): our policy, configurable. */
+  tracks: {
+    /** A fix may lie this many minutes before its leg began or after it ended. */
+    timeMarginMinutes: number;
+    /** Faster than this from the previous fix: stored flagged implausible, left out of the route. */
+    maxSpeedKmh: number;
+    /** A stop: consecutive fixes within this radius for at least stopMinMinutes. */
+    stopRadiusM: number;
+    stopMinMinutes: number;
+    /** route_stop: a stop this long, farther than stopPlaceRadiusM from the known places. */
+    alertStopMinutes: number;
+    stopPlaceRadiusM: number;
+    /** route_off_corridor: a leg straying this far from the straight line between its ends. */
+    corridorKm: number;
+    /** route_silence: no fix for this long while in transit. */
+    silenceMinutes: number;
+  };
 }
 
 export class ConfigError extends Error {}
@@ -225,6 +242,16 @@ export function loadConfig(env: Env = process.env): Config {
       headersTimeoutMs,
       keepAliveTimeoutMs: int(env, 'HTTP_KEEP_ALIVE_TIMEOUT_MS', 5_000, 100, 600_000),
       shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', 20_000, 0, 600_000),
+    },
+    tracks: {
+      timeMarginMinutes: int(env, 'TRACK_TIME_MARGIN_MINUTES', 30, 0, 24 * 60),
+      maxSpeedKmh: int(env, 'TRACK_MAX_SPEED_KMH', 150, 10, 1000),
+      stopRadiusM: int(env, 'TRACK_STOP_RADIUS_M', 100, 10, 10_000),
+      stopMinMinutes: int(env, 'TRACK_STOP_MIN_MINUTES', 5, 1, 24 * 60),
+      alertStopMinutes: int(env, 'ROUTE_STOP_MINUTES', 30, 1, 7 * 24 * 60),
+      stopPlaceRadiusM: int(env, 'ROUTE_STOP_PLACE_RADIUS_M', 500, 10, 100_000),
+      corridorKm: num(env, 'ROUTE_CORRIDOR_KM', 5, 0.1, 1000),
+      silenceMinutes: int(env, 'ROUTE_SILENCE_MINUTES', 60, 1, 7 * 24 * 60),
     },
   };
 }

@@ -73,6 +73,8 @@ export const RULES = {
   official_number_region: 'A national number names the city the waste leaves (转移管理办法 Art. 15, digits 5–8): it must be the generator\'s',
   official_number_taken: 'Another manifest already holds this official number in this system (a 409 CONFLICT)',
   official_number_assigned: 'The manifest already holds another number in this system; a correction states its reason (a 409 CONFLICT)',
+  // GPS tracks (docs/regulations.md#route-record)
+  track_leg: 'Track fixes are posted by a carrier of the manifest that has taken over the load, for its own leg',
 } as const;
 
 export type RuleCode = keyof typeof RULES;

@@ -56,6 +56,7 @@ export const EVENT_AGGREGATES: Record<string, AggregateEvents> = {
   cross_province_approval: { description: 'A cross-province transfer approval; consumed on receipt', actions: ['create', 'consume'], data: AuditedRecord },
   calendar_year: { description: 'A year of the working-day calendar', actions: ['load', 'replace'], data: AuditedRecord },
   indicator_input: { description: 'A regulator-entered indicator input', actions: ['create', 'update'], data: AuditedRecord },
+  approved_route: { description: 'A route a regulator approved for a generator–receiver pair', actions: ['create'], data: AuditedRecord },
   alert: { description: 'An alert opened or closed by the alert sweep', actions: ['opened', 'closed'], data: AlertEventData, dataName: 'the alert' },
 };
 

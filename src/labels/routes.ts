@@ -19,6 +19,8 @@ import { EXPORT_PAGE } from '../http/csv.js';
 import { renderLabelSvg } from './print-label.js';
 import { IssueBatchBody, IssueLabelBody, LabelActionBody } from './schemas.js';
 import { LABEL_STATES } from './label-lifecycle.js';
+import { routesOfIds } from '../tracks/read-track.js';
+import { routeGeoJson, RouteSchema } from '../tracks/route-geojson.js';
 
 
 const StepSchema = Type.Object({
@@ -41,6 +43,7 @@ const TracedManifest = Type.Object({
     action: Type.String(), fromState: Type.Union([Type.String(), Type.Null()]), toState: Type.String(), orgId: Type.String(),
     occurredAt: Type.String({ format: 'date-time' }),
   })),
+  route: RouteSchema,
 });
 
 const LedgerRecord = Type.Object({
@@ -172,7 +175,9 @@ export const labelRoutes: RouteModule = (app, ctx) => {
     },
   }, async (request) => {
     const l = await loadVisibleLabel(ctx.db, request.caller, request.params.id);
-    return { label: viewOf(ctx, l), ...(await labelTrace(ctx.db, l)) };
+    const trace = await labelTrace(ctx.db, l);
+    const routes = await routesOfIds(ctx.db, trace.manifests.map((m) => m.id), ctx.config.tracks);
+    return { label: viewOf(ctx, l), ...trace, manifests: trace.manifests.map((m) => ({ ...m, route: routeGeoJson(routes.get(m.id)!) })) };
   });
 
   app.get('/api/v1/orgs/:id/ledger', {

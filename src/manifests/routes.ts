@@ -15,6 +15,8 @@ import { allowedManifestActions, performManifestAction } from './actions.js';
 import { CLIENT_MANIFEST_ACTIONS, MANIFEST_STATES } from './manifest-lifecycle.js';
 import { loadManifestPartsOf, loadVisibleManifest, ManifestSchema, manifestView, type LoadedManifest } from './manifest-view.js';
 import { MANIFEST_NUMBER_PATTERN } from './manifest-number.js';
+import { routeOf } from '../tracks/read-track.js';
+import { routeGeoJson, RouteSchema } from '../tracks/route-geojson.js';
 
 const ManifestWithActions = Type.Object({ ...ManifestSchema.properties, allowedActions: Type.Array(Type.String()) });
 
@@ -26,6 +28,7 @@ const TraceSchema = Type.Object({
     recordedAt: Type.String({ format: 'date-time' }), details: Type.Record(Type.String(), Type.Unknown()),
     labels: Type.Array(Type.Object({ labelId: Type.String(), action: Type.String(), toState: Type.String() })),
   })),
+  route: RouteSchema,
 });
 
 export const manifestRoutes: RouteModule = (app, ctx) => {
@@ -107,8 +110,10 @@ export const manifestRoutes: RouteModule = (app, ctx) => {
       ctx.db.select().from(manifestSteps).where(eq(manifestSteps.manifestId, id)).orderBy(asc(manifestSteps.id)),
       ctx.db.select().from(labelSteps).where(eq(labelSteps.manifestId, id)).orderBy(asc(labelSteps.id)),
     ]);
+    const route = await routeOf(ctx.db, loaded, ctx.config.tracks);
     return {
       manifest: manifestView(loaded),
+      route: routeGeoJson(route),
       steps: steps.map((s) => ({
         action: s.action, fromState: s.fromState, toState: s.toState, orgId: s.orgId, clientId: s.clientId,
         occurredAt: s.occurredAt.toISOString(), recordedAt: s.recordedAt.toISOString(), details: s.details as Record<string, unknown>,

@@ -16,11 +16,13 @@ import { CalendarNotCoveredError, shanghaiDate, shanghaiDayStart, workingDaysBet
 import { storageAlerts } from './storage-alerts.js';
 import { lateReportAlerts } from './late-report-alerts.js';
 import { emergencyPlanAlerts } from './emergency-plan-alerts.js';
+import { routeAlerts } from './route-alerts.js';
 
 export const ALERT_TYPES = [
   'receipt_overdue', 'storage_near_limit', 'storage_over_limit', 'medical_hold_exceeded', 'in_transit_too_long',
   'weight_discrepancy', 'refusal', 'licence_expiring', 'capacity_near_limit', 'paper_transfer_not_entered', 'calendar_year_missing',
   'storage_over_limit_generator', 'late_report', 'emergency_plan_missing',
+  'route_stop', 'route_off_corridor', 'route_silence',
 ] as const;
 export type AlertType = (typeof ALERT_TYPES)[number];
 
@@ -209,6 +211,7 @@ export async function openAlerts(db: DbOrTx, config: Config, prefix: string, typ
   if (wanted('calendar_year_missing')) out.push(...calendarYearMissingAlerts(prefix, a.calendarMissingDays, now));
   if (wanted('late_report')) out.push(...await lateReportAlerts(db, config, prefix, now));
   if (wanted('emergency_plan_missing')) out.push(...await emergencyPlanAlerts(db, prefix, now));
+  if (wanted('route_stop') || wanted('route_off_corridor') || wanted('route_silence')) out.push(...await routeAlerts(db, config, prefix, wanted, now));
 
   return out.sort((x, y) => x.deadline.localeCompare(y.deadline) || x.entityId.localeCompare(y.entityId));
 }

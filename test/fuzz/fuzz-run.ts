@@ -140,8 +140,10 @@ const NOT_CHECKED = new Set(['audit_entries', 'audit_chains', 'audit_checkpoints
 type Counts = Record<string, { rows: number; newest: string }>;
 
 async function rowCounter(database: Database): Promise<() => Promise<Counts>> {
+  // A partitioned table counts its partitions' rows: the partitions themselves are left out.
   const { rows } = await database.pool.query<{ table_name: string }>(
-    `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY table_name`);
+    `SELECT c.relname AS table_name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND NOT c.relispartition ORDER BY c.relname`);
   const tables = rows.map((r) => r.table_name).filter((t) => !NOT_CHECKED.has(t));
   const ident = (t: string) => `"${t.replace(/"/g, '""')}"`;
   const perTable = tables.map((t) =>

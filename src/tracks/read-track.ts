@@ -1,0 +1,86 @@
+// Reading the stored fixes and the step locations of manifests, for their routes. Every read names
+// the time span of the legs, so that only the months it covers are scanned (the table is
+// partitioned by month on the fix time).
+import { inArray, sql } from 'drizzle-orm';
+import type { DbOrTx } from '../db/database.js';
+import { manifests } from '../db/schema.js';
+import { loadManifestPartsOf, type LoadedManifest } from '../manifests/manifest-view.js';
+import { legsOf, legWindow, type Leg } from './legs.js';
+import { buildRoute, type Route, type StepPlace, type TrackPoint } from './route.js';
+import type { TrackSettings } from './track-settings.js';
+import { approvedRoutesFor, pairKey, pathOf } from './route-approvals.js';
+import { shanghaiDate } from '../calendar/working-days.js';
+
+const E6 = 1e6;
+
+interface Span { manifestId: string; from: Date; to: Date }
+
+function spanOf(manifestId: string, legs: Leg[], marginMs: number, now: Date): Span | undefined {
+  if (legs.length === 0) return undefined;
+  const windows = legs.map((l) => legWindow(l, marginMs, now));
+  return { manifestId, from: windows[0].from, to: new Date(windows.reduce((max, w) => Math.max(max, w.to.getTime()), 0)) };
+}
+
+/** Plausible fixes by manifest and leg position, in time order. */
+async function readFixes(db: DbOrTx, spans: Span[]): Promise<Map<string, Map<number, TrackPoint[]>>> {
+  const out = new Map<string, Map<number, TrackPoint[]>>();
+  if (spans.length === 0) return out;
+  const from = new Date(spans.reduce((min, s) => Math.min(min, s.from.getTime()), Infinity));
+  const to = new Date(spans.reduce((max, s) => Math.max(max, s.to.getTime()), 0));
+  const { rows } = await db.execute<{ manifest_id: string; position: number; at: string; lat_e6: number; lng_e6: number }>(sql`
+    SELECT manifest_id, position, at, lat_e6, lng_e6 FROM track_fixes
+     WHERE manifest_id = ANY(${sql.param(spans.map((s) => s.manifestId))}::uuid[]) AND at >= ${from} AND at <= ${to} AND NOT implausible
+     ORDER BY manifest_id, position, at`);
+  for (const r of rows) {
+    let byLeg = out.get(r.manifest_id);
+    if (!byLeg) out.set(r.manifest_id, (byLeg = new Map()));
+    let points = byLeg.get(r.position);
+    if (!points) byLeg.set(r.position, (points = []));
+    points.push({ at: new Date(r.at), lat: r.lat_e6 / E6, lng: r.lng_e6 / E6 });
+  }
+  return out;
+}
+
+/** Locations recorded with the manifest's container steps (pickup and receipt), by manifest. */
+async function readStepPlaces(db: DbOrTx, ids: string[]): Promise<Map<string, StepPlace[]>> {
+  const out = new Map<string, StepPlace[]>();
+  if (ids.length === 0) return out;
+  const { rows } = await db.execute<{ manifest_id: string; action: string; lat: number; lng: number; occurred_at: string }>(sql`
+    SELECT manifest_id, action, lat, lng, occurred_at FROM label_steps
+     WHERE manifest_id = ANY(${sql.param(ids)}::uuid[]) AND lat IS NOT NULL AND lng IS NOT NULL ORDER BY manifest_id, id`);
+  for (const r of rows) {
+    const list = out.get(r.manifest_id) ?? [];
+    list.push({ action: r.action, lat: Number(r.lat), lng: Number(r.lng), at: new Date(r.occurred_at) });
+    out.set(r.manifest_id, list);
+  }
+  return out;
+}
+
+/** The routes of several manifests in two queries. */
+export async function routesOf(db: DbOrTx, loaded: LoadedManifest[], settings: TrackSettings, now = new Date()): Promise<Map<string, Route>> {
+  const margin = settings.timeMarginMinutes * 60_000;
+  const legs = new Map(loaded.map((l) => [l.m.id, legsOf(l)]));
+  const spans = loaded.map((l) => spanOf(l.m.id, legs.get(l.m.id)!, margin, now)).filter((s): s is Span => Boolean(s));
+  const pairs = new Map(loaded.map((l) => [l.m.id, { generatorId: l.m.generatorId, receiverId: l.m.receiverId, day: shanghaiDate(l.m.pickedUpAt ?? l.m.plannedAt) }]));
+  const [fixes, steps, approved] = await Promise.all([
+    readFixes(db, spans), readStepPlaces(db, loaded.map((l) => l.m.id)), approvedRoutesFor(db, [...pairs.values()]),
+  ]);
+  return new Map(loaded.map((l) => {
+    const a = approved.get(pairKey(pairs.get(l.m.id)!));
+    return [l.m.id, buildRoute(
+      legs.get(l.m.id)!, fixes.get(l.m.id) ?? new Map(), steps.get(l.m.id) ?? [], l.m.deliveredAt !== null, settings,
+      a ? { id: a.id, name: a.name, points: pathOf(a) } : null,
+    )];
+  }));
+}
+
+export async function routeOf(db: DbOrTx, loaded: LoadedManifest, settings: TrackSettings, now = new Date()): Promise<Route> {
+  return (await routesOf(db, [loaded], settings, now)).get(loaded.m.id)!;
+}
+
+/** The routes of manifests by id (a label's trace lists the manifests that carried it). */
+export async function routesOfIds(db: DbOrTx, ids: string[], settings: TrackSettings): Promise<Map<string, Route>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.select().from(manifests).where(inArray(manifests.id, ids));
+  return routesOf(db, await loadManifestPartsOf(db, rows), settings);
+}
