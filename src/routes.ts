@@ -20,9 +20,10 @@ import { supervisionRoutes } from './supervision/routes.js';
 import { insightRoutes } from './supervision/insight-routes.js';
 import { eventRoutes } from './events/routes.js';
 import { exchangeRoutes } from './manifests/exchange-routes.js';
+import { filingRoutes } from './supervision/filings/filing-routes.js';
 
 /** Routes that need no access token. */
 export const publicRoutes: RouteModule[] = [authRoutes, publicLabelRoutes, externalReceiptPublicRoutes];
 
 /** Routes behind the bearer-token check. */
-export const protectedRoutes: RouteModule[] = [catalogRoutes, calendarRoutes, orgRoutes, registryRoutes, externalPartyRoutes, storageExtensionRoutes, emergencyPlanRoutes, auditRoutes, labelRoutes, scanRoutes, manifestRoutes, paperRoutes, revisionRoutes, externalReceiptRoutes, supervisionRoutes, insightRoutes, exchangeRoutes, eventRoutes];
+export const protectedRoutes: RouteModule[] = [catalogRoutes, calendarRoutes, orgRoutes, registryRoutes, externalPartyRoutes, storageExtensionRoutes, emergencyPlanRoutes, auditRoutes, labelRoutes, scanRoutes, manifestRoutes, paperRoutes, revisionRoutes, externalReceiptRoutes, supervisionRoutes, insightRoutes, exchangeRoutes, eventRoutes, filingRoutes];

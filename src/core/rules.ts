@@ -73,6 +73,11 @@ export const RULES = {
   official_number_region: 'A national number names the city the waste leaves (转移管理办法 Art. 15, digits 5–8): it must be the generator\'s',
   official_number_taken: 'Another manifest already holds this official number in this system (a 409 CONFLICT)',
   official_number_assigned: 'The manifest already holds another number in this system; a correction states its reason (a 409 CONFLICT)',
+  // Management plans and declarations (docs/regulations.md#management-plans, #declarations)
+  plan_row: 'An edit names an in-house or transfer row that last year\'s records do not have',
+  change_reason: 'A change to a submitted plan or declaration is a new version and states its reason (changeReason)',
+  period_not_ended: 'A declaration is for a period that has ended',
+  period_kind: 'The site\'s management class does not declare periods of this kind (monthly: key supervision; quarterly: simplified; yearly: all)',
 } as const;
 
 export type RuleCode = keyof typeof RULES;

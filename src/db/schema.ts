@@ -6,3 +6,4 @@ export * from '../manifests/schema.js';
 export * from '../calendar/schema.js';
 export * from '../events/schema.js';
 export * from '../supervision/schema.js';
+export * from '../supervision/filings/schema.js';

@@ -16,18 +16,20 @@ import { CalendarNotCoveredError, shanghaiDate, shanghaiDayStart, workingDaysBet
 import { storageAlerts } from './storage-alerts.js';
 import { lateReportAlerts } from './late-report-alerts.js';
 import { emergencyPlanAlerts } from './emergency-plan-alerts.js';
+import { declarationOverdueAlerts, managementPlanMissingAlerts } from './filings/filing-alerts.js';
 
 export const ALERT_TYPES = [
   'receipt_overdue', 'storage_near_limit', 'storage_over_limit', 'medical_hold_exceeded', 'in_transit_too_long',
   'weight_discrepancy', 'refusal', 'licence_expiring', 'capacity_near_limit', 'paper_transfer_not_entered', 'calendar_year_missing',
   'storage_over_limit_generator', 'late_report', 'emergency_plan_missing',
+  'management_plan_missing', 'declaration_overdue',
 ] as const;
 export type AlertType = (typeof ALERT_TYPES)[number];
 
 export interface Alert {
   type: AlertType;
   severity: 'high' | 'medium';
-  entityType: 'label' | 'manifest' | 'licence' | 'paper_transfer' | 'calendar_year' | 'site';
+  entityType: 'label' | 'manifest' | 'licence' | 'paper_transfer' | 'calendar_year' | 'site' | 'declaration_period';
   entityId: string;
   orgId: string;
   regionCode: string;
@@ -209,6 +211,8 @@ export async function openAlerts(db: DbOrTx, config: Config, prefix: string, typ
   if (wanted('calendar_year_missing')) out.push(...calendarYearMissingAlerts(prefix, a.calendarMissingDays, now));
   if (wanted('late_report')) out.push(...await lateReportAlerts(db, config, prefix, now));
   if (wanted('emergency_plan_missing')) out.push(...await emergencyPlanAlerts(db, prefix, now));
+  if (wanted('management_plan_missing')) out.push(...await managementPlanMissingAlerts(db, prefix, now));
+  if (wanted('declaration_overdue')) out.push(...await declarationOverdueAlerts(db, config, prefix, now));
 
   return out.sort((x, y) => x.deadline.localeCompare(y.deadline) || x.entityId.localeCompare(y.entityId));
 }
