@@ -18,7 +18,10 @@ CREATE TABLE "management_plans" (
 	-- Why a version after the first was filed (§5.2: changes are filed promptly).
 	"change_reason" text,
 	"region_code" text NOT NULL,
+	-- When the unit filed it (the national system's receipt; a filing entered later says when it was made).
 	"submitted_at" timestamp with time zone,
+	-- When the submission was recorded here.
+	"submission_recorded_at" timestamp with time zone,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "management_plans_state_check" CHECK ("state" IN ('draft', 'submitted')),
@@ -45,7 +48,9 @@ CREATE TABLE "declarations" (
 	"change_reason" text,
 	"due_on" date NOT NULL,
 	"region_code" text NOT NULL,
+	-- When the unit filed it (a filing entered later says when it was made), and when it was recorded here.
 	"submitted_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"recorded_at" timestamp with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "declarations_kind_check" CHECK ("period_kind" IN ('month', 'quarter', 'year')),
 	CONSTRAINT "declarations_state_check" CHECK ("state" = 'submitted'),
 	CONSTRAINT "declarations_reason_check" CHECK ("version" = 1 OR "change_reason" IS NOT NULL)

@@ -29,7 +29,7 @@ export type AlertType = (typeof ALERT_TYPES)[number];
 export interface Alert {
   type: AlertType;
   severity: 'high' | 'medium';
-  entityType: 'label' | 'manifest' | 'licence' | 'paper_transfer' | 'calendar_year' | 'site' | 'declaration_period';
+  entityType: 'label' | 'manifest' | 'licence' | 'paper_transfer' | 'calendar_year' | 'site' | 'site_period';
   entityId: string;
   orgId: string;
   regionCode: string;

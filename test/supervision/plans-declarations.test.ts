@@ -45,7 +45,7 @@ let manifestNumber: string;
 
 beforeAll(async () => {
   // Every period of last year is checked for declaration_overdue, however late in this year the test runs.
-  t = await buildTestApp({ DECLARATION_ALERT_LOOKBACK_DAYS: '800' });
+  t = await buildTestApp({ DECLARATION_ALERT_LOOKBACK_DAYS: '800', OCCURRED_AT_WINDOW_DAYS: '800' });
   admin = await loginAdmin(t.app);
   district = await createRegulator(t.app, admin, REGION);
   carrier = await createCarrier(t.app, admin);
@@ -127,9 +127,13 @@ describe('management plan drafted from last year\'s records', () => {
     expect(edit.json().tables['A.6']).toMatchObject({ reductionPlan: '改进清洗工艺', total: { expectedGeneratedT: 3.5 + L4, expectedReductionT: 0.5 } });
     expect(edit.json().tables['A.5'][0]).toMatchObject({ expectedT: 2, lastYearT: L2 });
 
-    const submitted = await plant.client.post(`/api/v1/orgs/${plant.org.id}/sites/${siteId}/management-plan/submit?year=${YEAR}`, {});
+    // Filed in the national system last December, entered here now.
+    const submitUrl = `/api/v1/orgs/${plant.org.id}/sites/${siteId}/management-plan/submit?year=${YEAR}`;
+    expect((await plant.client.post(submitUrl, { submittedAt: new Date(Date.now() + 3_600_000).toISOString() })).statusCode).toBe(400);
+    expect((await plant.client.post(submitUrl, { submittedAt: sh(`${LAST - 1}-12-31`) })).statusCode).toBe(400);
+    const submitted = await plant.client.post(submitUrl, { submittedAt: sh(`${LAST}-12-20`) });
     expect(submitted.statusCode, submitted.body).toBe(200);
-    expect(submitted.json()).toMatchObject({ state: 'submitted', version: 1, submittedLate: true });
+    expect(submitted.json()).toMatchObject({ state: 'submitted', version: 1, submittedLate: false, submittedAt: new Date(sh(`${LAST}-12-20`)).toISOString() });
     // Locked: submitting again, or editing without a reason, is refused.
     expect((await plant.client.post(`/api/v1/orgs/${plant.org.id}/sites/${siteId}/management-plan/submit?year=${YEAR}`, {})).statusCode).toBe(409);
     const noReason = await put(plant.client, planUrl(), { reductionPlan: 'x' });
@@ -143,6 +147,7 @@ describe('management plan drafted from last year\'s records', () => {
     expect(change.json()).toMatchObject({ state: 'draft', version: 2, changeReason: '新增生产线' });
     const v2 = await plant.client.post(`/api/v1/orgs/${plant.org.id}/sites/${siteId}/management-plan/submit?year=${YEAR}`, {});
     expect(v2.json()).toMatchObject({ state: 'submitted', version: 2, versions: [{ version: 2 }, { version: 1 }] });
+    expect(v2.json().submittedLate).toBe(new Date().toISOString().slice(5, 10) > '03-31');
 
     const list = await district.client.get(`/api/v1/supervision/management-plans?year=${YEAR}`);
     expect(list.statusCode, list.body).toBe(200);
@@ -159,6 +164,11 @@ describe('management plan drafted from last year\'s records', () => {
     expect(row.statusCode, row.body).toBe(422);
     expect(row.json().rule).toBe('plan_row');
     expect((await put(plant.client, planUrl(YEAR + 1), { waste: [{ wasteCode: 'x', expectedGeneratedT: -1 }] })).statusCode).toBe(400);
+    // A regulator cannot submit for the unit; an unknown field is a 400.
+    const url = `/api/v1/orgs/${plant.org.id}/sites/${siteId}/management-plan/submit?year=${YEAR + 1}`;
+    expect((await district.client.post(url, {})).statusCode).toBe(403);
+    expect((await plant.client.post(url, { filedBy: 'x' })).statusCode).toBe(400);
+    expect((await plant.client.post(url, {})).statusCode).toBe(200);
   });
 });
 
@@ -196,9 +206,11 @@ describe('declarations', () => {
   });
 
   it('submits and locks; a correction is a new version with a reason; periods the class does not declare and open periods are refused', async () => {
-    const first = await plant.client.post(declUrl(), { period: `${LAST}-05` });
+    expect((await plant.client.post(declUrl(), { period: `${LAST}-05`, submittedAt: sh(`${LAST}-05-31`) })).statusCode).toBe(400);
+    const first = await plant.client.post(declUrl(), { period: `${LAST}-05`, submittedAt: sh(`${LAST}-06-10`) });
     expect(first.statusCode, first.body).toBe(201);
-    expect(first.json()).toMatchObject({ state: 'submitted', version: 1, period: `${LAST}-05`, submittedLate: true });
+    expect(first.json()).toMatchObject({ state: 'submitted', version: 1, period: `${LAST}-05`, dueOn: `${LAST}-06-15`, submittedLate: false });
+    expect(first.json().recordedAt > first.json().submittedAt).toBe(true);
     const again = await plant.client.post(declUrl(), { period: `${LAST}-05` });
     expect(again.statusCode).toBe(422);
     expect(again.json().rule).toBe('change_reason');
@@ -234,17 +246,21 @@ describe('alerts', () => {
     expect(periods).not.toContain(`${LAST}-05`);
     expect(periods).toContain(`${LAST}-06`);
     expect(mine.find((a: { details: { period: string } }) => a.details.period === `${LAST}-06`)).toMatchObject({
-      entityType: 'declaration_period', entityId: `${siteId}/${LAST}-06`, details: { dueOn: `${LAST}-07-15`, managementClass: 'key' },
+      entityType: 'site_period', entityId: `${siteId}/${LAST}-06`, details: { dueOn: `${LAST}-07-15`, managementClass: 'key' },
     });
     // The plant filed its plan; another generator that generated waste last year did not.
     const other = await createSite(t.app, admin, { roles: ['generator'], regionCode: REGION });
     const l = await issueLabel(other.client, { ...tonnes(0.2), facilityId: other.storageId });
     await backdate(l.id, `${LAST}-08-08`);
-    const missing = (await district.client.get('/api/v1/supervision/alerts?type=management_plan_missing')).json().items;
+    const missing = (await district.client.get('/api/v1/supervision/alerts?type=management_plan_missing')).json().items
+      .map((a: { entityId: string }) => a.entityId);
+    // Last year's plan: the plant is key on its facts (an own treatment facility) and filed none.
+    expect(missing).toContain(`${siteId}/${LAST}`);
     const today = new Date().toISOString().slice(5, 10);
     if (today > '03-31') {
-      expect(missing.map((a: { orgId: string }) => a.orgId)).toContain(other.org.id);
-      expect(missing.map((a: { orgId: string }) => a.orgId)).not.toContain(plant.org.id);
+      const otherSite = (await other.client.get(`/api/v1/orgs/${other.org.id}/sites`)).json().items[0].id;
+      expect(missing).toContain(`${otherSite}/${YEAR}`);
+      expect(missing).not.toContain(`${siteId}/${YEAR}`);
       // A registration site declares yearly: the year past its 31 March deadline is overdue.
       const annual = (await district.client.get('/api/v1/supervision/alerts?type=declaration_overdue')).json().items
         .filter((a: { orgId: string }) => a.orgId === other.org.id).map((a: { details: { period: string } }) => a.details.period);

@@ -14,6 +14,7 @@ import { wasteBalance, type WasteBalance } from './balance.js';
 import { parsePeriod, PERIOD_KINDS_BY_CLASS, type Period } from './periods.js';
 import { siteClassForYear } from './site-class.js';
 import { filingSite, readableSite } from './site-access.js';
+import { resolveSubmittedAt } from './submitted-at.js';
 
 type DeclarationRow = typeof declarations.$inferSelect;
 
@@ -23,7 +24,8 @@ function periodOf(id: string, path: string): Period {
   return p;
 }
 
-const lateAfter = (p: Period) => new Date(shanghaiDayStart(p.dueOn).getTime() + 86_400_000);
+const dayAfter = (date: string) => new Date(shanghaiDayStart(date).getTime() + 86_400_000);
+const lateAfter = (p: Period) => dayAfter(p.dueOn);
 
 async function draftFigures(db: DbOrTx, orgId: string, siteId: string, p: Period) {
   const cls = await siteClassForYear(db, orgId, siteId, p.year);
@@ -61,7 +63,7 @@ function view(r: DeclarationRow, all: DeclarationRow[]) {
   const p = parsePeriod(r.period)!;
   return {
     id: r.id, orgId: r.orgId, siteId: r.siteId, state: r.state, version: r.version, changeReason: r.changeReason,
-    submittedAt: r.submittedAt.toISOString(), submittedLate: r.submittedAt >= lateAfter(p),
+    submittedAt: r.submittedAt.toISOString(), recordedAt: r.recordedAt.toISOString(), submittedLate: r.submittedAt >= lateAfter(p),
     ...(r.figures as DeclarationFigures),
     versions: versionList(all),
   };
@@ -77,7 +79,9 @@ export async function readDeclaration(db: DbOrTx, caller: Caller, orgId: string,
 }
 
 /** Submits (locks) the period's figures as drafted now; a period already submitted takes a correction with its reason. */
-export async function submitDeclaration(cmd: Command, orgId: string, siteId: string, input: { period: string; changeReason?: string }) {
+export async function submitDeclaration(
+  cmd: Command, orgId: string, siteId: string, input: { period: string; changeReason?: string; submittedAt?: string }, windowDays: number,
+) {
   const { tx, actor: { caller } } = cmd;
   const p = periodOf(input.period, 'body.period');
   const { org, site } = await filingSite(tx, caller, orgId, siteId, `declaration:${p.id}`);
@@ -92,13 +96,18 @@ export async function submitDeclaration(cmd: Command, orgId: string, siteId: str
   if (latest && !input.changeReason) {
     throw ruleViolation('change_reason', `${p.id} was declared (version ${latest.version}) and is locked; a correction states its changeReason`, { version: latest.version });
   }
+  // Declared once the period has ended; a correction after the version it corrects.
+  const submittedAt = resolveSubmittedAt(input.submittedAt, latest?.submittedAt ?? dayAfter(p.to), windowDays);
   const [row] = await tx.insert(declarations).values({
     orgId: org.id, siteId: site.id, period: p.id, periodKind: p.kind, version: (latest?.version ?? 0) + 1, figures,
-    changeReason: latest ? input.changeReason : null, dueOn: p.dueOn, regionCode: site.regionCode,
+    changeReason: latest ? input.changeReason : null, dueOn: p.dueOn, regionCode: site.regionCode, submittedAt,
   }).returning();
   await cmd.audit({
     chain: org.regionCode, entityType: 'declaration', entityId: row.id, action: latest ? 'correct' : 'submit',
-    after: { id: row.id, orgId: row.orgId, siteId: row.siteId, period: row.period, version: row.version, figures, changeReason: row.changeReason, regionCode: row.regionCode, submittedAt: row.submittedAt.toISOString() },
+    after: {
+      id: row.id, orgId: row.orgId, siteId: row.siteId, period: row.period, version: row.version, figures, changeReason: row.changeReason,
+      regionCode: row.regionCode, submittedAt: row.submittedAt.toISOString(), recordedAt: row.recordedAt.toISOString(),
+    },
   });
   return view(row, await versionsOf(tx, site.id, p.id));
 }

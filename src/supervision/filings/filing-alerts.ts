@@ -64,26 +64,37 @@ async function siteFactsOfYear(db: DbOrTx, prefix: string, year: number): Promis
   }));
 }
 
-/** Sites without a submitted plan for the current year once 31 March has passed. */
+/**
+ * Sites without a submitted plan for a year whose deadline has passed: the current year once 31 March
+ * has passed, and the previous year (a plan never filed stays missing).
+ */
 export async function managementPlanMissingAlerts(db: DbOrTx, prefix: string, now: Date): Promise<Alert[]> {
   const today = shanghaiDate(now);
-  const year = Number(today.slice(0, 4));
-  const due = planDueOn(year);
-  if (today <= due) return [];
-  const subject = await siteFactsOfYear(db, prefix, year - 1);
-  if (subject.size === 0) return [];
-  const { rows: filed } = await db.execute<{ site_id: string }>(sql`
-    SELECT DISTINCT site_id FROM management_plans WHERE year = ${year} AND state = 'submitted' AND ${inRegion(sql`region_code`, prefix)}`);
-  const done = new Set(filed.map((r) => r.site_id));
-  return [...subject.values()].filter((s) => !done.has(s.siteId)).map((s) => ({
-    type: 'management_plan_missing', severity: 'medium', entityType: 'site', entityId: s.siteId, orgId: s.orgId, regionCode: s.regionCode,
-    deadline: dayAfter(due).toISOString(), lateBy: { value: daysLate(due, now), unit: 'days' },
-    summary: `${s.orgName}, site ${s.siteName}: no management plan submitted for ${year} (due ${due})`,
-    details: {
-      orgName: s.orgName, siteName: s.siteName, year, dueOn: due, generatedLastYearKg: s.generatedKg, managementClass: s.managementClass,
-      managementClassReason: s.reason, submit: `POST /api/v1/orgs/${s.orgId}/sites/${s.siteId}/management-plan/submit?year=${year}`,
-    },
-  }));
+  const thisYear = Number(today.slice(0, 4));
+  const years = today > planDueOn(thisYear) ? [thisYear - 1, thisYear] : [thisYear - 1];
+  const alerts: Alert[] = [];
+  for (const year of years) {
+    const due = planDueOn(year);
+    const subject = await siteFactsOfYear(db, prefix, year - 1);
+    if (subject.size === 0) continue;
+    const { rows: filed } = await db.execute<{ site_id: string }>(sql`
+      SELECT DISTINCT site_id FROM management_plans WHERE year = ${year} AND state = 'submitted' AND ${inRegion(sql`region_code`, prefix)}`);
+    const done = new Set(filed.map((r) => r.site_id));
+    for (const s of subject.values()) {
+      if (done.has(s.siteId)) continue;
+      alerts.push({
+        type: 'management_plan_missing', severity: 'medium', entityType: 'site_period', entityId: `${s.siteId}/${year}`, orgId: s.orgId,
+        regionCode: s.regionCode, deadline: dayAfter(due).toISOString(), lateBy: { value: daysLate(due, now), unit: 'days' },
+        summary: `${s.orgName}, site ${s.siteName}: no management plan submitted for ${year} (due ${due})`,
+        details: {
+          orgName: s.orgName, siteName: s.siteName, siteId: s.siteId, year, dueOn: due, generatedPreviousYearKg: s.generatedKg,
+          managementClass: s.managementClass, managementClassReason: s.reason,
+          submit: `POST /api/v1/orgs/${s.orgId}/sites/${s.siteId}/management-plan/submit?year=${year}`,
+        },
+      });
+    }
+  }
+  return alerts;
 }
 
 /** Periods whose deadline has passed within the lookback, without a submitted declaration. */
@@ -117,7 +128,7 @@ export async function declarationOverdueAlerts(db: DbOrTx, config: Config, prefi
     WHERE period IN (${sql.join(periods.map((p) => sql`${p}`), sql`, `)}) AND ${inRegion(sql`region_code`, prefix)}`);
   const done = new Set(filed.map((r) => `${r.site_id}/${r.period}`));
   return owed.filter(({ s, p }) => !done.has(`${s.siteId}/${p.id}`)).map(({ s, cls, p }) => ({
-    type: 'declaration_overdue', severity: 'medium', entityType: 'declaration_period', entityId: `${s.siteId}/${p.id}`,
+    type: 'declaration_overdue', severity: 'medium', entityType: 'site_period', entityId: `${s.siteId}/${p.id}`,
     orgId: s.orgId, regionCode: s.regionCode, deadline: dayAfter(p.dueOn).toISOString(), lateBy: { value: daysLate(p.dueOn, now), unit: 'days' },
     summary: `${s.orgName}, site ${s.siteName}: declaration for ${p.id} not submitted (due ${p.dueOn})`,
     details: {

@@ -23,6 +23,11 @@ const Period = Type.String({ pattern: PERIOD_PATTERN, description: '2026-10 (mon
 const Text = (maxLength: number) => Type.String({ maxLength });
 const Reason = Type.String({ minLength: 1, maxLength: 1000, pattern: '\\S', description: 'Why the submitted version changes (required for a new version)' });
 const ClassName = OneOf(['key', 'simplified', 'registration']);
+const SubmitBody = Type.Object({
+  submittedAt: Type.Optional(Type.String({
+    format: 'date-time', description: 'When the unit filed it, for a filing entered later (within OCCURRED_AT_WINDOW_DAYS, not in the future); default now',
+  })),
+}, { additionalProperties: false });
 
 const PlanEdits = Type.Object({
   waste: Type.Optional(Type.Array(Type.Object({
@@ -43,7 +48,7 @@ const VersionItem = Type.Object({ version: Type.Integer(), state: Type.String(),
 
 const Plan = Type.Object({
   id: NS, version: Type.Integer(), state: OneOf(['draft', 'submitted']), saved: Type.Boolean(), changeReason: NS,
-  dueOn: Type.String({ format: 'date' }), submittedAt: NS, submittedLate: Type.Union([Type.Boolean(), Type.Null()]),
+  dueOn: Type.String({ format: 'date' }), submittedAt: NS, submissionRecordedAt: NS, submittedLate: Type.Union([Type.Boolean(), Type.Null()]),
   edits: Type.Record(Type.String(), Type.Unknown()),
   year: Type.Integer(), siteId: Type.String(), orgId: Type.String(),
   basedOn: Type.Object({ from: Type.String(), to: Type.String() }),
@@ -75,7 +80,8 @@ const figureFields = {
 };
 const DeclarationDraft = Type.Object({ state: Type.Literal('draft'), ended: Type.Boolean(), ...figureFields });
 const Declaration = Type.Object({
-  id: Type.String(), state: Type.Literal('submitted'), version: Type.Integer(), changeReason: NS, submittedAt: Type.String(), submittedLate: Type.Boolean(),
+  id: Type.String(), state: Type.Literal('submitted'), version: Type.Integer(), changeReason: NS, submittedAt: Type.String(), recordedAt: Type.String(),
+  submittedLate: Type.Boolean(),
   ...figureFields,
 });
 
@@ -107,10 +113,12 @@ export const filingRoutes: RouteModule = (app, ctx) => {
     schema: {
       operationId: 'submitManagementPlan', tags: ['filings'],
       summary: 'Submit the plan\'s latest version; it is locked with its figures as drafted now',
-      params: SiteParams, querystring: YearQuery, response: responses({ 200: Plan }, 400, 401, 403, 404, 409),
+      params: SiteParams, querystring: YearQuery, body: SubmitBody,
+      response: responses({ 200: Plan }, 400, 401, 403, 404, 409),
     },
   }, (request, reply) => runCommand(ctx, request, reply, async (cmd) => ({
-    status: 200, body: await submitPlan(cmd, request.params.id, request.params.siteId, request.query.year),
+    status: 200,
+    body: await submitPlan(cmd, request.params.id, request.params.siteId, request.query.year, request.body, ctx.config.occurredAtWindowDays),
   })));
 
   const declPath = '/api/v1/orgs/:id/sites/:siteId/declarations';
@@ -127,11 +135,11 @@ export const filingRoutes: RouteModule = (app, ctx) => {
       operationId: 'submitDeclaration', tags: ['filings'],
       summary: 'Submit (lock) a period\'s declaration as drafted now; a period already declared takes a correction (a new version) with changeReason',
       params: SiteParams,
-      body: Type.Object({ period: Period, changeReason: Type.Optional(Reason) }, { additionalProperties: false }),
+      body: Type.Object({ period: Period, changeReason: Type.Optional(Reason), ...SubmitBody.properties }, { additionalProperties: false }),
       response: responses({ 201: Declaration }, 400, 401, 403, 404, 422),
     },
   }, (request, reply) => runCommand(ctx, request, reply, async (cmd) => ({
-    status: 201, body: await submitDeclaration(cmd, request.params.id, request.params.siteId, request.body),
+    status: 201, body: await submitDeclaration(cmd, request.params.id, request.params.siteId, request.body, ctx.config.occurredAtWindowDays),
   })));
 
   app.get(`${declPath}/:period`, {

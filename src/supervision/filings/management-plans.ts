@@ -13,6 +13,7 @@ import { shanghaiDayStart } from '../../calendar/working-days.js';
 import { draftPlan, type PlanEdits, type PlanFigures } from './plan-draft.js';
 import { filingSite, readableSite } from './site-access.js';
 import { inRegion } from '../jurisdiction.js';
+import { resolveSubmittedAt } from './submitted-at.js';
 
 type PlanRow = typeof managementPlans.$inferSelect;
 
@@ -34,6 +35,7 @@ function view(row: PlanRow | undefined, year: number, figures: PlanFigures, all:
     changeReason: row?.changeReason ?? null,
     dueOn: planDueOn(year),
     submittedAt: row?.submittedAt?.toISOString() ?? null,
+    submissionRecordedAt: row?.submissionRecordedAt?.toISOString() ?? null,
     submittedLate: row?.submittedAt ? row.submittedAt >= lateAfter(year) : null,
     edits: (row?.edits ?? {}) as PlanEdits,
     ...figures,
@@ -78,7 +80,7 @@ export async function savePlan(cmd: Command, orgId: string, siteId: string, year
 }
 
 /** Locks the latest draft (version 1 with no edits when none was saved) with its figures as drafted now. */
-export async function submitPlan(cmd: Command, orgId: string, siteId: string, year: number) {
+export async function submitPlan(cmd: Command, orgId: string, siteId: string, year: number, input: { submittedAt?: string }, windowDays: number) {
   const { tx, actor: { caller } } = cmd;
   const { org, site } = await filingSite(tx, caller, orgId, siteId, `plan:${year}`);
   const latest = (await versions(tx, site.id, year))[0];
@@ -88,11 +90,14 @@ export async function submitPlan(cmd: Command, orgId: string, siteId: string, ye
   const edits = (latest?.edits ?? {}) as PlanEdits;
   const figures = await draftPlan(tx, org, site, year, edits);
   const now = new Date();
+  // A plan for year Y can be filed once year Y − 1 has begun; a new version after the version before it.
+  const previous = latest ? (await versions(tx, site.id, year)).find((v) => v.state === 'submitted')?.submittedAt : undefined;
+  const earliest = previous ?? shanghaiDayStart(`${year - 1}-01-01`);
+  const submittedAt = resolveSubmittedAt(input.submittedAt, earliest, windowDays, now);
+  const submitted = { state: 'submitted', figures, submittedAt, submissionRecordedAt: now, updatedAt: now };
   const [row] = latest
-    ? await tx.update(managementPlans).set({ state: 'submitted', figures, submittedAt: now, updatedAt: now }).where(eq(managementPlans.id, latest.id)).returning()
-    : await tx.insert(managementPlans).values({
-      orgId: org.id, siteId: site.id, year, version: 1, state: 'submitted', edits, figures, submittedAt: now, regionCode: site.regionCode,
-    }).returning();
+    ? await tx.update(managementPlans).set(submitted).where(eq(managementPlans.id, latest.id)).returning()
+    : await tx.insert(managementPlans).values({ orgId: org.id, siteId: site.id, year, version: 1, edits, regionCode: site.regionCode, ...submitted }).returning();
   await cmd.audit({ chain: org.regionCode, entityType: 'management_plan', entityId: row.id, action: 'submit', after: auditRecord(row) });
   return readPlan(tx, caller, orgId, siteId, year);
 }
@@ -102,6 +107,7 @@ function auditRecord(r: PlanRow) {
   return {
     id: r.id, orgId: r.orgId, siteId: r.siteId, year: r.year, version: r.version, state: r.state, edits: r.edits, figures: r.figures,
     changeReason: r.changeReason, regionCode: r.regionCode, submittedAt: r.submittedAt?.toISOString() ?? null,
+    submissionRecordedAt: r.submissionRecordedAt?.toISOString() ?? null,
   };
 }
 

@@ -17,6 +17,7 @@ export const managementPlans = pgTable('management_plans', {
   changeReason: text(),
   regionCode: text().notNull(),
   submittedAt: ts(),
+  submissionRecordedAt: ts(),
   createdAt: ts().notNull().defaultNow(),
   updatedAt: ts().notNull().defaultNow(),
 }, (t) => [
@@ -40,6 +41,7 @@ export const declarations = pgTable('declarations', {
   dueOn: date({ mode: 'string' }).notNull(),
   regionCode: text().notNull(),
   submittedAt: ts().notNull().defaultNow(),
+  recordedAt: ts().notNull().defaultNow(),
 }, (t) => [
   check('declarations_kind_check', sql`${t.periodKind} IN ('month', 'quarter', 'year')`),
   check('declarations_state_check', sql`${t.state} = 'submitted'`),
