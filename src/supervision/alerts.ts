@@ -16,7 +16,7 @@ import { CalendarNotCoveredError, shanghaiDate, shanghaiDayStart, workingDaysBet
 import { storageAlerts } from './storage-alerts.js';
 import { lateReportAlerts } from './late-report-alerts.js';
 import { emergencyPlanAlerts } from './emergency-plan-alerts.js';
-import { declarationOverdueAlerts, managementPlanMissingAlerts } from './filings/filing-alerts.js';
+import { filingAlerts } from './filings/filing-alerts.js';
 
 export const ALERT_TYPES = [
   'receipt_overdue', 'storage_near_limit', 'storage_over_limit', 'medical_hold_exceeded', 'in_transit_too_long',
@@ -211,8 +211,7 @@ export async function openAlerts(db: DbOrTx, config: Config, prefix: string, typ
   if (wanted('calendar_year_missing')) out.push(...calendarYearMissingAlerts(prefix, a.calendarMissingDays, now));
   if (wanted('late_report')) out.push(...await lateReportAlerts(db, config, prefix, now));
   if (wanted('emergency_plan_missing')) out.push(...await emergencyPlanAlerts(db, prefix, now));
-  if (wanted('management_plan_missing')) out.push(...await managementPlanMissingAlerts(db, prefix, now));
-  if (wanted('declaration_overdue')) out.push(...await declarationOverdueAlerts(db, config, prefix, now));
+  if (wanted('management_plan_missing') || wanted('declaration_overdue')) out.push(...await filingAlerts(db, config, prefix, wanted, now));
 
   return out.sort((x, y) => x.deadline.localeCompare(y.deadline) || x.entityId.localeCompare(y.entityId));
 }
