@@ -3,9 +3,9 @@
 import { randomInt } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../support/test-app.js';
-import { createRegulator, loginAdmin, type Client, type Party } from '../support/factories.js';
+import { createParty, createRegulator, loginAdmin, type Client, type Party } from '../support/factories.js';
 import {
-  act, addOperatingLicence, createCarrier, createSite, DRIVER, EMERGENCY_MEASURES, issueLabel, manifestAction, type CarrierSite, type Site,
+  act, addFacility, addOperatingLicence, createCarrier, createSite, DRIVER, EMERGENCY_MEASURES, issueLabel, manifestAction, type CarrierSite, type Site,
 } from '../support/world.js';
 import { thisYear } from '../support/dates.js';
 
@@ -234,6 +234,30 @@ describe('declarations', () => {
     expect(listed.json().items.map((d: { version: number }) => d.version)).toEqual([1, 2]);
     const events = await t.database.pool.query(`SELECT type FROM events WHERE aggregate_type = 'declaration' ORDER BY position`);
     expect(events.rows.map((r) => r.type)).toEqual(['declaration.submit', 'declaration.correct']);
+  });
+});
+
+describe('per site (生产经营场所, §5.1)', () => {
+  it('a unit with two sites: each site\'s declaration and plan hold the containers issued at its facilities', async () => {
+    const unit = await createParty(t.app, admin, { roles: ['generator'], regionCode: REGION });
+    const site = await unit.client.post(`/api/v1/orgs/${unit.org.id}/sites`, { name: '二厂', address: '太原市杏花岭区二厂路1号', regionCode: REGION });
+    expect(site.statusCode, site.body).toBe(201);
+    const store = await addFacility(unit.client, unit.org.id, { siteId: site.json().id, kind: 'storage', storageType: 'warehouse', capacityKg: 50_000 });
+    const atSecond = 1.25;
+    const atDefault = 0.5;
+    await issueLabel(unit.client, { ...tonnes(atSecond), facilityId: store });
+    await issueLabel(unit.client, tonnes(atDefault));
+    const sites = (await unit.client.get(`/api/v1/orgs/${unit.org.id}/sites`)).json().items as Array<{ id: string; isDefault: boolean }>;
+    const generatedAt = async (id: string) => {
+      const res = await unit.client.get(`/api/v1/orgs/${unit.org.id}/sites/${id}/declarations/draft?period=${YEAR}`);
+      expect(res.statusCode, res.body).toBe(200);
+      return res.json().rows.reduce((sum: number, r: Row) => sum + r.generatedT, 0);
+    };
+    expect(await generatedAt(site.json().id)).toBeCloseTo(atSecond, 6);
+    expect(await generatedAt(sites.find((x) => x.isDefault)!.id)).toBeCloseTo(atDefault, 6);
+    const plan = await unit.client.get(`/api/v1/orgs/${unit.org.id}/sites/${site.json().id}/management-plan?year=${YEAR + 1}`);
+    expect(plan.json().tables['A.3']).toMatchObject([{ wasteCode: '900-214-08', lastYearGeneratedT: atSecond }]);
+    expect(plan.json()).toMatchObject({ managementClass: 'registration', requiredTables: ['A.1', 'A.3', 'A.7'] });
   });
 });
 

@@ -72,12 +72,15 @@ type PeriodRow = {
 export async function wasteBalance(db: DbOrTx, orgId: string, siteId: string, from: string, to: string): Promise<WasteBalance[]> {
   const start = shanghaiDayStart(from);
   const end = nextDay(to);
+  // Most units have one site: every record is that site's, and the per-record attribution is skipped.
+  const { rows: [{ n }] } = await db.execute<{ n: number }>(sql`SELECT count(*)::int AS n FROM sites WHERE org_id = ${orgId}`);
+  const atSite = n <= 1 ? sql`TRUE` : sql`${siteOfRecordSql} = ${siteId}::uuid`;
   const opening = await db.execute<{ waste_code: string; waste_name: string; category: string; physical_form: string; g: string }>(sql`
     SELECT lr.waste_code, max(lr.waste_name) AS waste_name, max(lr.category) AS category, max(lr.physical_form) AS physical_form,
       sum(CASE WHEN ${FLOW_SQL} IN ('generated', 'received') THEN 1 WHEN ${FLOW_SQL} IS NULL THEN 0 ELSE -1 END
           * round(lr.quantity_kg * 1000))::text AS g
     FROM ledger_records lr
-    WHERE lr.org_id = ${orgId} AND lr.occurred_at < ${start} AND ${siteOfRecordSql} = ${siteId}::uuid
+    WHERE lr.org_id = ${orgId} AND lr.occurred_at < ${start} AND ${atSite}
     GROUP BY lr.waste_code`);
   const period = await db.execute<PeriodRow>(sql`
     SELECT lr.kind, ${FLOW_SQL} AS flow, lr.batch_code, lr.waste_code, lr.waste_name, lr.category, lr.physical_form,
@@ -90,7 +93,7 @@ export async function wasteBalance(db: DbOrTx, orgId: string, siteId: string, fr
     FROM ledger_records lr
     LEFT JOIN manifests m ON lr.kind = 'HWCK' AND m.number = lr.manifest_number
     LEFT JOIN organisations ro ON ro.id = m.receiver_id
-    WHERE lr.org_id = ${orgId} AND lr.occurred_at >= ${start} AND lr.occurred_at < ${end} AND ${siteOfRecordSql} = ${siteId}::uuid
+    WHERE lr.org_id = ${orgId} AND lr.occurred_at >= ${start} AND lr.occurred_at < ${end} AND ${atSite}
     ORDER BY lr.occurred_at, lr.id`);
 
   type Acc = {
