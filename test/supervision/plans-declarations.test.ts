@@ -145,6 +145,8 @@ describe('management plan drafted from last year\'s records', () => {
     const change = await put(plant.client, planUrl(), { waste: [{ wasteCode: '900-214-08', expectedGeneratedT: 5 }], changeReason: '新增生产线' });
     expect(change.statusCode, change.body).toBe(200);
     expect(change.json()).toMatchObject({ state: 'draft', version: 2, changeReason: '新增生产线' });
+    // While the unit edits the change, its regulator still sees version 1 as filed.
+    expect((await district.client.get(planUrl())).json()).toMatchObject({ state: 'submitted', version: 1 });
     const v2 = await plant.client.post(`/api/v1/orgs/${plant.org.id}/sites/${siteId}/management-plan/submit?year=${YEAR}`, {});
     expect(v2.json()).toMatchObject({ state: 'submitted', version: 2, versions: [{ version: 2 }, { version: 1 }] });
     expect(v2.json().submittedLate).toBe(new Date().toISOString().slice(5, 10) > '03-31');

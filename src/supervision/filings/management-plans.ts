@@ -45,11 +45,14 @@ function view(row: PlanRow | undefined, year: number, figures: PlanFigures, all:
   };
 }
 
-/** The latest version: a submitted one as it was locked, else the draft drafted afresh with its edits. */
+/**
+ * The latest version: a submitted one as it was locked, else the draft drafted afresh with its edits.
+ * A regulator sees the latest submitted version while the unit edits a change (it has not been filed).
+ */
 export async function readPlan(db: DbOrTx, caller: Caller, orgId: string, siteId: string, year: number) {
   const { org, site } = await readableSite(db, caller, orgId, siteId);
   const all = await versions(db, site.id, year);
-  const latest = all[0];
+  const latest = caller.orgId === org.id ? all[0] : all.find((v) => v.state === 'submitted') ?? all[0];
   if (latest?.state === 'submitted') return view(latest, year, latest.figures as PlanFigures, all);
   return view(latest, year, await draftPlan(db, org, site, year, (latest?.edits ?? {}) as PlanEdits), all);
 }
