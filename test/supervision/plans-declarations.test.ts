@@ -166,6 +166,11 @@ describe('management plan drafted from last year\'s records', () => {
     expect(row.statusCode, row.body).toBe(422);
     expect(row.json().rule).toBe('plan_row');
     expect((await put(plant.client, planUrl(YEAR + 1), { waste: [{ wasteCode: 'x', expectedGeneratedT: -1 }] })).statusCode).toBe(400);
+    expect((await put(plant.client, planUrl(YEAR + 1), { waste: [{ wasteCode: '999-999-99', expectedGeneratedT: 1 }] })).statusCode).toBe(400);
+    // A waste new this year is named from the 名录.
+    const added = await put(plant.client, planUrl(YEAR + 1), { waste: [{ wasteCode: '900-041-49', expectedGeneratedT: 0.4 }] });
+    expect(added.statusCode, added.body).toBe(200);
+    expect(added.json().tables['A.3'].find((r: { wasteCode: string }) => r.wasteCode === '900-041-49')).toMatchObject({ category: 'HW49', lastYearGeneratedT: 0, expectedGeneratedT: 0.4 });
     // A regulator cannot submit for the unit; an unknown field is a 400.
     const url = `/api/v1/orgs/${plant.org.id}/sites/${siteId}/management-plan/submit?year=${YEAR + 1}`;
     expect((await district.client.post(url, {})).statusCode).toBe(403);

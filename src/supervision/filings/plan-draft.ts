@@ -7,7 +7,8 @@ import { facilities } from '../../db/schema.js';
 import type { OrgRow } from '../../parties/org-view.js';
 import type { SiteRow } from '../../parties/sites.js';
 import type { ManagementClass } from '../management-class.js';
-import { ruleViolation } from '../../core/errors.js';
+import { invalid, ruleViolation } from '../../core/errors.js';
+import { editionOn, findWasteCode } from '../../catalog/catalog.js';
 import { wasteBalance } from './balance.js';
 import { siteClassForYear } from './site-class.js';
 
@@ -41,12 +42,14 @@ export async function draftPlan(db: DbOrTx, org: OrgRow, site: SiteRow, year: nu
     wasteCode: b.wasteCode, wasteName: b.wasteName, category: b.category, physicalForm: b.physicalForm, unit: 't',
     lastYearGeneratedT: b.generatedT, expectedGeneratedT: wasteEdit.get(b.wasteCode)?.expectedGeneratedT ?? b.generatedT,
   }));
-  // A waste the unit expects this year that it did not have last year.
+  // A waste the unit expects this year that it did not have last year: named as the 名录 in force on 1 January names it.
+  const edition = editionOn(`${year}-01-01`);
   for (const w of wasteEdit.values()) {
-    if (!last.some((b) => b.wasteCode === w.wasteCode)) {
-      a3.push({ wasteCode: w.wasteCode, wasteName: '', category: `HW${w.wasteCode.slice(-2)}`, physicalForm: '', unit: 't',
-        lastYearGeneratedT: 0, expectedGeneratedT: w.expectedGeneratedT ?? 0 });
-    }
+    if (last.some((b) => b.wasteCode === w.wasteCode)) continue;
+    const code = findWasteCode(w.wasteCode, edition);
+    if (!code) throw invalid(`${w.wasteCode} is not in the National Hazardous Waste List (${edition} edition)`, [{ path: 'body.waste', message: 'unknown waste code' }]);
+    a3.push({ wasteCode: w.wasteCode, wasteName: code.description, category: code.category, physicalForm: '', unit: 't',
+      lastYearGeneratedT: 0, expectedGeneratedT: w.expectedGeneratedT ?? 0 });
   }
   const a4 = last.filter((b) => b.closingStockT !== 0 || b.storageFacilityCodes.length > 0).map((b) => ({
     wasteCode: b.wasteCode, wasteName: b.wasteName, category: b.category, physicalForm: b.physicalForm, unit: 't',
