@@ -40,6 +40,8 @@ export interface Config {
     lateReportHours: number;
     /** How many days back the late_report alert lists steps by when they were recorded. */
     lateReportWindowDays: number;
+    /** declaration_overdue lists periods whose deadline fell within this many days. */
+    declarationLookbackDays: number;
   };
   /** Seconds between re-reads of the loaded calendar years, so that API instances converge (0: none). */
   calendarRefreshIntervalS: number;
@@ -224,6 +226,7 @@ export function loadConfig(env: Env = process.env): Config {
       // At least 1: the late-report indexes (migration 0013) hold steps recorded over an hour late.
       lateReportHours: int(env, 'LATE_REPORT_HOURS', 72, 1, 24 * 365),
       lateReportWindowDays: int(env, 'LATE_REPORT_WINDOW_DAYS', 30, 1, 3650),
+      declarationLookbackDays: int(env, 'DECLARATION_ALERT_LOOKBACK_DAYS', 400, 1, 3650),
     },
     calendarRefreshIntervalS: int(env, 'CALENDAR_REFRESH_INTERVAL_S', 300, 0, 86_400),
     pressure: {

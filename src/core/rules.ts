@@ -75,6 +75,11 @@ export const RULES = {
   official_number_assigned: 'The manifest already holds another number in this system; a correction states its reason (a 409 CONFLICT)',
   // GPS tracks (docs/regulations.md#route-record)
   track_leg: 'Track fixes are posted by a carrier of the manifest that has taken over the load, for its own leg',
+  // Management plans and declarations (docs/regulations.md#management-plans, #declarations)
+  plan_row: 'An edit names an in-house or transfer row that last year\'s records do not have',
+  change_reason: 'A change to a submitted plan or declaration is a new version and states its reason (changeReason)',
+  period_not_ended: 'A declaration is for a period that has ended',
+  period_kind: 'The site\'s management class does not declare periods of this kind (monthly: key supervision; quarterly: simplified; yearly: all)',
 } as const;
 
 export type RuleCode = keyof typeof RULES;

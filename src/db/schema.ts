@@ -7,3 +7,4 @@ export * from '../calendar/schema.js';
 export * from '../events/schema.js';
 export * from '../supervision/schema.js';
 export * from '../tracks/schema.js';
+export * from '../supervision/filings/schema.js';

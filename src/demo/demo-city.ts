@@ -25,7 +25,11 @@ export const DEMO_MIN_WINDOW_DAYS = 370;
 export const DEMO_ALERT_TYPES = [
   'receipt_overdue', 'storage_near_limit', 'storage_over_limit', 'storage_over_limit_generator', 'medical_hold_exceeded', 'in_transit_too_long',
   'weight_discrepancy', 'refusal', 'licence_expiring', 'capacity_near_limit', 'late_report', 'emergency_plan_missing',
+  'management_plan_missing', 'declaration_overdue',
 ] as const;
+
+/** The unit that files neither its management plans nor its declarations (docs/demo-city.md). */
+export const DEMO_LATE_FILER = 'recycler';
 
 export interface DemoDeps {
   app: App;
@@ -336,6 +340,7 @@ export async function buildDemoCity(deps: DemoDeps): Promise<DemoResult> {
   const city = new DemoCity(deps);
   await city.setUp();
   await city.history();
+  await city.filings();
   const result = await city.summary();
   return { ...result, requests: city.api.requests, retries: city.api.retries, seconds: Math.round((Date.now() - started) / 100) / 10 };
 }
@@ -1078,6 +1083,39 @@ class DemoCity {
   }
 
   // ---- the result ----------------------------------------------------------------------------------
+
+  // ---- management plans and declarations -------------------------------------------------------------
+
+  /**
+   * Management plans (管理计划) and declarations (申报) the units filed in the national system over the
+   * past year (docs/regulations.md#management-plans, #declarations): every one the alerts say is due,
+   * entered with the time it was filed (five days before its deadline, or as far back as the
+   * occurredAt window reaches), except the solvent recycler's, which it never filed.
+   */
+  async filings(): Promise<void> {
+    const { api } = this;
+    const city = this.city.token;
+    const byOrg = new Map([...this.parties.values()].map((p) => [p.id, p]));
+    const late = this.p(DEMO_LATE_FILER);
+    const windowStart = this.clock.now.getTime() - (this.deps.config.occurredAtWindowDays - 1) * DAY;
+    const filedAt = (dueOn: string) => new Date(Math.max(shanghaiDayStart(dueOn).getTime() - 5 * DAY + 10 * HOUR, windowStart)).toISOString();
+    type Due = { orgId: string; details: { siteId: string; dueOn: string; year?: number; period?: string } };
+    const due = async (type: string) => (await api.get<{ items: Due[] }>(city, `/api/v1/supervision/alerts?type=${type}`)).items
+      .filter((a) => a.orgId !== late.id && byOrg.has(a.orgId));
+    const plans = await due('management_plan_missing');
+    // Plans first (a year's plan before its declarations), oldest year first.
+    plans.sort((a, b) => (a.details.year ?? 0) - (b.details.year ?? 0));
+    await inParallel(plans.map((a) => () => {
+      const p = byOrg.get(a.orgId)!;
+      return api.post(p.token, `/api/v1/orgs/${p.id}/sites/${a.details.siteId}/management-plan/submit?year=${a.details.year}`, { submittedAt: filedAt(a.details.dueOn) });
+    }), 4);
+    const declarations = await due('declaration_overdue');
+    await inParallel(declarations.map((a) => () => {
+      const p = byOrg.get(a.orgId)!;
+      return api.post(p.token, `/api/v1/orgs/${p.id}/sites/${a.details.siteId}/declarations`, { period: a.details.period, submittedAt: filedAt(a.details.dueOn) });
+    }), 4);
+    this.log(`filed ${plans.length} management plans and ${declarations.length} declarations; ${late.spec.name} filed none`);
+  }
 
   async summary(): Promise<Omit<DemoResult, 'requests' | 'retries' | 'seconds'>> {
     const { pool } = this.deps;

@@ -57,6 +57,8 @@ export const EVENT_AGGREGATES: Record<string, AggregateEvents> = {
   calendar_year: { description: 'A year of the working-day calendar', actions: ['load', 'replace'], data: AuditedRecord },
   indicator_input: { description: 'A regulator-entered indicator input', actions: ['create', 'update'], data: AuditedRecord },
   approved_route: { description: 'A route a regulator approved for a generator–receiver pair', actions: ['create'], data: AuditedRecord },
+  management_plan: { description: 'A site\'s management plan for a year (管理计划): a version saved (edits, or a new version with its reason) or submitted (locked)', actions: ['save', 'submit'], data: AuditedRecord },
+  declaration: { description: 'A site\'s declaration of a period (申报): submitted, or corrected by a new version with its reason', actions: ['submit', 'correct'], data: AuditedRecord },
   alert: { description: 'An alert opened or closed by the alert sweep', actions: ['opened', 'closed'], data: AlertEventData, dataName: 'the alert' },
 };
 

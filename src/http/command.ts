@@ -13,9 +13,15 @@ import { handledByOf, type HandledByPolicy } from '../commands/handled-by.js';
 export interface CommandContext { db: Db; config: { idempotencyTtlHours: number; handledByRequired: HandledByPolicy } }
 
 function requestHash(request: FastifyRequest): string {
-  return createHash('sha256')
-    .update(`${request.method} ${request.url}\n${canonicalJson(request.body ?? null)}`)
-    .digest('hex');
+  let body: string;
+  try {
+    body = canonicalJson(request.body ?? null);
+  } catch (e) {
+    // A body nested thousands deep (which no schema of ours reads) overflows the stack: the client's mistake.
+    if (e instanceof RangeError) throw new AppError('VALIDATION_FAILED', 'The request body is nested too deeply');
+    throw e;
+  }
+  return createHash('sha256').update(`${request.method} ${request.url}\n${body}`).digest('hex');
 }
 
 function send(res: FastifyReply, r: StoredAnswer, replayed: boolean): FastifyReply {

@@ -32,6 +32,7 @@ export function openapiOptions(_config: Config, events: { webhooks: Record<strin
         { name: 'supervision', description: 'Regulators: search, alerts, indicators' },
         { name: 'public', description: 'Public label verification' },
         { name: 'events', description: 'The event feed (docs/events.md)' },
+        { name: 'filings', description: 'Management plans (管理计划) and declarations (申报) of a site, HJ 1259-2022 §5 and §7' },
       ],
     },
     refResolver: {

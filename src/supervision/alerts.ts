@@ -17,19 +17,21 @@ import { storageAlerts } from './storage-alerts.js';
 import { lateReportAlerts } from './late-report-alerts.js';
 import { emergencyPlanAlerts } from './emergency-plan-alerts.js';
 import { routeAlerts } from './route-alerts.js';
+import { filingAlerts } from './filings/filing-alerts.js';
 
 export const ALERT_TYPES = [
   'receipt_overdue', 'storage_near_limit', 'storage_over_limit', 'medical_hold_exceeded', 'in_transit_too_long',
   'weight_discrepancy', 'refusal', 'licence_expiring', 'capacity_near_limit', 'paper_transfer_not_entered', 'calendar_year_missing',
   'storage_over_limit_generator', 'late_report', 'emergency_plan_missing',
   'route_stop', 'route_off_corridor', 'route_silence',
+  'management_plan_missing', 'declaration_overdue',
 ] as const;
 export type AlertType = (typeof ALERT_TYPES)[number];
 
 export interface Alert {
   type: AlertType;
   severity: 'high' | 'medium';
-  entityType: 'label' | 'manifest' | 'licence' | 'paper_transfer' | 'calendar_year' | 'site';
+  entityType: 'label' | 'manifest' | 'licence' | 'paper_transfer' | 'calendar_year' | 'site' | 'site_period';
   entityId: string;
   orgId: string;
   regionCode: string;
@@ -212,6 +214,7 @@ export async function openAlerts(db: DbOrTx, config: Config, prefix: string, typ
   if (wanted('late_report')) out.push(...await lateReportAlerts(db, config, prefix, now));
   if (wanted('emergency_plan_missing')) out.push(...await emergencyPlanAlerts(db, prefix, now));
   if (wanted('route_stop') || wanted('route_off_corridor') || wanted('route_silence')) out.push(...await routeAlerts(db, config, prefix, wanted, now));
+  if (wanted('management_plan_missing') || wanted('declaration_overdue')) out.push(...await filingAlerts(db, config, prefix, wanted, now));
 
   return out.sort((x, y) => x.deadline.localeCompare(y.deadline) || x.entityId.localeCompare(y.entityId));
 }

@@ -45,7 +45,7 @@ const ManifestSummary = Type.Object({
 });
 
 const AlertSchema = Type.Object({
-  type: OneOf(ALERT_TYPES), severity: OneOf(['high', 'medium']), entityType: OneOf(['label', 'manifest', 'licence', 'paper_transfer', 'calendar_year', 'site']),
+  type: OneOf(ALERT_TYPES), severity: OneOf(['high', 'medium']), entityType: OneOf(['label', 'manifest', 'licence', 'paper_transfer', 'calendar_year', 'site', 'site_period']),
   entityId: Type.String(), orgId: Type.String(), regionCode: Type.String(), deadline: Type.String({ format: 'date-time' }),
   lateBy: Type.Union([Type.Object({ value: Type.Integer(), unit: OneOf(['working_days', 'days', 'hours']) }), Type.Null()]),
   summary: Type.String(), details: Type.Record(Type.String(), Type.Unknown()),

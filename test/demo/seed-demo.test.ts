@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDemoCity, DEMO_ALERT_TYPES, findDemoData, type DemoResult } from '../../src/demo/demo-city.js';
+import { buildDemoCity, DEMO_ALERT_TYPES, DEMO_LATE_FILER, findDemoData, type DemoResult } from '../../src/demo/demo-city.js';
 import { LABEL_STATES } from '../../src/labels/label-lifecycle.js';
 import { MANIFEST_STATES } from '../../src/manifests/manifest-lifecycle.js';
 import { buildTestApp, TEST_ADMIN, type TestApp } from '../support/test-app.js';
@@ -68,6 +68,42 @@ describe('the demo city', () => {
     // Every event renders (the feed would answer 500 otherwise).
     const feed = await city.get('/api/v1/events?limit=500');
     expect(feed.statusCode, feed.body).toBe(200);
+  });
+
+  it('files plans and declarations for every unit but one, whose alerts show; declarations reconcile month to month', async () => {
+    const late = demo.credentials.orgs.find((o) => o.key === DEMO_LATE_FILER)!;
+    for (const type of ['management_plan_missing', 'declaration_overdue']) {
+      const items = (await city.get(`/api/v1/supervision/alerts?type=${type}`)).json().items as Array<{ orgId: string }>;
+      expect(items.length, type).toBeGreaterThan(0);
+      expect(new Set(items.map((a) => a.orgId)), type).toEqual(new Set([late.orgId]));
+    }
+    const year = Number(demo.credentials.createdAt.slice(0, 4));
+    const plans = (await city.get(`/api/v1/supervision/management-plans?year=${year - 1}`)).json().items;
+    expect(plans.length).toBeGreaterThan(3);
+    // Declarations reconcile (opening + in − out = closing), and each month opens with the last one's close.
+    const month = (offset: number) => {
+      const d = new Date(Date.UTC(year, Number(demo.credentials.createdAt.slice(5, 7)) - 1 - offset, 1));
+      return d.toISOString().slice(0, 7);
+    };
+    for (const key of ['cp', 'incin', 'chem', 'coke']) {
+      const org = demo.credentials.orgs.find((o) => o.key === key)!;
+      const site = (await city.get(`/api/v1/orgs/${org.orgId}/sites`)).json().items.find((x: { isDefault: boolean }) => x.isDefault);
+      let previous: Map<string, number> | undefined;
+      let moved = 0;
+      for (let offset = 6; offset >= 0; offset -= 1) {
+        const res = await city.get(`/api/v1/orgs/${org.orgId}/sites/${site.id}/declarations/draft?period=${month(offset)}`);
+        expect(res.statusCode, res.body).toBe(200);
+        const rows = res.json().rows as Array<Record<string, number> & { wasteCode: string }>;
+        for (const r of rows) {
+          expect(r.openingStockT + r.generatedT + r.receivedT - r.transferredOutT - r.utilisedInHouseT - r.disposedInHouseT, `${key} ${r.wasteCode}`)
+            .toBeCloseTo(r.closingStockT, 6);
+          if (previous) expect(r.openingStockT, `${key} ${r.wasteCode} ${month(offset)}`).toBeCloseTo(previous.get(r.wasteCode) ?? 0, 6);
+          moved += r.generatedT + r.receivedT + r.transferredOutT;
+        }
+        previous = new Map(rows.map((r) => [r.wasteCode, r.closingStockT]));
+      }
+      expect(moved, key).toBeGreaterThan(0);
+    }
   });
 
   it('refuses to be built twice on the same database', async () => {

@@ -1,0 +1,138 @@
+// Alerts management_plan_missing and declaration_overdue (docs/regulations.md#management-plans,
+// #declarations), computed on read like every alert.
+//
+// Who files (a reading, the docs say why): a site of a unit that has kept a ledger here (its first
+// record is the start of its duties) or that is key supervision on its facts (an own treatment
+// facility, an operating licence in force). The sites of a unit are its default site and those with
+// a registered facility or licence. Which periods a site declares follows the class its submitted
+// plan for the year states (the plan drafts it from the records); without a plan, the periods every
+// class declares (the year) and, for a site key on its facts, the months.
+//
+// Cost (it runs on every alerts request): one pass over the sites of the jurisdiction with indexed
+// probes (facilities, licences, the unit's first ledger record on ledger_org_time_idx), then the
+// submitted plans and declarations of the years and periods checked. No label is summed.
+import { sql } from 'drizzle-orm';
+import type { DbOrTx } from '../../db/database.js';
+import type { Config } from '../../config.js';
+import { shanghaiDate, shanghaiDayStart } from '../../calendar/working-days.js';
+import { OPERATING_LICENCE_KINDS } from '../../parties/licence-rules.js';
+import { inRegion } from '../jurisdiction.js';
+import { MANAGEMENT_CLASSES, type ManagementClass } from '../management-class.js';
+import type { Alert, AlertType } from '../alerts.js';
+import { planDueOn } from './management-plans.js';
+import { PERIOD_KINDS_BY_CLASS, periodsOfYear, type Period } from './periods.js';
+
+const DAY = 86_400_000;
+const OPERATING_KINDS = sql`(${sql.join(OPERATING_LICENCE_KINDS.map((k) => sql`${k}`), sql`, `)})`;
+const dayAfter = (date: string) => new Date(shanghaiDayStart(date).getTime() + DAY);
+const daysLate = (dueOn: string, now: Date) => Math.floor((now.getTime() - dayAfter(dueOn).getTime()) / DAY);
+
+interface FilingSite {
+  siteId: string; orgId: string; orgName: string; siteName: string; regionCode: string;
+  /** Key supervision on its facts alone (HJ 1259-2022 §4.2.1). */
+  keyByFacts: boolean;
+  /** The unit's first ledger record (Asia/Shanghai date), null when it has none. */
+  firstRecordOn: string | null;
+}
+
+async function filingSites(db: DbOrTx, prefix: string, today: string): Promise<FilingSite[]> {
+  const { rows } = await db.execute<{
+    id: string; org_id: string; org_name: string; name: string; region_code: string; key_by_facts: boolean; first_record_on: string | null;
+  }>(sql`
+    SELECT s.id, s.org_id, o.name AS org_name, s.name, s.region_code,
+      EXISTS (SELECT 1 FROM facilities fa WHERE fa.site_id = s.id AND fa.kind = 'treatment')
+        OR EXISTS (SELECT 1 FROM licences lic WHERE lic.site_id = s.id AND lic.kind IN ${OPERATING_KINDS}
+          AND lic.status <> 'revoked' AND lic.valid_to >= ${today}::date) AS key_by_facts,
+      (SELECT (lr.occurred_at AT TIME ZONE 'Asia/Shanghai')::date::text FROM ledger_records lr
+        WHERE lr.org_id = s.org_id ORDER BY lr.occurred_at LIMIT 1) AS first_record_on
+    FROM sites s JOIN organisations o ON o.id = s.org_id
+    WHERE ${inRegion(sql`s.region_code`, prefix)} AND NOT o.external
+      AND (s.is_default OR EXISTS (SELECT 1 FROM facilities fa WHERE fa.site_id = s.id)
+        OR EXISTS (SELECT 1 FROM licences lic WHERE lic.site_id = s.id))`);
+  return rows.filter((r) => r.key_by_facts || r.first_record_on !== null).map((r) => ({
+    siteId: r.id, orgId: r.org_id, orgName: r.org_name, siteName: r.name, regionCode: r.region_code,
+    keyByFacts: r.key_by_facts, firstRecordOn: r.first_record_on,
+  }));
+}
+
+/** Does the site owe a filing whose subject ends on `end` (a plan: the year before; a declaration: its period)? */
+const owes = (s: FilingSite, end: string) => s.keyByFacts || (s.firstRecordOn !== null && s.firstRecordOn <= end);
+
+/** Both alerts, from one read of the sites. */
+export async function filingAlerts(db: DbOrTx, config: Config, prefix: string, wanted: (t: AlertType) => boolean, now: Date): Promise<Alert[]> {
+  const today = shanghaiDate(now);
+  const sites = await filingSites(db, prefix, today);
+  if (sites.length === 0) return [];
+  const thisYear = Number(today.slice(0, 4));
+  // The class each site's latest submitted plan states, per year.
+  const { rows: planned } = await db.execute<{ site_id: string; year: number; management_class: ManagementClass }>(sql`
+    SELECT DISTINCT ON (site_id, year) site_id, year, figures->>'managementClass' AS management_class
+    FROM management_plans
+    WHERE state = 'submitted' AND year >= ${thisYear - 3} AND ${inRegion(sql`region_code`, prefix)}
+    ORDER BY site_id, year, version DESC`);
+  const planClass = new Map(planned.map((r) => [`${r.site_id}/${r.year}`, r.management_class]));
+  return [
+    ...(wanted('management_plan_missing') ? planMissing(sites, planClass, today, now) : []),
+    ...(wanted('declaration_overdue') ? await declarationsOverdue(db, config, prefix, sites, planClass, today, now) : []),
+  ];
+}
+
+/** Plans due and not submitted: the current year once 31 March has passed, and the previous year (a plan never filed stays missing). */
+function planMissing(sites: FilingSite[], planClass: Map<string, ManagementClass>, today: string, now: Date): Alert[] {
+  const thisYear = Number(today.slice(0, 4));
+  const years = today > planDueOn(thisYear) ? [thisYear - 1, thisYear] : [thisYear - 1];
+  const alerts: Alert[] = [];
+  for (const year of years) {
+    const due = planDueOn(year);
+    for (const s of sites) {
+      if (planClass.has(`${s.siteId}/${year}`) || !owes(s, `${year - 1}-12-31`)) continue;
+      alerts.push({
+        type: 'management_plan_missing', severity: 'medium', entityType: 'site_period', entityId: `${s.siteId}/${year}`, orgId: s.orgId,
+        regionCode: s.regionCode, deadline: dayAfter(due).toISOString(), lateBy: { value: daysLate(due, now), unit: 'days' },
+        summary: `${s.orgName}, site ${s.siteName}: no management plan submitted for ${year} (due ${due})`,
+        details: {
+          orgName: s.orgName, siteName: s.siteName, siteId: s.siteId, year, dueOn: due, keyByFacts: s.keyByFacts, firstRecordOn: s.firstRecordOn,
+          submit: `POST /api/v1/orgs/${s.orgId}/sites/${s.siteId}/management-plan/submit?year=${year}`,
+        },
+      });
+    }
+  }
+  return alerts;
+}
+
+/** Periods whose deadline has passed within the lookback, without a submitted declaration. */
+async function declarationsOverdue(
+  db: DbOrTx, config: Config, prefix: string, sites: FilingSite[], planClass: Map<string, ManagementClass>, today: string, now: Date,
+): Promise<Alert[]> {
+  const since = shanghaiDate(new Date(now.getTime() - config.alerts.declarationLookbackDays * DAY));
+  const thisYear = Number(today.slice(0, 4));
+  const periods: Period[] = [];
+  for (let y = Number(since.slice(0, 4)) - 1; y <= thisYear; y += 1) {
+    periods.push(...periodsOfYear(y, ['month', 'quarter', 'year']).filter((p) => p.dueOn < today && p.dueOn >= since));
+  }
+  if (periods.length === 0) return [];
+  const { rows: filed } = await db.execute<{ site_id: string; period: string }>(sql`
+    SELECT DISTINCT site_id, period FROM declarations
+    WHERE period IN (${sql.join(periods.map((p) => sql`${p.id}`), sql`, `)}) AND ${inRegion(sql`region_code`, prefix)}`);
+  const done = new Set(filed.map((r) => `${r.site_id}/${r.period}`));
+  const alerts: Alert[] = [];
+  for (const s of sites) {
+    for (const p of periods) {
+      if (done.has(`${s.siteId}/${p.id}`) || !owes(s, p.to)) continue;
+      const stated = planClass.get(`${s.siteId}/${p.year}`);
+      const cls: ManagementClass = stated && MANAGEMENT_CLASSES.includes(stated) ? stated : s.keyByFacts ? 'key' : 'registration';
+      if (!PERIOD_KINDS_BY_CLASS[cls].includes(p.kind)) continue;
+      alerts.push({
+        type: 'declaration_overdue', severity: 'medium', entityType: 'site_period', entityId: `${s.siteId}/${p.id}`,
+        orgId: s.orgId, regionCode: s.regionCode, deadline: dayAfter(p.dueOn).toISOString(), lateBy: { value: daysLate(p.dueOn, now), unit: 'days' },
+        summary: `${s.orgName}, site ${s.siteName}: declaration for ${p.id} not submitted (due ${p.dueOn})`,
+        details: {
+          orgName: s.orgName, siteName: s.siteName, siteId: s.siteId, period: p.id, periodKind: p.kind, dueOn: p.dueOn, managementClass: cls,
+          classFrom: stated ? 'plan' : s.keyByFacts ? 'facts' : 'no plan: the annual declaration every class makes',
+          submit: `POST /api/v1/orgs/${s.orgId}/sites/${s.siteId}/declarations`,
+        },
+      });
+    }
+  }
+  return alerts;
+}
