@@ -12,7 +12,7 @@ export const mm = (n: number): number => n * PT_PER_MM;
 /** Font names registered on every document: the CJK font (Latin included) and a monospace one for codes. */
 export const FONT = { regular: 'cjk', bold: 'cjk-bold', mono: 'Courier' } as const;
 
-export const A4_MM = { width: 210, height: 297 } as const;
+export const A4_MM = { widthMm: 210, heightMm: 297 } as const;
 
 export interface NewPdf {
   /** Page size in millimetres. */

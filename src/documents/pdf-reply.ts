@@ -22,6 +22,16 @@ export function acceptsPdf(accept: string | undefined): boolean {
   });
 }
 
+/**
+ * Marks an answer chosen by the Accept header as such (Vary: Accept), keeping whatever Vary says
+ * already, so that a cache never hands a PDF to a client that asked for JSON or the other way round.
+ */
+export function varyOnAccept(reply: FastifyReply): void {
+  const prev = reply.getHeader('vary');
+  const list = prev === undefined ? [] : String(prev).split(',').map((s) => s.trim()).filter(Boolean);
+  if (!list.some((v) => v.toLowerCase() === 'accept' || v === '*')) reply.header('vary', [...list, 'Accept'].join(', '));
+}
+
 /** Ends the document and streams it as the answer, shown inline under `filename`. */
 export function sendPdf(reply: FastifyReply, doc: Pdf, filename: string): FastifyReply {
   doc.end();

@@ -19,7 +19,7 @@ import { EXPORT_PAGE } from '../http/csv.js';
 import { renderLabelSvg } from './print-label.js';
 import { labelSizeMm, type LabelSize } from './label-svg.js';
 import { LABEL_SIZES, labelsPdf, PRINTER_DPIS, type PrinterDpi } from './label-pdf.js';
-import { pdfContent, sendPdf, wantsPdf } from '../documents/pdf-reply.js';
+import { pdfContent, sendPdf, varyOnAccept, wantsPdf } from '../documents/pdf-reply.js';
 import { invalid } from '../core/errors.js';
 import { IssueBatchBody, IssueLabelBody, LabelActionBody } from './schemas.js';
 import { LABEL_STATES } from './label-lifecycle.js';
@@ -150,6 +150,7 @@ export const labelRoutes: RouteModule = (app, ctx) => {
     },
   }, async (request, reply) => {
     const { format, size, dpi } = request.query;
+    varyOnAccept(reply);
     const pdf = wantsPdf(request, format);
     const l = await loadVisibleLabel(ctx.db, request.caller, request.params.id);
     const needed = labelSizeMm(l.volumeL);

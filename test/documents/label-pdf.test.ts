@@ -137,6 +137,7 @@ describe('the label PDF', () => {
     expect(plain.headers['content-type']).toMatch(/^image\/svg\+xml/);
     expect(plain.body).toMatch(/^<\?xml/);
     expect(plain.body).toContain('width="100mm"');
+    expect(plain.headers.vary).toMatch(/Accept/); // the answer depends on the Accept header
     const svg = await site.client.get(`/api/v1/labels/${label.id}/print?format=svg`, { accept: 'application/pdf' });
     expect(svg.headers['content-type']).toMatch(/^image\/svg\+xml/);
     expect(svg.body).toBe(plain.body);
