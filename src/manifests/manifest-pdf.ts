@@ -5,21 +5,15 @@
 // parts (docs/exchange.md#what-we-send); it is a printout of this service's record, not the
 // official form.
 import { shanghaiDateTime } from '../calendar/working-days.js';
-import { A4_MM, addPage, mm, newPdf, type Pdf } from '../documents/pdf-document.js';
+import { mm, type Pdf } from '../documents/pdf-document.js';
+import { A4, FlowDocument } from '../documents/pdf-flow.js';
 import { drawQr } from '../documents/pdf-qr.js';
-import { drawTable, type Column } from '../documents/pdf-table.js';
-import { fieldGrid, textBlock, textLine } from '../documents/pdf-text.js';
+import { textBlock, textLine } from '../documents/pdf-text.js';
 import { hazardName } from '../labels/hazard-pictograms.js';
 import { physicalFormName } from '../labels/print-label.js';
 import type { PrintableManifest } from './manifest-print.js';
 
-const MARGIN = mm(15);
-const PAGE_W = mm(A4_MM.widthMm);
-const PAGE_H = mm(A4_MM.heightMm);
-const CONTENT_W = PAGE_W - 2 * MARGIN;
-const FOOTER_Y = PAGE_H - mm(10);
-const BOTTOM = PAGE_H - mm(14);
-const BODY = 8.5;
+const MARGIN = A4.margin;
 
 const STATE_NAMES: Record<string, string> = {
   draft: '草稿（未提交）', submitted: '已提交，待起运', in_transit: '运输中', delivered: '已运抵，待接收',
@@ -50,66 +44,20 @@ export function manifestQrContent(number: string | null, id: string): string {
   return `hw-manifest:${number ?? ''}:${id}`;
 }
 
-class Layout {
-  y = MARGIN;
-  page = 1;
-  constructor(readonly doc: Pdf, readonly footer: string[]) {
-    this.drawFooter();
-  }
-
-  newPage(): void {
-    addPage(this.doc, A4_MM);
-    this.page += 1;
-    this.y = MARGIN;
-    this.drawFooter();
-  }
-
-  /** Starts a new page unless `height` points fit above the bottom margin. */
-  room(height: number): void {
-    if (this.y + height > BOTTOM) this.newPage();
-  }
-
-  heading(s: string): void {
-    this.room(mm(14));
-    this.y += mm(3);
-    textLine(this.doc, s, MARGIN, this.y + 10, { size: 11, bold: true });
-    this.y += 13;
-    this.doc.moveTo(MARGIN, this.y).lineTo(MARGIN + CONTENT_W, this.y).lineWidth(0.8).stroke('#000000');
-    this.y += 4;
-  }
-
-  fields(fields: Array<{ label: string; value: string }>, columns = 3): void {
-    this.room(mm(12));
-    this.y = fieldGrid(this.doc, fields, MARGIN, this.y, CONTENT_W, { columns, size: BODY });
-  }
-
-  table(columns: Column[], rows: string[][]): void {
-    this.room(mm(14));
-    this.y = drawTable(this.doc, columns, rows, this.y, {
-      x: MARGIN, width: CONTENT_W, size: 7.5, bottom: BOTTOM, top: MARGIN, newPage: () => this.newPage(),
-    }) + 4;
-  }
-
-  private drawFooter(): void {
-    const style = { size: 7, color: '#555555' };
-    this.footer.forEach((line, i) => textLine(this.doc, line, MARGIN, FOOTER_Y + i * 9, style));
-    textLine(this.doc, `第 ${this.page} 页`, PAGE_W - MARGIN, FOOTER_Y, { ...style, align: 'right' });
-  }
-}
-
 /** The printed manifest, ready to send (not yet ended). */
 export function manifestPdf(p: PrintableManifest, printedAt: Date): Pdf {
   const r = p.record;
-  const doc = newPdf({ ...A4_MM, title: `危险废物转移联单 ${r.manifestNumber ?? r.manifestId}` });
   const qrContent = manifestQrContent(r.manifestNumber, r.manifestId);
-  const out = new Layout(doc, [`本联单由危险废物监管平台据电子记录打印，打印时间 ${printedTime(printedAt)}（北京时间）`, `二维码：${qrContent}`]);
+  const out = new FlowDocument(`危险废物转移联单 ${r.manifestNumber ?? r.manifestId}`,
+    [`本联单由危险废物监管平台据电子记录打印，打印时间 ${printedTime(printedAt)}（北京时间）`, `二维码：${qrContent}`]);
+  const { doc } = out;
   const orgName = new Map([r.shipper, r.receiver, ...r.carriers].map((o) => [o.orgId, o.name]));
 
   // Title, numbers and the QR.
   const qrSize = mm(30);
-  drawQr(doc, qrContent, { x: PAGE_W - MARGIN - qrSize, y: MARGIN, size: qrSize, quietZone: 2 });
+  drawQr(doc, qrContent, { x: A4.width - MARGIN - qrSize, y: MARGIN, size: qrSize, quietZone: 2 });
   textLine(doc, '危险废物转移联单', MARGIN, MARGIN + 18, { size: 18, bold: true, characterSpacing: 1 });
-  const left = CONTENT_W - qrSize - mm(5);
+  const left = A4.contentWidth - qrSize - mm(5);
   let y = MARGIN + 28;
   const numbers = [
     `联单编号：${r.manifestNumber ?? '（未提交，无编号）'}`,
@@ -176,8 +124,7 @@ export function manifestPdf(p: PrintableManifest, printedAt: Date): Pdf {
   ]);
 
   out.heading('五、应急措施');
-  out.room(mm(10));
-  out.y = textBlock(doc, r.emergencyMeasures === '' ? '（未填写）' : r.emergencyMeasures, MARGIN, out.y, CONTENT_W, { size: BODY + 0.5 }, 2) + 6;
+  out.paragraph(r.emergencyMeasures === '' ? '（未填写）' : r.emergencyMeasures);
 
   out.heading('六、容器明细');
   out.table([
