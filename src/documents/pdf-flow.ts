@@ -3,7 +3,7 @@
 // on every page. The printed manifest uses it; the plan and the declaration can print the same way.
 import { A4_MM, addPage, mm, newPdf, type Pdf } from './pdf-document.js';
 import { drawTable, type Column } from './pdf-table.js';
-import { fieldGrid, textBlock, textLine } from './pdf-text.js';
+import { fieldGrid, fieldGridHeight, textBlock, textHeight, textLine } from './pdf-text.js';
 
 export const A4 = {
   margin: mm(15),
@@ -51,9 +51,14 @@ export class FlowDocument {
     this.y += 4;
   }
 
+  /** Label–value pairs, `columns` to a row; a row that does not fit goes to the next page whole. */
   fields(fields: Array<{ label: string; value: string }>, columns = 3): void {
-    this.room(mm(12));
-    this.y = fieldGrid(this.doc, fields, A4.margin, this.y, A4.contentWidth, { columns, size: BODY_PT });
+    const opts = { columns, size: BODY_PT };
+    for (let i = 0; i < fields.length; i += columns) {
+      const row = fields.slice(i, i + columns);
+      this.room(fieldGridHeight(this.doc, row, A4.contentWidth, opts));
+      this.y = fieldGrid(this.doc, row, A4.margin, this.y, A4.contentWidth, opts);
+    }
   }
 
   table(columns: Column[], rows: string[][]): void {
@@ -63,8 +68,9 @@ export class FlowDocument {
     }) + 4;
   }
 
+  /** A block of text, moved whole to the next page when it does not fit (so at most a page long). */
   paragraph(s: string, size = BODY_PT + 0.5): void {
-    this.room(mm(10));
+    this.room(textHeight(this.doc, s, A4.contentWidth, { size }, 2));
     this.y = textBlock(this.doc, s, A4.margin, this.y, A4.contentWidth, { size }, 2) + 6;
   }
 

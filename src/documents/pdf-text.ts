@@ -39,6 +39,20 @@ export function textBlock(doc: Pdf, s: string, x: number, y: number, width: numb
   return y + h;
 }
 
+/** The height fieldGrid gives the fields (without drawing them). */
+export function fieldGridHeight(
+  doc: Pdf, fields: Array<{ label: string; value: string }>, width: number, opts: { columns: number; size: number; gap?: number },
+): number {
+  const gap = opts.gap ?? 4;
+  const cellW = (width - gap * (opts.columns - 1)) / opts.columns;
+  let h = 0;
+  for (let i = 0; i < fields.length; i += opts.columns) {
+    h += Math.max(...fields.slice(i, i + opts.columns).map((f) =>
+      textHeight(doc, f.label, cellW, { size: opts.size * 0.8, bold: true }) + textHeight(doc, f.value === '' ? '—' : f.value, cellW, { size: opts.size }))) + gap / 2;
+  }
+  return h;
+}
+
 /**
  * Label–value pairs in a grid of `columns`: the label in bold above its value, each cell `width /
  * columns` wide; returns the y below the grid.

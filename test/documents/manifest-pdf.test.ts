@@ -43,10 +43,10 @@ afterAll(async () => {
 
 const compact = (s: string) => s.replace(/\s+/g, '');
 
-async function draft(labelIds: string[]) {
+async function draft(labelIds: string[], emergencyMeasures = EMERGENCY_MEASURES) {
   const res = await generator.client.post('/api/v1/manifests', {
     receiverId: receiver.org.id, carriers: [{ orgId: carrierA.org.id }, { orgId: carrierB.org.id }], labelIds,
-    plannedAt: new Date(Date.now() + 3_600_000).toISOString(), intendedMethod: 'D10', emergencyMeasures: EMERGENCY_MEASURES,
+    plannedAt: new Date(Date.now() + 3_600_000).toISOString(), intendedMethod: 'D10', emergencyMeasures,
   });
   expect(res.statusCode, res.body).toBe(201);
   return res.json();
@@ -122,16 +122,21 @@ describe('the printed manifest', () => {
     expect(hidden.headers['content-type']).toMatch(/application\/problem\+json/);
   }, 120_000);
 
-  it('a draft prints without a number; many containers flow over pages', async () => {
+  it('a draft prints without a number; many containers and the longest emergency measures flow over pages, each with its footer', async () => {
     const labels = [];
     for (let i = 0; i < 45; i++) labels.push(await issueLabel(generator.client));
-    const m = await draft(labels.map((l) => l.id));
+    const measures = '泄漏时立即用吸附棉围堵并报告生态环境部门。'.repeat(50).slice(0, 1000); // the longest the API takes
+    const m = await draft(labels.map((l) => l.id), measures);
     const file = await printed(generator.client, m.id, 'draft', '', { accept: 'application/pdf' });
-    expect(pdfPages(file).pages).toBeGreaterThan(1);
+    const { pages } = pdfPages(file);
+    expect(pages).toBeGreaterThan(1);
     const text = compact(pdfText(file));
     expect(text).toContain('未提交');
     for (const l of labels) expect(text).toContain(l.digitalCode);
-    expect(text).toContain('第2页');
+    expect(text).toContain(compact(measures));
+    // Every page is one of ours (numbered in its footer): none was added by the PDF library overflowing a page.
+    for (let n = 1; n <= pages; n++) expect(text).toContain(`第${n}页`);
+    expect(text).not.toContain(`第${pages + 1}页`);
     expect(rasterise(file, 150).flatMap(zbar)).toContain(`hw-manifest::${m.id}`);
   }, 120_000);
 
