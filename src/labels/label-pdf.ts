@@ -5,7 +5,7 @@
 import { drawQr } from '../documents/pdf-qr.js';
 import { addPage, newPdf, type Pdf } from '../documents/pdf-document.js';
 import { drawSvg } from '../documents/svg-subset.js';
-import { labelSizeMm, QR_MARGIN, type LabelSize, type PrintableLabel } from './label-svg.js';
+import { labelSizeMm, needsTwoSides, QR_MARGIN, type LabelSize, type PrintableLabel } from './label-svg.js';
 import { renderLabelSvg } from './print-label.js';
 
 /** Thermal label printers' resolutions, in dots per inch. */
@@ -13,31 +13,41 @@ export const PRINTER_DPIS = [203, 300] as const;
 export type PrinterDpi = (typeof PRINTER_DPIS)[number];
 export const LABEL_SIZES = [100, 150, 200] as const satisfies readonly LabelSize[];
 
-export interface PrintedQr { modules: number; moduleDots: number | null }
-
-/** Draws each label on a page of its own size; returns the document (not yet ended) and each QR's geometry. */
-export async function labelsPdf(items: PrintableLabel[], dpi: PrinterDpi): Promise<{ doc: Pdf; qrs: PrintedQr[] }> {
+/**
+ * Draws each label on a page of its own size (two pages for a container over 450 L, one per side);
+ * returns the document, not yet ended.
+ */
+export async function labelsPdf(items: PrintableLabel[], dpi: PrinterDpi): Promise<Pdf> {
   if (items.length === 0) throw new Error('no label to print');
   const sizeOf = (p: PrintableLabel) => p.size ?? labelSizeMm(p.label.volumeL);
-  const first = sizeOf(items[0]);
-  const doc = newPdf({ widthMm: first, heightMm: first, title: `危险废物标签 ${items[0].label.digitalCode}` });
-  const qrs: PrintedQr[] = [];
-  for (const [i, p] of items.entries()) {
+  const firstSize = sizeOf(items[0]);
+  const doc = newPdf({ widthMm: firstSize, heightMm: firstSize, title: `危险废物标签 ${items[0].label.digitalCode}` });
+  let first = true;
+  for (const p of items) {
     const size = sizeOf(p);
-    if (i > 0) addPage(doc, { widthMm: size, heightMm: size });
     const svg = await renderLabelSvg({ ...p, size });
-    drawSvg(doc, svg, { x: 0, y: 0, width: doc.page.width }, {
-      replace: {
-        attribute: 'data-qr-modules',
-        // The QR's group is translated to the corner of its white patch and scaled to module units.
-        draw: (attrs, at) => {
-          const modules = Number(attrs['data-qr-modules']);
-          const drawn = drawQr(doc, p.qrContent, { x: at.tx, y: at.ty, size: at.k * (modules + 2 * QR_MARGIN), quietZone: QR_MARGIN, dpi });
-          if (drawn.modules !== modules) throw new Error(`QR of ${drawn.modules} modules where the label drew ${modules}`);
-          qrs.push({ modules, moduleDots: drawn.moduleDots });
-        },
-      },
-    });
+    // A container over 450 L carries the label on two opposite sides: two pages, one for each.
+    for (let side = 0; side < (needsTwoSides(p.label.volumeL) ? 2 : 1); side++) {
+      if (!first) addPage(doc, { widthMm: size, heightMm: size });
+      first = false;
+      drawLabelPage(doc, svg, p.qrContent, dpi);
+    }
   }
-  return { doc, qrs };
+  return doc;
+}
+
+/** One label on the current page, its QR redrawn on the printer's dots. */
+function drawLabelPage(doc: Pdf, svg: string, qrContent: string, dpi: PrinterDpi): void {
+  drawSvg(doc, svg, { x: 0, y: 0, width: doc.page.width }, {
+    replace: {
+      attribute: 'data-qr-modules',
+      // The QR's group is translated to the corner of its white patch and scaled to module units.
+      draw: (attrs, at) => {
+        const modules = Number(attrs['data-qr-modules']);
+        const drawn = drawQr(doc, qrContent, { x: at.tx, y: at.ty, size: at.k * (modules + 2 * QR_MARGIN), quietZone: QR_MARGIN, dpi });
+        // The same content at the same level gives the same symbol; a difference is a bug, not a print.
+        if (drawn.modules !== modules) throw new Error(`QR of ${drawn.modules} modules where the label drew ${modules}`);
+      },
+    },
+  });
 }

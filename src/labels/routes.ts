@@ -137,7 +137,7 @@ export const labelRoutes: RouteModule = (app, ctx) => {
       summary: 'The whole printable label (HJ 1276, or HJ 421 for medical waste): SVG, or PDF for label printers',
       description: 'SVG by default, sized by container volume. PDF with `format=pdf` or `Accept: application/pdf`: one label per page, '
         + 'the page the label\'s size (`size`, mm; by container volume by default, never below it), the QR\'s modules a whole number of '
-        + 'printer dots at `dpi` (default 203). `size` and `dpi` apply to the PDF.',
+        + 'printer dots at `dpi` (default 203); a container over 450 L gets two pages, one for each opposite side. `size` and `dpi` apply to the PDF.',
       params: IdParams,
       querystring: Type.Object({
         format: Type.Optional(OneOf(['svg', 'pdf'])),
@@ -165,7 +165,7 @@ export const labelRoutes: RouteModule = (app, ctx) => {
       size: pdf ? (size as LabelSize | undefined) : undefined,
     };
     if (pdf) {
-      const { doc } = await labelsPdf([printable], (dpi ?? 203) as PrinterDpi);
+      const doc = await labelsPdf([printable], (dpi ?? 203) as PrinterDpi);
       return sendPdf(reply, doc, `label-${l.digitalCode}.pdf`);
     }
     return reply.type('image/svg+xml').send(await renderLabelSvg(printable));

@@ -130,6 +130,17 @@ describe('the label PDF', () => {
     expect(zbar(rasterise(mfile, 300)[0])).toEqual([medical.qrContent]);
   }, 60_000);
 
+  it('a container over 450 L gets two pages, one for each opposite side; at 450 L one', async () => {
+    for (const [volumeL, pages] of [[1000, 2], [450, 1]] as const) {
+      const label = await issueLabel(site.client, { packaging: { type: 'IBC', volumeL } });
+      const file = savePdf(dir, `${label.id}-sides`, await printPdf(label.id, '?format=pdf&dpi=203'));
+      const info = pdfPages(file);
+      expect(info.pages, `${volumeL} L`).toBe(pages);
+      for (const s of info.sizes) expect(s.width).toBeCloseTo(200 * PT_PER_MM, 1);
+      for (const png of rasterise(file, 203)) expect(zbar(png)).toEqual([label.qrContent]);
+    }
+  }, 60_000);
+
   it('without PDF asked for, the SVG answer is as before; format=svg wins over the Accept header', async () => {
     const label = await issueLabel(site.client, SMALL);
     const plain = await site.client.get(`/api/v1/labels/${label.id}/print`);
