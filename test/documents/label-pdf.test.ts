@@ -23,7 +23,8 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'label-pdf-'));
 });
 afterAll(async () => {
-  rmSync(dir, { recursive: true, force: true });
+  // KEEP_PDF=1 keeps the PDFs and their rasters in the temporary directory, to look at them.
+  if (!process.env.KEEP_PDF) rmSync(dir, { recursive: true, force: true });
   await t.close();
 });
 

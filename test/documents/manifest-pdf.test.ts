@@ -37,6 +37,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'manifest-pdf-'));
 });
 afterAll(async () => {
+  // KEEP_PDF=1 keeps the PDFs and their rasters in the temporary directory, to look at them.
   if (!process.env.KEEP_PDF) rmSync(dir, { recursive: true, force: true });
   await t.close();
 });
