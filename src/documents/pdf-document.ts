@@ -30,6 +30,8 @@ export function newPdf(spec: NewPdf): Pdf {
     size: [mm(spec.widthMm), mm(spec.heightMm)],
     margin: 0,
     compress: true,
+    // No default font: pdfkit would parse Helvetica's metrics for every document; ours is set below.
+    font: '',
     info: { Title: spec.title, Subject: spec.subject ?? '', Producer: 'hw-supervision', Creator: 'hw-supervision' },
     // Pages are written as they finish rather than all kept until the end.
     bufferPages: false,
