@@ -5,21 +5,37 @@ import type { Pdf } from './pdf-document.js';
 
 export const PDF_TYPE = 'application/pdf';
 
-/** Does the request ask for PDF? `format` is the query's format parameter, when the route has one. */
-export function wantsPdf(request: FastifyRequest, format: string | undefined): boolean {
+/**
+ * Does the request ask for PDF? `format` is the query's format parameter, when the route has one;
+ * `alternative` the media type the route answers otherwise (application/json, image/svg+xml).
+ */
+export function wantsPdf(request: FastifyRequest, format: string | undefined, alternative: string): boolean {
   if (format !== undefined) return format === 'pdf';
-  return acceptsPdf(request.headers.accept);
+  return prefersPdf(request.headers.accept, alternative);
 }
 
-/** Does an Accept header name application/pdf (with a non-zero q)? A wildcard alone does not. */
-export function acceptsPdf(accept: string | undefined): boolean {
-  if (!accept) return false;
-  return accept.split(',').some((part) => {
+/** Each media range of an Accept header with its weight (q, 1 when absent). */
+function mediaRanges(accept: string): Array<{ type: string; q: number }> {
+  return accept.split(',').map((part) => {
     const [type, ...params] = part.trim().toLowerCase().split(';').map((s) => s.trim());
-    if (type !== PDF_TYPE) return false;
     const q = params.find((p) => p.startsWith('q='));
-    return q === undefined || Number(q.slice(2)) > 0;
+    const weight = q === undefined ? 1 : Number(q.slice(2));
+    return { type, q: Number.isFinite(weight) ? weight : 0 };
   });
+}
+
+/**
+ * Does an Accept header prefer application/pdf to `alternative`? PDF must be named (a wildcard such
+ * as a browser's *\/* is not a request for it), with a weight above zero and above the
+ * alternative's when that is named too (on a tie the route's usual answer stays).
+ */
+export function prefersPdf(accept: string | undefined, alternative: string): boolean {
+  if (!accept) return false;
+  const ranges = mediaRanges(accept);
+  const weightOf = (type: string) => Math.max(-1, ...ranges.filter((r) => r.type === type).map((r) => r.q));
+  const pdf = weightOf(PDF_TYPE);
+  const other = weightOf(alternative);
+  return pdf > 0 && pdf > other;
 }
 
 /**

@@ -151,7 +151,7 @@ export const labelRoutes: RouteModule = (app, ctx) => {
   }, async (request, reply) => {
     const { format, size, dpi } = request.query;
     varyOnAccept(reply);
-    const pdf = wantsPdf(request, format);
+    const pdf = wantsPdf(request, format, 'image/svg+xml');
     const l = await loadVisibleLabel(ctx.db, request.caller, request.params.id);
     const needed = labelSizeMm(l.volumeL);
     if (size !== undefined && size < needed) {

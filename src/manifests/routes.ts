@@ -78,7 +78,7 @@ export const manifestRoutes: RouteModule = (app, ctx) => {
     },
   }, async (request, reply) => {
     varyOnAccept(reply);
-    if (wantsPdf(request, request.query.format)) {
+    if (wantsPdf(request, request.query.format, 'application/json')) {
       const printable = await readPrintableManifest(ctx.db, request.caller, request.params.id);
       return sendPdf(reply, manifestPdf(printable, new Date()), `manifest-${printable.record.manifestNumber ?? printable.record.manifestId}.pdf`);
     }

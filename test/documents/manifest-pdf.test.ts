@@ -157,6 +157,13 @@ describe('the printed manifest', () => {
     expect(browser.json()).toEqual(m);
     const refused = await generator.client.get(`/api/v1/manifests/${m.id}`, { accept: 'application/pdf;q=0' });
     expect(refused.json()).toEqual(m);
+    // Weights decide between the two when both are named; on a tie the JSON stays.
+    const jsonFirst = await generator.client.get(`/api/v1/manifests/${m.id}`, { accept: 'application/json, application/pdf;q=0.5' });
+    expect(jsonFirst.json()).toEqual(m);
+    const tie = await generator.client.get(`/api/v1/manifests/${m.id}`, { accept: 'application/pdf, application/json' });
+    expect(tie.json()).toEqual(m);
+    const pdfFirst = await generator.client.get(`/api/v1/manifests/${m.id}`, { accept: 'application/json;q=0.4, application/pdf;q=0.9' });
+    expect(pdfFirst.headers['content-type']).toBe('application/pdf');
 
     const bad = await generator.client.get(`/api/v1/manifests/${m.id}?format=docx`);
     expect(bad.statusCode).toBe(400);
