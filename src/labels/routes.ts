@@ -135,9 +135,9 @@ export const labelRoutes: RouteModule = (app, ctx) => {
     schema: {
       operationId: 'printLabel', tags: ['labels'],
       summary: 'The whole printable label (HJ 1276, or HJ 421 for medical waste): SVG, or PDF for label printers',
-      description: 'SVG by default, sized by container volume. PDF with `format=pdf` or `Accept: application/pdf`: one label per page, '
-        + 'the page the label\'s size (`size`, mm; by container volume by default, never below it), the QR\'s modules a whole number of '
-        + 'printer dots at `dpi` (default 203); a container over 450 L gets two pages, one for each opposite side. `size` and `dpi` apply to the PDF.',
+      description: 'SVG by default. PDF with `format=pdf` or `Accept: application/pdf`: one label per page, the page the label\'s size, '
+        + 'the QR\'s modules a whole number of printer dots at `dpi` (default 203); a container over 450 L gets two pages, one for each '
+        + 'opposite side. Either is `size` mm square: by container volume by default, never below it.',
       params: IdParams,
       querystring: Type.Object({
         format: Type.Optional(OneOf(['svg', 'pdf'])),
@@ -162,7 +162,7 @@ export const labelRoutes: RouteModule = (app, ctx) => {
       label: l,
       generator: { name: g.name, contactName: g.contactName, contactPhone: g.contactPhone },
       qrContent: qrUrl(ctx.config.publicBaseUrl, l.qrToken),
-      size: pdf ? (size as LabelSize | undefined) : undefined,
+      size: size as LabelSize | undefined,
     };
     if (pdf) {
       const doc = await labelsPdf([printable], (dpi ?? 203) as PrinterDpi);

@@ -142,7 +142,7 @@ describe('the label PDF', () => {
     }
   }, 60_000);
 
-  it('without PDF asked for, the SVG answer is as before; format=svg wins over the Accept header', async () => {
+  it('without PDF asked for, the SVG answer is as before; format=svg wins over the Accept header; size applies to the SVG too', async () => {
     const label = await issueLabel(site.client, SMALL);
     const plain = await site.client.get(`/api/v1/labels/${label.id}/print`);
     expect(plain.statusCode).toBe(200);
@@ -153,6 +153,9 @@ describe('the label PDF', () => {
     const svg = await site.client.get(`/api/v1/labels/${label.id}/print?format=svg`, { accept: 'application/pdf' });
     expect(svg.headers['content-type']).toMatch(/^image\/svg\+xml/);
     expect(svg.body).toBe(plain.body);
+    // A larger label may be asked for as SVG too.
+    const large = await site.client.get(`/api/v1/labels/${label.id}/print?size=200`);
+    expect(large.body).toContain('width="200mm"');
     // A browser's Accept (*/*, image/*) is not a request for PDF.
     const browser = await site.client.get(`/api/v1/labels/${label.id}/print`, { accept: 'image/avif,image/webp,*/*;q=0.8' });
     expect(browser.body).toBe(plain.body);
