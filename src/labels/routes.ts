@@ -155,7 +155,7 @@ export const labelRoutes: RouteModule = (app, ctx) => {
     const l = await loadVisibleLabel(ctx.db, request.caller, request.params.id);
     const needed = labelSizeMm(l.volumeL);
     if (size !== undefined && size < needed) {
-      throw invalid(`A container of ${l.volumeL} L needs a label of at least ${needed} mm (docs/regulations.md#label-size)`, [{ path: '/size', message: `must be at least ${needed}` }]);
+      throw invalid(`A container of ${l.volumeL} L needs a label of at least ${needed} mm (docs/regulations.md#label-size)`, [{ path: 'querystring.size', message: `must be at least ${needed}` }]);
     }
     const [g] = await ctx.db.select().from(organisations).where(eq(organisations.id, l.generatorId));
     const printable = {
