@@ -9,6 +9,8 @@ export interface PrintableLabel {
   label: LabelRow;
   generator: { name: string; contactName: string; contactPhone: string };
   qrContent: string;
+  /** The printed size when the printer's media asks for one; by container volume otherwise. */
+  size?: LabelSize;
 }
 
 // Characters that may not appear in an XML 1.0 document at all (C0 controls except TAB, LF, CR,
@@ -205,7 +207,7 @@ export function fieldColumn(ty: Typography, fields: Field[], x: number, y0: numb
 }
 
 /** Quiet zone around the QR modules, in modules, inside the white patch. */
-const QR_MARGIN = 2;
+export const QR_MARGIN = 2;
 
 /**
  * The QR code of `content` in the square (x, y, size): a white patch and one filled path of its dark

@@ -21,7 +21,7 @@ const BG = '#FFE500';
 /** The HJ 421 medical-waste label as a standalone SVG document. */
 export function renderMedicalLabelSvg(p: PrintableLabel): string {
   const l = p.label;
-  const size = labelSizeMm(l.volumeL);
+  const size = p.size ?? labelSizeMm(l.volumeL);
   const ty = typographyFor(size);
   const twoSides = twoSidesNote(l.volumeL);
   // 类别: the kind of medical waste the waste code names in the catalogue (感染性废物, 损伤性废物, ...).

@@ -36,7 +36,7 @@ export async function renderLabelSvg(p: PrintableLabel): Promise<string> {
 /** The whole printable HJ 1276 label as a standalone SVG document. */
 function renderHazardousWasteLabelSvg(p: PrintableLabel): string {
   const l = p.label;
-  const size = labelSizeMm(l.volumeL);
+  const size = p.size ?? labelSizeMm(l.volumeL);
   const ty = typographyFor(size);
   const hazards = sortHazards(l.hazards);
   const categoryName = findCategory(l.category)?.name ?? '';

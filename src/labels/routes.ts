@@ -17,6 +17,10 @@ import { labelTrace } from './trace.js';
 import { ledgerCsv, ledgerView, readLedger, readLedgerPage } from './ledger.js';
 import { EXPORT_PAGE } from '../http/csv.js';
 import { renderLabelSvg } from './print-label.js';
+import { labelSizeMm, type LabelSize } from './label-svg.js';
+import { LABEL_SIZES, labelsPdf, PRINTER_DPIS, type PrinterDpi } from './label-pdf.js';
+import { pdfContent, sendPdf, varyOnAccept, wantsPdf } from '../documents/pdf-reply.js';
+import { invalid } from '../core/errors.js';
 import { IssueBatchBody, IssueLabelBody, LabelActionBody } from './schemas.js';
 import { LABEL_STATES } from './label-lifecycle.js';
 import { routesOfIds } from '../tracks/read-track.js';
@@ -132,19 +136,42 @@ export const labelRoutes: RouteModule = (app, ctx) => {
 
   app.get('/api/v1/labels/:id/print', {
     schema: {
-      operationId: 'printLabel', tags: ['labels'], summary: 'The whole printable HJ 1276 label (SVG), sized by container volume',
-      params: IdParams, querystring: Type.Object({ format: Type.Optional(Type.Literal('svg')) }),
-      response: responses({ 200: Type.String({ description: 'image/svg+xml' }) }, 401, 404),
+      operationId: 'printLabel', tags: ['labels'],
+      summary: 'The whole printable label (HJ 1276, or HJ 421 for medical waste): SVG, or PDF for label printers',
+      description: 'SVG by default. PDF with `format=pdf` or `Accept: application/pdf`: one label per page, the page the label\'s size, '
+        + 'the QR\'s modules a whole number of printer dots at `dpi` (default 203); a container over 450 L gets two pages, one for each '
+        + 'opposite side. Either is `size` mm square: by container volume by default, never below it.',
+      params: IdParams,
+      querystring: Type.Object({
+        format: Type.Optional(OneOf(['svg', 'pdf'])),
+        size: Type.Optional(Type.Integer({ enum: [...LABEL_SIZES], description: 'Label width in mm (100, 150, 200); at least the size the container volume needs' })),
+        dpi: Type.Optional(Type.Integer({ enum: [...PRINTER_DPIS], description: 'The label printer\'s resolution (203 or 300 dots per inch)' })),
+      }),
+      response: responses({
+        200: { description: 'The label as image/svg+xml, or application/pdf', content: { 'image/svg+xml': { schema: Type.String() }, ...pdfContent } },
+      }, 401, 404),
     },
   }, async (request, reply) => {
+    const { format, size, dpi } = request.query;
+    varyOnAccept(reply);
+    const pdf = wantsPdf(request, format, 'image/svg+xml');
     const l = await loadVisibleLabel(ctx.db, request.caller, request.params.id);
+    const needed = labelSizeMm(l.volumeL);
+    if (size !== undefined && size < needed) {
+      throw invalid(`A container of ${l.volumeL} L needs a label of at least ${needed} mm (docs/regulations.md#label-size)`, [{ path: 'querystring.size', message: `must be at least ${needed}` }]);
+    }
     const [g] = await ctx.db.select().from(organisations).where(eq(organisations.id, l.generatorId));
-    const svg = await renderLabelSvg({
+    const printable = {
       label: l,
       generator: { name: g.name, contactName: g.contactName, contactPhone: g.contactPhone },
       qrContent: qrUrl(ctx.config.publicBaseUrl, l.qrToken),
-    });
-    return reply.type('image/svg+xml').send(svg);
+      size: size as LabelSize | undefined,
+    };
+    if (pdf) {
+      const doc = await labelsPdf([printable], (dpi ?? 203) as PrinterDpi);
+      return sendPdf(reply, doc, `label-${l.digitalCode}.pdf`);
+    }
+    return reply.type('image/svg+xml').send(await renderLabelSvg(printable));
   });
 
   app.post('/api/v1/labels/:id/actions', {

@@ -17,6 +17,9 @@ import { loadManifestPartsOf, loadVisibleManifest, ManifestSchema, manifestView,
 import { MANIFEST_NUMBER_PATTERN } from './manifest-number.js';
 import { routeOf } from '../tracks/read-track.js';
 import { routeGeoJson, RouteSchema } from '../tracks/route-geojson.js';
+import { readPrintableManifest } from './manifest-print.js';
+import { manifestPdf } from './manifest-pdf.js';
+import { pdfContent, sendPdf, varyOnAccept, wantsPdf } from '../documents/pdf-reply.js';
 
 const ManifestWithActions = Type.Object({ ...ManifestSchema.properties, allowedActions: Type.Array(Type.String()) });
 
@@ -66,8 +69,22 @@ export const manifestRoutes: RouteModule = (app, ctx) => {
   }));
 
   app.get('/api/v1/manifests/:id', {
-    schema: { operationId: 'getManifest', tags: ['manifests'], summary: 'One manifest', params: IdParams, response: responses({ 200: ManifestWithActions }, 401, 404) },
+    schema: {
+      operationId: 'getManifest', tags: ['manifests'], summary: 'One manifest (JSON), or printed as the driver carries it (PDF)',
+      description: 'JSON by default. With `format=pdf` or `Accept: application/pdf`: the manifest printed on A4 — numbers, parties with USCC, '
+        + 'licences and contacts, carriers with vehicles and drivers, waste and containers, each step with its time and who took it, '
+        + 'emergency measures, and a QR holding `hw-manifest:{number}:{id}`.',
+      params: IdParams, querystring: Type.Object({ format: Type.Optional(OneOf(['json', 'pdf'])) }),
+      response: responses({
+        200: { description: 'The manifest', content: { 'application/json': { schema: ManifestWithActions }, ...pdfContent } },
+      }, 401, 404),
+    },
   }, async (request, reply) => {
+    varyOnAccept(reply);
+    if (wantsPdf(request, request.query.format, 'application/json')) {
+      const printable = await readPrintableManifest(ctx.db, request.caller, request.params.id);
+      return sendPdf(reply, manifestPdf(printable, new Date()), `manifest-${printable.record.manifestNumber ?? printable.record.manifestId}.pdf`);
+    }
     const loaded = await loadVisibleManifest(ctx.db, request.caller, request.params.id);
     reply.header('etag', etag(loaded.m.version));
     return withActions(request.caller, loaded);

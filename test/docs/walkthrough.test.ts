@@ -61,5 +61,6 @@ it('runs as written against npm start\'s server', async () => {
   expect(run.stdout).toMatch(/"number": "\d{4}1401\d{6}"/);
   expect(run.stdout).toContain('"treated"');
   expect(run.stdout).toMatch(/"action": "complete"/);
+  expect(run.stdout.match(/^%PDF-1\.\d/gm) ?? []).toHaveLength(2); // the label's and the manifest's PDF
   expect(run.stdout).not.toMatch(/"code": "[A-Z_]+"/); // no problem+json anywhere
 }, 180_000);
