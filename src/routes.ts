@@ -19,9 +19,10 @@ import { externalPartyRoutes } from './parties/external-routes.js';
 import { supervisionRoutes } from './supervision/routes.js';
 import { insightRoutes } from './supervision/insight-routes.js';
 import { eventRoutes } from './events/routes.js';
+import { webhookRoutes } from './webhooks/routes.js';
 
 /** Routes that need no access token. */
 export const publicRoutes: RouteModule[] = [authRoutes, publicLabelRoutes, externalReceiptPublicRoutes];
 
 /** Routes behind the bearer-token check. */
-export const protectedRoutes: RouteModule[] = [catalogRoutes, calendarRoutes, orgRoutes, registryRoutes, externalPartyRoutes, storageExtensionRoutes, emergencyPlanRoutes, auditRoutes, labelRoutes, scanRoutes, manifestRoutes, paperRoutes, revisionRoutes, externalReceiptRoutes, supervisionRoutes, insightRoutes, eventRoutes];
+export const protectedRoutes: RouteModule[] = [catalogRoutes, calendarRoutes, orgRoutes, registryRoutes, externalPartyRoutes, storageExtensionRoutes, emergencyPlanRoutes, auditRoutes, labelRoutes, scanRoutes, manifestRoutes, paperRoutes, revisionRoutes, externalReceiptRoutes, supervisionRoutes, insightRoutes, eventRoutes, webhookRoutes];

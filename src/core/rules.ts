@@ -66,6 +66,10 @@ export const RULES = {
   emergency_plan_expired: 'The emergency plan filing registered has already expired',
   emergency_plan_dates: 'The emergency plan filing date is after today',
   storage_extension_scope: 'A storage extension is for a holder of an operating licence, and covers containers it holds or one of its storage facilities',
+  // Webhook subscriptions (400 VALIDATION_FAILED naming the rule; docs/events.md#webhook-urls)
+  webhook_url_scheme: 'A webhook URL must be an absolute http or https URL',
+  webhook_url_credentials: 'A webhook URL must not carry credentials (user:password@)',
+  webhook_url_private: 'A webhook URL must not point to a private, loopback or link-local address unless WEBHOOK_ALLOW_PRIVATE allows it',
 } as const;
 
 export type RuleCode = keyof typeof RULES;

@@ -5,3 +5,4 @@ export * from '../labels/schema.js';
 export * from '../manifests/schema.js';
 export * from '../calendar/schema.js';
 export * from '../events/schema.js';
+export * from '../webhooks/schema.js';

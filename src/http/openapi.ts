@@ -32,6 +32,7 @@ export function openapiOptions(_config: Config, events: { webhooks: Record<strin
         { name: 'supervision', description: 'Regulators: search, alerts, indicators' },
         { name: 'public', description: 'Public label verification' },
         { name: 'events', description: 'The event feed (docs/events.md)' },
+        { name: 'webhooks', description: 'Signed webhooks: subscriptions, delivery log, redelivery (docs/events.md#webhooks)' },
       ],
     },
     refResolver: {

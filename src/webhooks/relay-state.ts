@@ -1,0 +1,103 @@
+// What the relay reads and writes per subscription: the pending events past its cursor (in feed
+// order, below the horizon, inside its scope), and the outcome of each attempt recorded with the
+// subscription's new state in one short transaction.
+import { and, asc, desc, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
+import type { Db, Tx } from '../db/database.js';
+import { events, webhookDeliveries, webhookSubscriptions } from '../db/schema.js';
+import { committedBeforeHorizon } from '../events/feed.js';
+import type { EventRow } from '../events/render.js';
+import { inRegion } from '../supervision/jurisdiction.js';
+import type { SubscriptionRow } from './subscriptions.js';
+
+export const DELIVER_TASK = 'webhook_deliver';
+export const REDELIVER_TASK = 'webhook_redeliver';
+
+/** One deliver job per subscription at a time is queued under this key. */
+export const deliverJobKey = (subscriptionId: string) => `webhook:${subscriptionId}`;
+
+const pastCursor = (s: Pick<SubscriptionRow, 'cursorTxid' | 'cursorPosition'>): SQL =>
+  sql`(${events.txid}, ${events.position}) > (${s.cursorTxid}::xid8, ${s.cursorPosition})`;
+
+/** The events a subscription receives: the same region rule as the feed (readFeed), and its types. */
+export function inSubscriptionScope(s: Pick<SubscriptionRow, 'regionPrefix' | 'eventTypes'>): SQL {
+  return and(
+    or(inRegion(events.regionCode, s.regionPrefix), inRegion(events.otherRegionCode, s.regionPrefix)),
+    s.eventTypes.length ? inArray(events.type, s.eventTypes) : undefined,
+  )!;
+}
+
+/**
+ * The next events to deliver, and how far the feed was read: when fewer than `limit` came back,
+ * every event up to `scannedTo` was considered, so the cursor may move there. Both reads share
+ * one snapshot (repeatable read), so the horizon is the same for both.
+ */
+export async function pendingEvents(db: Db, s: SubscriptionRow, limit: number): Promise<{ rows: EventRow[]; scannedTo?: { txid: string; position: number } }> {
+  return db.transaction(async (tx) => {
+    const rows = await tx.select().from(events)
+      .where(and(pastCursor(s), committedBeforeHorizon, inSubscriptionScope(s)))
+      .orderBy(asc(events.txid), asc(events.position)).limit(limit);
+    const [last] = await tx.select({ txid: events.txid, position: events.position }).from(events)
+      .where(and(pastCursor(s), committedBeforeHorizon))
+      .orderBy(desc(events.txid), desc(events.position)).limit(1);
+    return { rows, scannedTo: last };
+  }, { isolationLevel: 'repeatable read', accessMode: 'read only' });
+}
+
+/** Moves the cursor forward over events the subscription does not receive. */
+export async function skipTo(db: Db, id: string, to: { txid: string; position: number }): Promise<void> {
+  await db.update(webhookSubscriptions).set({ cursorTxid: sql`${to.txid}::xid8`, cursorPosition: to.position })
+    .where(and(eq(webhookSubscriptions.id, id), sql`(${webhookSubscriptions.cursorTxid}, ${webhookSubscriptions.cursorPosition}) < (${to.txid}::xid8, ${to.position})`));
+}
+
+export interface AttemptRecord {
+  event: EventRow;
+  attempt: number;
+  status: 'succeeded' | 'failed' | 'dead';
+  manual?: boolean;
+  responseStatus?: number;
+  latencyMs: number;
+  error?: string;
+}
+
+export async function recordAttempt(tx: Tx, subscriptionId: string, r: AttemptRecord): Promise<void> {
+  await tx.insert(webhookDeliveries).values({
+    subscriptionId, eventId: r.event.id, eventType: r.event.type, attempt: r.attempt, status: r.status, manual: r.manual ?? false,
+    responseStatus: r.responseStatus ?? null, latencyMs: r.latencyMs, error: r.error?.slice(0, 500) ?? null,
+  });
+}
+
+/** Enqueues a job in the caller's transaction (graphile-worker's SQL API). */
+export async function addJob(tx: Tx | Db, task: string, payload: object, o: { jobKey?: string; runAt?: SQL; maxAttempts?: number } = {}): Promise<void> {
+  await tx.execute(sql`SELECT graphile_worker.add_job(${task}, ${JSON.stringify(payload)}::json,
+    run_at => ${o.runAt ?? sql`now()`}, max_attempts => ${o.maxAttempts ?? 5}, job_key => ${o.jobKey ?? null}::text)`);
+}
+
+/**
+ * The state after an attempt of the blocking event: success clears the failure and moves the
+ * cursor on; a dead-lettered event moves it on too; a failure schedules the retry. A failure
+ * streak longer than the pause threshold pauses the subscription. Returns the state after.
+ */
+export async function afterAttempt(tx: Tx, s: SubscriptionRow, e: EventRow, outcome: { ok: boolean; dead: boolean; attempt: number; retryInMs: number; pauseAfterHours: number }): Promise<'active' | 'paused'> {
+  const t = webhookSubscriptions;
+  const moveOn = { cursorTxid: sql`${e.txid}::xid8`, cursorPosition: e.position, failingEventId: null, failingAttempts: 0, nextAttemptAt: null };
+  const streak = sql`coalesce(${t.failingSince}, now())`;
+  const pauses = sql`${streak} <= now() - make_interval(secs => ${outcome.pauseAfterHours * 3600})`;
+  const failing = {
+    failingSince: streak,
+    state: sql`CASE WHEN ${pauses} THEN 'paused' ELSE ${t.state} END`,
+    pausedReason: sql`CASE WHEN ${pauses} THEN 'failing' ELSE ${t.pausedReason} END`,
+  };
+  const set = outcome.ok
+    ? { ...moveOn, failingSince: null }
+    : outcome.dead
+      ? { ...moveOn, ...failing }
+      : { failingEventId: e.id, failingAttempts: outcome.attempt, nextAttemptAt: sql`now() + make_interval(secs => ${outcome.retryInMs / 1000})`, ...failing };
+  const [after] = await tx.update(t).set(set as never).where(eq(t.id, s.id))
+    .returning({ state: t.state, nextAttemptAt: t.nextAttemptAt });
+  if (!after) return 'paused'; // deleted meanwhile
+  if (!outcome.ok && !outcome.dead && after.state === 'active') {
+    // The retry is graphile-worker's job, scheduled with the attempt (replacing any queued wake-up).
+    await addJob(tx, DELIVER_TASK, { subscriptionId: s.id }, { jobKey: deliverJobKey(s.id), runAt: sql`${after.nextAttemptAt!.toISOString()}::timestamptz` });
+  }
+  return after.state;
+}
