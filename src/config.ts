@@ -146,13 +146,6 @@ function trustProxy(raw: string | undefined): boolean | string[] {
   return list;
 }
 
-function bool(env: Env, name: string, def: boolean): boolean {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return def;
-  if (raw !== 'true' && raw !== 'false') throw new ConfigError(`${name} must be true or false, got "${raw}"`);
-  return raw === 'true';
-}
-
 // The development key is derived from a fixed phrase, so secrets stored by one run decrypt in the
 // next; production must bring its own (and keep it: a lost key makes every stored secret useless).
 const DEV_WEBHOOK_SECRET_PHRASE = 'hw-supervision development webhook secret key';
@@ -270,7 +263,7 @@ export function loadConfig(env: Env = process.env): Config {
       shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', 20_000, 0, 600_000),
     },
     jobs: {
-      enabled: bool(env, 'JOBS_ENABLED', true),
+      enabled: oneOf(env, 'JOBS_ENABLED', ['true', 'false'], 'true') === 'true',
       concurrency: int(env, 'JOBS_CONCURRENCY', 4, 1, 100),
       pollIntervalMs: int(env, 'JOBS_POLL_INTERVAL_MS', 2_000, 50, 600_000),
     },

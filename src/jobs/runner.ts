@@ -1,8 +1,9 @@
 // The graphile-worker runner of a server process: the registry's tasks and cron items, on a small
 // pool of its own (a worker keeps one connection LISTENing and one per running job; on the app's
 // pool they would compete with requests). Its schema, graphile_worker, is installed or upgraded by
-// installJobSchema: server.ts runs buildApp under the start-up lock, so replicas started together
-// upgrade it one at a time.
+// installJobSchema, which server.ts runs with the app's migrations under the start-up lock, so
+// replicas started together upgrade it one at a time (the runner checks it again when it starts,
+// still under that lock, and finds it done).
 import pg from 'pg';
 import { Logger, parseCronItems, run, runMigrations, type LogFunctionFactory, type Runner } from 'graphile-worker';
 import type { TaskLog } from '../background/periodic.js';
@@ -48,12 +49,8 @@ export async function installJobSchema(connectionString: string): Promise<void> 
   }
 }
 
-/**
- * The job schema, always (so any replica can queue jobs), and the runner when this process runs
- * jobs (JOBS_ENABLED); a no-op runner otherwise.
- */
+/** The runner when this process runs jobs (JOBS_ENABLED), a no-op otherwise (it only queues them). */
 export async function startJobs(registry: JobRegistry, o: JobRunnerOptions & { enabled: boolean }): Promise<JobRunner> {
-  await installJobSchema(o.connectionString);
   return o.enabled ? startJobRunner(registry, o) : { stop: async () => {} };
 }
 
