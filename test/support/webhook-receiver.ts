@@ -19,6 +19,8 @@ export class WebhookReceiver {
   readonly received: Received[] = [];
   /** The status to answer (2xx: accepted). */
   status = 204;
+  /** While true, requests are recorded (answered: 0) and never answered. */
+  hang = false;
   secrets: string[] = [];
   private server?: http.Server;
   port = 0;
@@ -38,8 +40,8 @@ export class WebhookReceiver {
             return false;
           }
         });
-        this.received.push({ id: headers['webhook-id'], headers, body, event: JSON.parse(body), verifiedWith, answered: this.status });
-        res.writeHead(this.status).end();
+        this.received.push({ id: headers['webhook-id'], headers, body, event: JSON.parse(body), verifiedWith, answered: this.hang ? 0 : this.status });
+        if (!this.hang) res.writeHead(this.status).end();
       });
     });
     await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', () => resolve()));
