@@ -131,7 +131,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   // Background jobs on graphile-worker (src/jobs/): features add their tasks to the registry.
   const jobRegistry = createJobRegistry();
-  registerWebhookJobs(jobRegistry, { db: ctx.db, publicBaseUrl: config.publicBaseUrl, settings: config.webhooks, log: app.log });
+  registerWebhookJobs(jobRegistry, { db: ctx.db, pool: database.pool, publicBaseUrl: config.publicBaseUrl, settings: config.webhooks, log: app.log });
   const jobs = await startJobs(jobRegistry, {
     ...config.jobs, connectionString: database.pool.options.connectionString!, log: app.log,
   });

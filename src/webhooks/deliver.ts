@@ -5,20 +5,20 @@
 // subscription, and a session advisory lock per subscription makes sure that, across every replica,
 // one worker at a time delivers for it (a lock that dies with its connection: a killed process
 // leaves nothing blocked behind it), so no attempt is made twice.
+import type pg from 'pg';
 import type { JobHelpers } from 'graphile-worker';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/database.js';
 import { events, webhookDeliveries, webhookSubscriptions } from '../db/schema.js';
 import { eventView, type EventRow } from '../events/render.js';
 import type { TaskLog } from '../background/periodic.js';
 import { retryDelayMs } from './backoff.js';
 import { postWebhook } from './post.js';
-import { afterAttempt, pendingEvents, recordAttempt, skipTo } from './relay-state.js';
+import { afterAttempt, pendingEvents, recordAttempt, recordSuccesses, skipTo, type Success } from './relay-state.js';
 import { openSecret } from './secret-box.js';
 import { webhookHeaders } from './sign.js';
 import type { SubscriptionRow } from './subscriptions.js';
 import type { UrlPolicy } from './url-rules.js';
-import { sql } from 'drizzle-orm';
 
 export interface RelaySettings extends UrlPolicy {
   secretKey: Buffer;
@@ -31,6 +31,8 @@ export interface RelaySettings extends UrlPolicy {
 
 export interface RelayDeps {
   db: Db;
+  /** The pool behind db, for the one-statement record of a run of successes. */
+  pool: pg.Pool;
   publicBaseUrl: string;
   settings: RelaySettings;
   log: TaskLog;
@@ -89,14 +91,27 @@ async function deliverInOrder(deps: RelayDeps, subscriptionId: string): Promise<
     if (!loaded || loaded.s.state !== 'active' || !loaded.due) return;
     const s = loaded.s;
     const { rows, scannedTo } = await pendingEvents(deps.db, s, BATCH);
+    // Successes are logged together (and the cursor moved past them) when the batch ends or an
+    // attempt fails: a crash in between sends them again (at least once; webhook-id is stable).
+    const delivered: Success[] = [];
+    const flush = async () => (delivered.length ? recordSuccesses(deps.pool, s.id, delivered.splice(0)) : 'active');
     for (const e of rows) {
       const attempt = s.failingEventId === e.id ? s.failingAttempts + 1 : 1;
+      const at = new Date();
       const r = await send(deps, s, e);
-      const dead = !r.ok && attempt >= settings.maxAttempts;
+      // The next event is a first attempt: reflect the move in the row we hold.
+      const moveOn = () => { s.failingEventId = null; s.failingAttempts = 0; };
+      if (r.ok) {
+        delivered.push({ event: e, attempt, responseStatus: r.responseStatus, latencyMs: r.latencyMs, at });
+        moveOn();
+        continue;
+      }
+      if ((await flush()) !== 'active') return;
+      const dead = attempt >= settings.maxAttempts;
       const state = await deps.db.transaction(async (tx) => {
-        await recordAttempt(tx, s.id, { event: e, attempt, status: r.ok ? 'succeeded' : dead ? 'dead' : 'failed', ...r });
+        await recordAttempt(tx, s.id, { event: e, attempt, status: dead ? 'dead' : 'failed', ...r });
         return afterAttempt(tx, s, e, {
-          ok: r.ok, dead, attempt, retryInMs: retryDelayMs(attempt, settings.retryBaseMs, settings.retryMaxMs), pauseAfterHours: settings.pauseAfterHours,
+          ok: false, dead, attempt, retryInMs: retryDelayMs(attempt, settings.retryBaseMs, settings.retryMaxMs), pauseAfterHours: settings.pauseAfterHours,
         });
       });
       if (dead) deps.log.warn({ subscriptionId: s.id, eventId: e.id, attempts: attempt }, 'webhook delivery dead-lettered');
@@ -104,16 +119,13 @@ async function deliverInOrder(deps: RelayDeps, subscriptionId: string): Promise<
         deps.log.warn({ subscriptionId: s.id }, 'webhook subscription paused: its deliveries have failed for too long');
         return;
       }
-      if (!r.ok && !dead) return; // blocked until the scheduled retry
-      // The next event of this batch is a first attempt: reflect the move in the row we hold.
-      s.failingEventId = null;
-      s.failingAttempts = 0;
+      if (!dead) return; // blocked until the scheduled retry
+      moveOn();
     }
-    if (rows.length < BATCH) {
-      if (scannedTo) await skipTo(deps.db, s.id, scannedTo);
-      return;
-    }
-    if (Date.now() - started > JOB_BUDGET_MS) return; // the wake-up queues the next job
+    if ((await flush()) !== 'active') return; // paused (by PATCH) or deleted meanwhile
+    if (rows.length < BATCH && scannedTo) await skipTo(deps.db, s.id, scannedTo);
+    // Events keep coming: read again at once rather than wait for the next wake-up.
+    if (rows.length === 0 || Date.now() - started > JOB_BUDGET_MS) return; // the wake-up queues the next job
   }
 }
 

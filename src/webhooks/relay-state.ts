@@ -2,6 +2,7 @@
 // order, below the horizon, inside its scope), and the outcome of each attempt recorded with the
 // subscription's new state in one short transaction.
 import { and, asc, desc, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
+import type pg from 'pg';
 import type { Db, Tx } from '../db/database.js';
 import { events, webhookDeliveries, webhookSubscriptions } from '../db/schema.js';
 import { committedBeforeHorizon } from '../events/feed.js';
@@ -64,6 +65,32 @@ export async function recordAttempt(tx: Tx, subscriptionId: string, r: AttemptRe
     subscriptionId, eventId: r.event.id, eventType: r.event.type, attempt: r.attempt, status: r.status, manual: r.manual ?? false,
     responseStatus: r.responseStatus ?? null, latencyMs: r.latencyMs, error: r.error?.slice(0, 500) ?? null,
   });
+}
+
+export interface Success { event: EventRow; attempt: number; responseStatus?: number; latencyMs: number; at: Date }
+
+// The successes of a run of deliveries, logged and the cursor moved past the last one, in one
+// statement: the relay's hot path is one such round trip per batch, not a transaction per event.
+const RECORD_SUCCESSES = `
+  WITH logged AS (
+    INSERT INTO webhook_deliveries (subscription_id, event_id, event_type, attempt, status, response_status, latency_ms, attempted_at)
+    SELECT $1, x.event_id, x.event_type, x.attempt, 'succeeded', x.response_status, x.latency_ms, x.attempted_at
+    FROM unnest($2::uuid[], $3::text[], $4::int[], $5::int[], $6::int[], $7::timestamptz[])
+      AS x(event_id, event_type, attempt, response_status, latency_ms, attempted_at))
+  UPDATE webhook_subscriptions
+  SET cursor_txid = $8::xid8, cursor_position = $9, failing_event_id = NULL, failing_attempts = 0, next_attempt_at = NULL, failing_since = NULL
+  WHERE id = $1
+  RETURNING state`;
+
+/** Records delivered events (in order); returns the subscription's state after (undefined: deleted). */
+export async function recordSuccesses(pool: pg.Pool, subscriptionId: string, done: Success[]): Promise<string | undefined> {
+  const last = done.at(-1)!.event;
+  const { rows } = await pool.query<{ state: string }>(RECORD_SUCCESSES, [
+    subscriptionId, done.map((d) => d.event.id), done.map((d) => d.event.type), done.map((d) => d.attempt),
+    done.map((d) => d.responseStatus ?? null), done.map((d) => d.latencyMs), done.map((d) => d.at.toISOString()),
+    last.txid, last.position,
+  ]);
+  return rows[0]?.state;
 }
 
 /** Enqueues a job in the caller's transaction (graphile-worker's SQL API). */

@@ -85,7 +85,9 @@ it('delivers an event committed before a kill -9 after a restart, and two proces
   await eventually(() => receiver.accepted().some((d) => d.id === eventId), 30_000, 'delivered after the restart');
   expect(receiver.accepted().find((d) => d.id === eventId)!.verifiedWith).toEqual([true]);
   const token2 = (await call(second.base, undefined, 'POST', '/api/v1/auth/token', TEST_ADMIN)).body.accessToken as string;
-  const log = await call(second.base, token2, 'GET', `/api/v1/webhook-subscriptions/${sub.body.id}/deliveries`);
+  const logOf = () => call(second.base, token2, 'GET', `/api/v1/webhook-subscriptions/${sub.body.id}/deliveries`);
+  await eventually(async () => (await logOf()).body.items.some((d: { eventId: string }) => d.eventId === eventId), 10_000, 'the log');
+  const log = await logOf();
   expect(log.body.items.filter((d: { eventId: string }) => d.eventId === eventId)).toMatchObject([{ status: 'succeeded', attempt: 1 }]);
 
   // --- Two processes on one database, changes made through both.
