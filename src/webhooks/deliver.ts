@@ -1,6 +1,7 @@
 // The relay (docs/events.md#webhooks): a graphile-worker job per subscription delivers the events
-// past its cursor, in feed order, one at a time. A failing event blocks the subscription (so each
-// aggregate's events arrive in order) until it succeeds or is dead-lettered after
+// past its cursor, each aggregate's in feed order (several aggregates at once). A failing event
+// blocks the subscription (so each aggregate's events arrive in order) until it succeeds or is
+// dead-lettered after
 // WEBHOOK_MAX_ATTEMPTS; retries are jobs scheduled with run_at. Jobs share a job_key per
 // subscription, and a session advisory lock per subscription makes sure that, across every replica,
 // one worker at a time delivers for it (a lock that dies with its connection: a killed process
@@ -81,7 +82,59 @@ async function loadDue(db: Db, id: string): Promise<{ s: SubscriptionRow; due: b
   return row;
 }
 
-/** Delivers a subscription's pending events in order until none is left, one fails, or the budget is spent. */
+type Sent = Awaited<ReturnType<typeof send>> & { at: Date };
+
+/** Aggregates whose events are sent at the same time (each aggregate's own events one after another). */
+const LANES = 8;
+
+/**
+ * Sends a batch of events (in feed order) keeping each aggregate's order: one lane per aggregate,
+ * LANES at once. Once an attempt fails, no event after it (in feed order) is started, and every
+ * event before it is still sent, so the batch ends with every event before the first failure
+ * delivered. Returns each event's result (undefined: not sent) and the first failure's index (-1: none).
+ */
+async function sendBatch(deps: RelayDeps, s: SubscriptionRow, rows: EventRow[]): Promise<{ results: Array<Sent | undefined>; firstFailure: number }> {
+  const results = new Array<Sent | undefined>(rows.length);
+  let from = 0;
+  // The event that blocks the subscription is tried alone first: while the receiver is down, one
+  // attempt per retry, not one per lane.
+  if (rows.length && rows[0].id === s.failingEventId) {
+    const at = new Date();
+    results[0] = { ...(await send(deps, s, rows[0])), at };
+    if (!results[0].ok) return { results, firstFailure: 0 };
+    from = 1;
+  }
+  const lanes = new Map<string, number[]>();
+  rows.forEach((e, i) => {
+    if (i < from) return;
+    const key = `${e.aggregateType}/${e.aggregateId}`;
+    lanes.set(key, [...(lanes.get(key) ?? []), i]);
+  });
+  const queue = [...lanes.values()];
+  let firstFailure = Infinity;
+  await Promise.all(Array.from({ length: Math.min(LANES, queue.length) }, async () => {
+    for (let lane = queue.shift(); lane; lane = queue.shift()) {
+      for (const i of lane) {
+        if (i > firstFailure) break;
+        const at = new Date();
+        const r = await send(deps, s, rows[i]);
+        results[i] = { ...r, at };
+        if (!r.ok) {
+          firstFailure = Math.min(firstFailure, i);
+          break;
+        }
+      }
+    }
+  }));
+  return { results, firstFailure: firstFailure === Infinity ? -1 : firstFailure };
+}
+
+/**
+ * Delivers a subscription's pending events until none is left, one fails, or the budget is spent.
+ * The cursor moves past the events delivered before the first failure; that event blocks the
+ * subscription until it succeeds or is dead-lettered. Events after it that were delivered in the
+ * meantime (other aggregates' lanes) are logged and will be sent again (at least once).
+ */
 async function deliverInOrder(deps: RelayDeps, subscriptionId: string): Promise<void> {
   const started = Date.now();
   const { settings } = deps;
@@ -91,25 +144,27 @@ async function deliverInOrder(deps: RelayDeps, subscriptionId: string): Promise<
     if (!loaded || loaded.s.state !== 'active' || !loaded.due) return;
     const s = loaded.s;
     const { rows, scannedTo } = await pendingEvents(deps.db, s, BATCH);
-    // Successes are logged together (and the cursor moved past them) when the batch ends or an
-    // attempt fails: a crash in between sends them again (at least once; webhook-id is stable).
-    const delivered: Success[] = [];
-    const flush = async () => (delivered.length ? recordSuccesses(deps.pool, s.id, delivered.splice(0)) : 'active');
-    for (const e of rows) {
-      const attempt = s.failingEventId === e.id ? s.failingAttempts + 1 : 1;
-      const at = new Date();
-      const r = await send(deps, s, e);
-      // The next event is a first attempt: reflect the move in the row we hold.
-      const moveOn = () => { s.failingEventId = null; s.failingAttempts = 0; };
-      if (r.ok) {
-        delivered.push({ event: e, attempt, responseStatus: r.responseStatus, latencyMs: r.latencyMs, at });
-        moveOn();
-        continue;
-      }
-      if ((await flush()) !== 'active') return;
+    const { results, firstFailure } = await sendBatch(deps, s, rows);
+    const attemptOf = (e: EventRow) => (s.failingEventId === e.id ? s.failingAttempts + 1 : 1);
+    const delivered = rows.length === 0 ? 0 : firstFailure === -1 ? rows.length : firstFailure;
+    // The successes, logged and the cursor moved past the delivered prefix in one statement.
+    const successes: Success[] = results.flatMap((r, i) => (r?.ok
+      ? [{ event: rows[i], attempt: attemptOf(rows[i]), responseStatus: r.responseStatus, latencyMs: r.latencyMs, at: r.at }] : []));
+    if (successes.length) {
+      const state = await recordSuccesses(deps.pool, s.id, successes, delivered > 0 ? rows[delivered - 1] : undefined);
+      if (state !== 'active') return; // paused (by PATCH) or deleted meanwhile
+    }
+    if (firstFailure !== -1) {
+      const e = rows[firstFailure];
+      const r = results[firstFailure]!;
+      const attempt = attemptOf(e);
       const dead = attempt >= settings.maxAttempts;
       const state = await deps.db.transaction(async (tx) => {
         await recordAttempt(tx, s.id, { event: e, attempt, status: dead ? 'dead' : 'failed', ...r });
+        // Failed attempts of later events (other lanes): logged; they are tried again after the blocking one.
+        for (const [i, later] of results.entries()) {
+          if (later && !later.ok && i > firstFailure) await recordAttempt(tx, s.id, { event: rows[i], attempt: attemptOf(rows[i]), status: 'failed', ...later });
+        }
         return afterAttempt(tx, s, e, {
           ok: false, dead, attempt, retryInMs: retryDelayMs(attempt, settings.retryBaseMs, settings.retryMaxMs), pauseAfterHours: settings.pauseAfterHours,
         });
@@ -120,9 +175,8 @@ async function deliverInOrder(deps: RelayDeps, subscriptionId: string): Promise<
         return;
       }
       if (!dead) return; // blocked until the scheduled retry
-      moveOn();
+      continue; // dead-lettered: on with the next events
     }
-    if ((await flush()) !== 'active') return; // paused (by PATCH) or deleted meanwhile
     if (rows.length < BATCH && scannedTo) await skipTo(deps.db, s.id, scannedTo);
     // Events keep coming: read again at once rather than wait for the next wake-up.
     if (rows.length === 0 || Date.now() - started > JOB_BUDGET_MS) return; // the wake-up queues the next job

@@ -69,8 +69,9 @@ export async function recordAttempt(tx: Tx, subscriptionId: string, r: AttemptRe
 
 export interface Success { event: EventRow; attempt: number; responseStatus?: number; latencyMs: number; at: Date }
 
-// The successes of a run of deliveries, logged and the cursor moved past the last one, in one
-// statement: the relay's hot path is one such round trip per batch, not a transaction per event.
+// The successes of a batch logged and, when given, the cursor moved past the delivered prefix, in
+// one statement: the relay's hot path is one such round trip per batch, not a transaction per
+// event. Any success ends a failure streak (failing_since).
 const RECORD_SUCCESSES = `
   WITH logged AS (
     INSERT INTO webhook_deliveries (subscription_id, event_id, event_type, attempt, status, response_status, latency_ms, attempted_at)
@@ -78,17 +79,20 @@ const RECORD_SUCCESSES = `
     FROM unnest($2::uuid[], $3::text[], $4::int[], $5::int[], $6::int[], $7::timestamptz[])
       AS x(event_id, event_type, attempt, response_status, latency_ms, attempted_at))
   UPDATE webhook_subscriptions
-  SET cursor_txid = $8::xid8, cursor_position = $9, failing_event_id = NULL, failing_attempts = 0, next_attempt_at = NULL, failing_since = NULL
+  SET cursor_txid = coalesce($8::xid8, cursor_txid), cursor_position = coalesce($9::bigint, cursor_position),
+      failing_event_id = CASE WHEN $8::xid8 IS NULL THEN failing_event_id END,
+      failing_attempts = CASE WHEN $8::xid8 IS NULL THEN failing_attempts ELSE 0 END,
+      next_attempt_at = CASE WHEN $8::xid8 IS NULL THEN next_attempt_at END,
+      failing_since = NULL
   WHERE id = $1
   RETURNING state`;
 
-/** Records delivered events (in order); returns the subscription's state after (undefined: deleted). */
-export async function recordSuccesses(pool: pg.Pool, subscriptionId: string, done: Success[]): Promise<string | undefined> {
-  const last = done.at(-1)!.event;
+/** Records delivered events; returns the subscription's state after (undefined: deleted). */
+export async function recordSuccesses(pool: pg.Pool, subscriptionId: string, done: Success[], cursorTo?: Pick<EventRow, 'txid' | 'position'>): Promise<string | undefined> {
   const { rows } = await pool.query<{ state: string }>(RECORD_SUCCESSES, [
     subscriptionId, done.map((d) => d.event.id), done.map((d) => d.event.type), done.map((d) => d.attempt),
     done.map((d) => d.responseStatus ?? null), done.map((d) => d.latencyMs), done.map((d) => d.at.toISOString()),
-    last.txid, last.position,
+    cursorTo?.txid ?? null, cursorTo?.position ?? null,
   ]);
   return rows[0]?.state;
 }
