@@ -15,7 +15,7 @@ import { eventView, type EventRow } from '../events/render.js';
 import type { TaskLog } from '../background/periodic.js';
 import { retryDelayMs } from './backoff.js';
 import { postWebhook } from './post.js';
-import { afterAttempt, pendingEvents, recordAttempt, recordSuccesses, skipTo, type Success } from './relay-state.js';
+import { afterFailure, pendingEvents, recordAttempt, recordSuccesses, skipTo, type Success } from './relay-state.js';
 import { openSecret } from './secret-box.js';
 import { webhookHeaders } from './sign.js';
 import type { SubscriptionRow } from './subscriptions.js';
@@ -165,8 +165,8 @@ async function deliverInOrder(deps: RelayDeps, subscriptionId: string): Promise<
         for (const [i, later] of results.entries()) {
           if (later && !later.ok && i > firstFailure) await recordAttempt(tx, s.id, { event: rows[i], attempt: attemptOf(rows[i]), status: 'failed', ...later });
         }
-        return afterAttempt(tx, s, e, {
-          ok: false, dead, attempt, retryInMs: retryDelayMs(attempt, settings.retryBaseMs, settings.retryMaxMs), pauseAfterHours: settings.pauseAfterHours,
+        return afterFailure(tx, s, e, {
+          dead, attempt, retryInMs: retryDelayMs(attempt, settings.retryBaseMs, settings.retryMaxMs), pauseAfterHours: settings.pauseAfterHours,
         });
       });
       if (dead) deps.log.warn({ subscriptionId: s.id, eventId: e.id, attempts: attempt }, 'webhook delivery dead-lettered');

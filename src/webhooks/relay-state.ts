@@ -1,6 +1,7 @@
 // What the relay reads and writes per subscription: the pending events past its cursor (in feed
-// order, below the horizon, inside its scope), and the outcome of each attempt recorded with the
-// subscription's new state in one short transaction.
+// order, below the horizon, inside its scope); a batch's successes with the cursor's move in one
+// statement; a failed attempt with the subscription's new state and its retry job in one short
+// transaction.
 import { and, asc, desc, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
 import type pg from 'pg';
 import type { Db, Tx } from '../db/database.js';
@@ -13,8 +14,9 @@ import type { SubscriptionRow } from './subscriptions.js';
 export const DELIVER_TASK = 'webhook_deliver';
 export const REDELIVER_TASK = 'webhook_redeliver';
 
-/** One deliver job per subscription at a time is queued under this key. */
-export const deliverJobKey = (subscriptionId: string) => `webhook:${subscriptionId}`;
+/** One deliver job per subscription at a time is queued under this key (wake.ts builds the same in SQL). */
+export const DELIVER_JOB_KEY_PREFIX = 'webhook:';
+export const deliverJobKey = (subscriptionId: string) => `${DELIVER_JOB_KEY_PREFIX}${subscriptionId}`;
 
 const pastCursor = (s: Pick<SubscriptionRow, 'cursorTxid' | 'cursorPosition'>): SQL =>
   sql`(${events.txid}, ${events.position}) > (${s.cursorTxid}::xid8, ${s.cursorPosition})`;
@@ -104,13 +106,12 @@ export async function addJob(tx: Tx | Db, task: string, payload: object, o: { jo
 }
 
 /**
- * The state after an attempt of the blocking event: success clears the failure and moves the
- * cursor on; a dead-lettered event moves it on too; a failure schedules the retry. A failure
- * streak longer than the pause threshold pauses the subscription. Returns the state after.
+ * The state after a failed attempt of the blocking event: a dead-lettered event moves the cursor
+ * past it; otherwise the retry is scheduled. A failure streak longer than the pause threshold
+ * pauses the subscription. Returns the state after.
  */
-export async function afterAttempt(tx: Tx, s: SubscriptionRow, e: EventRow, outcome: { ok: boolean; dead: boolean; attempt: number; retryInMs: number; pauseAfterHours: number }): Promise<'active' | 'paused'> {
+export async function afterFailure(tx: Tx, s: SubscriptionRow, e: EventRow, outcome: { dead: boolean; attempt: number; retryInMs: number; pauseAfterHours: number }): Promise<'active' | 'paused'> {
   const t = webhookSubscriptions;
-  const moveOn = { cursorTxid: sql`${e.txid}::xid8`, cursorPosition: e.position, failingEventId: null, failingAttempts: 0, nextAttemptAt: null };
   const streak = sql`coalesce(${t.failingSince}, now())`;
   const pauses = sql`${streak} <= now() - make_interval(secs => ${outcome.pauseAfterHours * 3600})`;
   const failing = {
@@ -118,15 +119,13 @@ export async function afterAttempt(tx: Tx, s: SubscriptionRow, e: EventRow, outc
     state: sql`CASE WHEN ${pauses} THEN 'paused' ELSE ${t.state} END`,
     pausedReason: sql`CASE WHEN ${pauses} THEN 'failing' ELSE ${t.pausedReason} END`,
   };
-  const set = outcome.ok
-    ? { ...moveOn, failingSince: null }
-    : outcome.dead
-      ? { ...moveOn, ...failing }
-      : { failingEventId: e.id, failingAttempts: outcome.attempt, nextAttemptAt: sql`now() + make_interval(secs => ${outcome.retryInMs / 1000})`, ...failing };
+  const set = outcome.dead
+    ? { cursorTxid: sql`${e.txid}::xid8`, cursorPosition: e.position, failingEventId: null, failingAttempts: 0, nextAttemptAt: null, ...failing }
+    : { failingEventId: e.id, failingAttempts: outcome.attempt, nextAttemptAt: sql`now() + make_interval(secs => ${outcome.retryInMs / 1000})`, ...failing };
   const [after] = await tx.update(t).set(set as never).where(eq(t.id, s.id))
     .returning({ state: t.state, nextAttemptAt: t.nextAttemptAt });
   if (!after) return 'paused'; // deleted meanwhile
-  if (!outcome.ok && !outcome.dead && after.state === 'active') {
+  if (!outcome.dead && after.state === 'active') {
     // The retry is graphile-worker's job, scheduled with the attempt (replacing any queued wake-up).
     await addJob(tx, DELIVER_TASK, { subscriptionId: s.id }, { jobKey: deliverJobKey(s.id), runAt: sql`${after.nextAttemptAt!.toISOString()}::timestamptz` });
   }

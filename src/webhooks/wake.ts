@@ -6,12 +6,12 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/database.js';
 import { every, type Periodic, type TaskLog } from '../background/periodic.js';
-import { DELIVER_TASK } from './relay-state.js';
+import { DELIVER_JOB_KEY_PREFIX, DELIVER_TASK } from './relay-state.js';
 
 export async function wakeSubscriptions(db: Db): Promise<void> {
   await db.execute(sql`
     SELECT graphile_worker.add_job(${DELIVER_TASK}, json_build_object('subscriptionId', s.id),
-             job_key => 'webhook:' || s.id, job_key_mode => 'preserve_run_at', max_attempts => 5)
+             job_key => ${DELIVER_JOB_KEY_PREFIX} || s.id, job_key_mode => 'preserve_run_at', max_attempts => 5)
     FROM webhook_subscriptions s
     WHERE s.state = 'active' AND (s.next_attempt_at IS NULL OR s.next_attempt_at <= now())
       AND EXISTS (SELECT 1 FROM events e
