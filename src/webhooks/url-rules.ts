@@ -57,6 +57,15 @@ const refused = (rule: RuleCode, detail: string) =>
 /** The URL's host without IPv6 brackets. */
 export const hostOf = (u: URL) => u.hostname.replace(/^\[(.*)\]$/, '$1');
 
+/** How long registration waits for a host to resolve before accepting it unresolved. */
+const LOOKUP_TIMEOUT_MS = 3_000;
+
+/** The host's addresses now; none when it does not resolve (in time). */
+function resolvedNow(host: string): Promise<string[]> {
+  const lookup = dns.promises.lookup(host, { all: true }).then((r) => r.map((a) => a.address), () => []);
+  return Promise.race([lookup, new Promise<string[]>((r) => setTimeout(() => r([]), LOOKUP_TIMEOUT_MS).unref())]);
+}
+
 /**
  * Checks a subscription URL before it is stored: 400 VALIDATION_FAILED naming the rule. A host that
  * does not resolve now is accepted (it is checked again at each delivery).
@@ -71,7 +80,7 @@ export async function checkSubscriptionUrl(policy: UrlPolicy, raw: string): Prom
   if (u.protocol !== 'http:' && u.protocol !== 'https:') throw refused('webhook_url_scheme', 'The URL must use http or https');
   if (u.username || u.password) throw refused('webhook_url_credentials', 'The URL must not carry credentials (user:password@)');
   const host = hostOf(u);
-  const addresses = net.isIP(host) ? [host] : await dns.promises.lookup(host, { all: true }).then((r) => r.map((a) => a.address), () => []);
+  const addresses = net.isIP(host) ? [host] : await resolvedNow(host);
   const internal = addresses.find((a) => !addressAllowed(policy, host, a));
   if (internal) throw refused('webhook_url_private', `The URL's host resolves to ${internal}, a private, loopback or link-local address not allowed by WEBHOOK_ALLOW_PRIVATE`);
   return u.toString();
