@@ -99,8 +99,13 @@ describe('webhook deliveries', () => {
     await subscribe(otherDistrict, outside);
     const { next: start } = await feedSince(city.client);
     const { manifestId, labelIds } = await journey();
-    const expected = (await feedSince(city.client, start)).items;
-    expect(expected.filter((e) => e.aggregate.id === manifestId)).toHaveLength(5);
+    // The feed lists an event once every older transaction of the cluster has ended (other test
+    // files' CREATE DATABASE included): wait for the journey's last one.
+    let expected: Awaited<ReturnType<typeof feedSince>>['items'] = [];
+    await eventually(async () => {
+      expected = (await feedSince(city.client, start)).items;
+      return expected.filter((e) => e.aggregate.id === manifestId).length === 5;
+    }, 20_000, 'the journey in the feed');
 
     await eventually(() => expected.every((e) => r.accepted().some((d) => d.id === e.id)), 20_000, 'every event delivered');
     for (const d of r.received) {
@@ -184,15 +189,16 @@ describe('webhook deliveries', () => {
     await eventually(() => r.accepted().some((d) => d.event.aggregate.id === next.id), 20_000, 'the next event');
     // An event id it does not receive is not found.
     const elsewhere = await createSite(t.app, admin, { roles: ['generator'], regionCode: '140106' });
-    await issueLabel(elsewhere.client);
-    const { items } = await feedSince(otherDistrict.client);
-    const districtOnly = await otherDistrict.client.get('/api/v1/events?limit=1');
-    expect(districtOnly.statusCode).toBe(200);
-    const foreign = items.at(-1)!;
+    const elsewhereLabel = await issueLabel(elsewhere.client);
+    let foreign: { id: string } | undefined;
+    await eventually(async () => {
+      foreign = (await feedSince(otherDistrict.client)).items.find((e) => e.aggregate.id === elsewhereLabel.id);
+      return foreign !== undefined;
+    }, 20_000, 'the district\'s event in its feed');
     const own = await newReceiver();
     const districtSub = await subscribe(otherDistrict, own);
     expect((await otherDistrict.client.post(`/api/v1/webhook-subscriptions/${districtSub.id}/events/${eventId}/redeliver`)).statusCode).toBe(404);
-    expect((await otherDistrict.client.post(`/api/v1/webhook-subscriptions/${districtSub.id}/events/${foreign.id}/redeliver`)).statusCode).toBe(202);
+    expect((await otherDistrict.client.post(`/api/v1/webhook-subscriptions/${districtSub.id}/events/${foreign!.id}/redeliver`)).statusCode).toBe(202);
   }, 90_000);
 
   it('sign with both secrets during a rotation\'s overlap', async () => {
