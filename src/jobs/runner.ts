@@ -1,6 +1,7 @@
 // The graphile-worker runner of a server process: the registry's tasks and cron items, on a small
-// pool of its own (a worker keeps one connection LISTENing and one per running job; on the app's
-// pool they would compete with requests). Its schema, graphile_worker, is installed or upgraded by
+// pool of its own (one connection LISTENing, one per running job for the library and one more a
+// task may hold, such as a webhook delivery's lock; on the app's pool they would compete with
+// requests). Its schema, graphile_worker, is installed or upgraded by
 // installJobSchema, which server.ts runs with the app's migrations under the start-up lock, so
 // replicas started together upgrade it one at a time (the runner checks it again when it starts,
 // still under that lock, and finds it done).
@@ -55,7 +56,7 @@ export async function startJobs(registry: JobRegistry, o: JobRunnerOptions & { e
 }
 
 export async function startJobRunner(registry: JobRegistry, o: JobRunnerOptions): Promise<JobRunner> {
-  const pool = withErrorHandlers(new pg.Pool({ connectionString: o.connectionString, max: o.concurrency + 2, options: '-c jit=off' }),
+  const pool = withErrorHandlers(new pg.Pool({ connectionString: o.connectionString, max: 2 * o.concurrency + 2, options: '-c jit=off' }),
     (err) => o.log.warn({ err: err.message }, 'job runner: database connection lost'));
   let runner: Runner;
   try {
