@@ -1,11 +1,10 @@
 // The relay (docs/events.md#webhooks): a graphile-worker job per subscription delivers the events
 // past its cursor, each aggregate's in feed order (several aggregates at once). A failing event
 // blocks the subscription (so each aggregate's events arrive in order) until it succeeds or is
-// dead-lettered after
-// WEBHOOK_MAX_ATTEMPTS; retries are jobs scheduled with run_at. Jobs share a job_key per
-// subscription, and a session advisory lock per subscription makes sure that, across every replica,
-// one worker at a time delivers for it (a lock that dies with its connection: a killed process
-// leaves nothing blocked behind it), so no attempt is made twice.
+// dead-lettered after WEBHOOK_MAX_ATTEMPTS; retries are jobs scheduled with run_at. Jobs share a
+// job_key per subscription, and a session advisory lock per subscription makes sure that, across
+// every replica, one worker at a time delivers for it (a lock that dies with its connection: a
+// killed process leaves nothing blocked behind it), so no attempt is made twice.
 import type pg from 'pg';
 import type { JobHelpers } from 'graphile-worker';
 import { and, eq, sql } from 'drizzle-orm';
