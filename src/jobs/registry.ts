@@ -1,7 +1,8 @@
 // What the background jobs of the service are: features add their tasks and cron items here before
 // the runner starts (app.ts), so the runner needs to know no feature. Tasks run on graphile-worker
 // (src/jobs/runner.ts): queued in PostgreSQL, each job run by one worker of one replica at a time,
-// retried and scheduled by the library.
+// retried and scheduled by the library. Jobs are queued with addJob (enqueue.ts), in the transaction
+// of the change that calls for them.
 import type { CronItem, Task, TaskList } from 'graphile-worker';
 
 export interface JobRegistry {

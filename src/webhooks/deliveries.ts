@@ -8,7 +8,8 @@ import { notFound } from '../core/errors.js';
 import type { Caller } from '../auth/roles.js';
 import { afterCursor, keysetPage } from '../db/keyset.js';
 import { loadSubscription } from './subscriptions.js';
-import { addJob, inSubscriptionScope, REDELIVER_TASK } from './relay-state.js';
+import { addJob } from '../jobs/enqueue.js';
+import { inSubscriptionScope, REDELIVER_TASK } from './relay-state.js';
 
 type DeliveryRow = typeof webhookDeliveries.$inferSelect;
 

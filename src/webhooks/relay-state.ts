@@ -9,6 +9,7 @@ import { events, webhookDeliveries, webhookSubscriptions } from '../db/schema.js
 import { committedBeforeHorizon } from '../events/feed.js';
 import type { EventRow } from '../events/render.js';
 import { inRegion } from '../supervision/jurisdiction.js';
+import { addJob } from '../jobs/enqueue.js';
 import type { SubscriptionRow } from './subscriptions.js';
 
 export const DELIVER_TASK = 'webhook_deliver';
@@ -97,12 +98,6 @@ export async function recordSuccesses(pool: pg.Pool, subscriptionId: string, don
     cursorTo?.txid ?? null, cursorTo?.position ?? null,
   ]);
   return rows[0]?.state;
-}
-
-/** Enqueues a job in the caller's transaction (graphile-worker's SQL API). */
-export async function addJob(tx: Tx | Db, task: string, payload: object, o: { jobKey?: string; runAt?: SQL; maxAttempts?: number } = {}): Promise<void> {
-  await tx.execute(sql`SELECT graphile_worker.add_job(${task}, ${JSON.stringify(payload)}::json,
-    run_at => ${o.runAt ?? sql`now()`}, max_attempts => ${o.maxAttempts ?? 5}, job_key => ${o.jobKey ?? null}::text)`);
 }
 
 /**
