@@ -1,6 +1,7 @@
 // A subscription whose deliveries keep failing is paused after WEBHOOK_PAUSE_AFTER_HOURS (here a
 // couple of seconds), and nothing is lost: resumed by PATCH, it delivers from where it stopped.
-// Also the settings the relay refuses to start without, and the backoff's bounds.
+// The old secret stops signing when a rotation's overlap ends. Also the settings the relay refuses to
+// start without, and the backoff's bounds.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, testConfig, type TestApp } from '../support/test-app.js';
 import { createRegulator, loginAdmin, type Party } from '../support/factories.js';
@@ -19,6 +20,7 @@ beforeAll(async () => {
     WEBHOOK_ALLOW_PRIVATE: '127.0.0.1', WEBHOOK_POLL_MS: '100', JOBS_POLL_INTERVAL_MS: '100',
     WEBHOOK_RETRY_BASE_MS: '100', WEBHOOK_RETRY_MAX_MS: '300', WEBHOOK_MAX_ATTEMPTS: '100',
     WEBHOOK_PAUSE_AFTER_HOURS: '0.0005', // 1.8 s
+    WEBHOOK_SECRET_OVERLAP_HOURS: '0.0003', // about 1 s
   });
   const admin = await loginAdmin(t.app);
   city = await createRegulator(t.app, admin, '140100');
@@ -55,6 +57,26 @@ describe('automatic pause', () => {
     const after = (await city.client.get(`/api/v1/webhook-subscriptions/${sub.id}`)).json();
     expect(after).toMatchObject({ state: 'active', pausedReason: null, delivery: { failingEventId: null, failingSince: null } });
   }, 60_000);
+});
+
+describe('secret rotation', () => {
+  it('drops the old secret when the overlap ends: deliveries carry one signature, by the new secret', async () => {
+    const r = await new WebhookReceiver().start();
+    try {
+      const res = await city.client.post('/api/v1/webhook-subscriptions', { url: r.url, eventTypes: ['label.issue'] });
+      const sub = res.json();
+      const rotated = (await city.client.post(`/api/v1/webhook-subscriptions/${sub.id}/rotate-secret`)).json();
+      r.secrets = [sub.secret, rotated.secret];
+      await new Promise((done) => setTimeout(done, 1500));
+      const label = await issueLabel(generator.client);
+      await eventually(() => r.accepted().some((d) => d.event.aggregate.id === label.id), 20_000, 'delivered');
+      const d = r.accepted().find((x) => x.event.aggregate.id === label.id)!;
+      expect(d.verifiedWith).toEqual([false, true]);
+      expect(d.headers['webhook-signature'].split(' ')).toHaveLength(1);
+    } finally {
+      await r.stop();
+    }
+  }, 30_000);
 });
 
 describe('settings', () => {
