@@ -26,8 +26,9 @@ DECLARE
   v_snapshot jsonb;
   v_other text;
 BEGIN
-  -- Refusals change nothing; client credentials are not broadcast.
-  IF NEW.outcome <> 'applied' OR NEW.entity_type = 'client' THEN
+  -- Refusals change nothing. Client credentials and webhook subscriptions (the relay's own
+  -- configuration) are audited like every change but not broadcast on the stream.
+  IF NEW.outcome <> 'applied' OR NEW.entity_type IN ('client', 'webhook_subscription') THEN
     RETURN NULL;
   END IF;
   IF NEW.entity_type = 'label' THEN

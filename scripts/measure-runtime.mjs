@@ -90,7 +90,7 @@ async function run(variant) {
   const port = await freePort();
   const env = {
     ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn',
-    NODE_ENV: 'production', METRICS_PORT: String(await freePort()), AUDIT_CHECKPOINT_INTERVAL_S: '0',
+    NODE_ENV: 'production', WEBHOOK_SECRET_KEY: 'measure-runtime-webhook-secret-key-0123456789', METRICS_PORT: String(await freePort()), AUDIT_CHECKPOINT_INTERVAL_S: '0',
     BOOTSTRAP_ADMIN_CLIENT_ID: admin.clientId, BOOTSTRAP_ADMIN_CLIENT_SECRET: admin.clientSecret,
   };
   const started = performance.now();

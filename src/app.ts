@@ -32,6 +32,10 @@ import { startCheckpointSchedule } from './audit/checkpoint-schedule.js';
 import { completeManifestsAfterStep } from './manifests/completion.js';
 import { startCalendarRefresh } from './calendar/calendar-refresh.js';
 import { startTrackPartitions } from './tracks/partitions.js';
+import { createJobRegistry } from './jobs/registry.js';
+import { startJobs } from './jobs/runner.js';
+import { registerWebhookJobs } from './webhooks/jobs.js';
+import { startWakeUps } from './webhooks/wake.js';
 
 const IDEMPOTENCY_PURGE_INTERVAL_MS = 15 * 60_000;
 
@@ -127,6 +131,18 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.addHook('onClose', () => Promise.all([purge.stop(), checkpoints.stop(), calendar.stop()]).then(() => undefined));
   const trackPartitions = await startTrackPartitions(ctx.db, app.log);
   app.addHook('onClose', () => trackPartitions.stop());
+
+  // Background jobs on graphile-worker (src/jobs/): features add their tasks to the registry.
+  const jobRegistry = createJobRegistry();
+  registerWebhookJobs(jobRegistry, { db: ctx.db, pool: database.pool, publicBaseUrl: config.publicBaseUrl, settings: config.webhooks, log: app.log });
+  const jobs = await startJobs(jobRegistry, {
+    ...config.jobs, connectionString: database.pool.options.connectionString!, log: app.log,
+  });
+  const wakeUps = config.jobs.enabled ? startWakeUps(ctx.db, config.webhooks.pollMs, app.log) : undefined;
+  app.addHook('onClose', async () => {
+    await wakeUps?.stop();
+    await jobs.stop();
+  });
 
   await app.ready();
   return app;

@@ -1,5 +1,6 @@
 // The only reader of process.env: every setting is parsed and validated here, once, at start.
 import path from 'node:path';
+import { createHash } from 'node:crypto';
 import { HANDLED_BY_POLICIES, type HandledByPolicy } from './commands/handled-by.js';
 import { SHORT_TOKEN_LENGTH } from './labels/qr-token.js';
 
@@ -80,6 +81,22 @@ export interface Config {
     /** route_silence: no fix for this long while in transit. */
     silenceMinutes: number;
   };
+  /** The background job runner (graphile-worker) of this process (src/jobs/). */
+  jobs: { enabled: boolean; concurrency: number; pollIntervalMs: number };
+  /** Signed webhooks delivered from the event stream (docs/events.md#webhooks). */
+  webhooks: {
+    /** AES-256-GCM key that encrypts the signing secrets at rest. */
+    secretKey: Buffer;
+    /** Hosts and addresses/CIDRs a subscription URL may point to although private or loopback. */
+    allowPrivate: string[];
+    secretOverlapHours: number;
+    maxAttempts: number;
+    pauseAfterHours: number;
+    pollMs: number;
+    timeoutMs: number;
+    retryBaseMs: number;
+    retryMaxMs: number;
+  };
 }
 
 export class ConfigError extends Error {}
@@ -146,6 +163,28 @@ function trustProxy(raw: string | undefined): boolean | string[] {
   const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
   if (!list.every((a) => /^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(a))) {
     throw new ConfigError('TRUST_PROXY must be false, true, or proxy addresses/CIDRs separated by commas');
+  }
+  return list;
+}
+
+// The development key is derived from a fixed phrase, so secrets stored by one run decrypt in the
+// next; production must bring its own (and keep it: a lost key makes every stored secret useless).
+const DEV_WEBHOOK_SECRET_PHRASE = 'hw-supervision development webhook secret key';
+
+function webhookSecretKey(env: Env, production: boolean): Buffer {
+  const raw = env.WEBHOOK_SECRET_KEY;
+  if (!raw) {
+    if (production) throw new ConfigError('WEBHOOK_SECRET_KEY must be set in production (at least 32 characters): it encrypts the webhook signing secrets');
+    return createHash('sha256').update(DEV_WEBHOOK_SECRET_PHRASE).digest();
+  }
+  if (raw.length < 32) throw new ConfigError('WEBHOOK_SECRET_KEY must be at least 32 characters');
+  return createHash('sha256').update(raw).digest();
+}
+
+function allowPrivate(raw: string | undefined): string[] {
+  const list = (raw || '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  if (!list.every((a) => /^[0-9a-z:.\-]+(\/\d{1,3})?$/.test(a))) {
+    throw new ConfigError('WEBHOOK_ALLOW_PRIVATE must be host names or addresses/CIDRs separated by commas');
   }
   return list;
 }
@@ -255,6 +294,22 @@ export function loadConfig(env: Env = process.env): Config {
       stopPlaceRadiusM: int(env, 'ROUTE_STOP_PLACE_RADIUS_M', 500, 10, 100_000),
       corridorKm: num(env, 'ROUTE_CORRIDOR_KM', 5, 0.1, 1000),
       silenceMinutes: int(env, 'ROUTE_SILENCE_MINUTES', 60, 1, 7 * 24 * 60),
+    },
+    jobs: {
+      enabled: oneOf(env, 'JOBS_ENABLED', ['true', 'false'], 'true') === 'true',
+      concurrency: int(env, 'JOBS_CONCURRENCY', 4, 1, 100),
+      pollIntervalMs: int(env, 'JOBS_POLL_INTERVAL_MS', 2_000, 50, 600_000),
+    },
+    webhooks: {
+      secretKey: webhookSecretKey(env, production),
+      allowPrivate: allowPrivate(env.WEBHOOK_ALLOW_PRIVATE),
+      secretOverlapHours: num(env, 'WEBHOOK_SECRET_OVERLAP_HOURS', 24, 0, 24 * 30),
+      maxAttempts: int(env, 'WEBHOOK_MAX_ATTEMPTS', 8, 1, 100),
+      pauseAfterHours: num(env, 'WEBHOOK_PAUSE_AFTER_HOURS', 24, 0.0001, 24 * 365),
+      pollMs: int(env, 'WEBHOOK_POLL_MS', 500, 50, 600_000),
+      timeoutMs: int(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000),
+      retryBaseMs: int(env, 'WEBHOOK_RETRY_BASE_MS', 30_000, 10, 86_400_000),
+      retryMaxMs: int(env, 'WEBHOOK_RETRY_MAX_MS', 3_600_000, 10, 7 * 86_400_000),
     },
   };
 }

@@ -23,9 +23,10 @@ import { exchangeRoutes } from './manifests/exchange-routes.js';
 import { trackRoutes } from './tracks/routes.js';
 import { approvedRouteRoutes } from './tracks/approved-route-routes.js';
 import { filingRoutes } from './supervision/filings/filing-routes.js';
+import { webhookRoutes } from './webhooks/routes.js';
 
 /** Routes that need no access token. */
 export const publicRoutes: RouteModule[] = [authRoutes, publicLabelRoutes, externalReceiptPublicRoutes];
 
 /** Routes behind the bearer-token check. */
-export const protectedRoutes: RouteModule[] = [catalogRoutes, calendarRoutes, orgRoutes, registryRoutes, externalPartyRoutes, storageExtensionRoutes, emergencyPlanRoutes, auditRoutes, labelRoutes, scanRoutes, manifestRoutes, paperRoutes, revisionRoutes, externalReceiptRoutes, supervisionRoutes, insightRoutes, exchangeRoutes, eventRoutes, trackRoutes, approvedRouteRoutes, filingRoutes];
+export const protectedRoutes: RouteModule[] = [catalogRoutes, calendarRoutes, orgRoutes, registryRoutes, externalPartyRoutes, storageExtensionRoutes, emergencyPlanRoutes, auditRoutes, labelRoutes, scanRoutes, manifestRoutes, paperRoutes, revisionRoutes, externalReceiptRoutes, supervisionRoutes, insightRoutes, exchangeRoutes, eventRoutes, trackRoutes, approvedRouteRoutes, filingRoutes, webhookRoutes];

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { connect } from './db/database.js';
 import { runMigrations } from './db/migrate.js';
+import { installJobSchema } from './jobs/runner.js';
 import { withStartupLock } from './db/startup-lock.js';
 import { startEmbeddedPostgres, type EmbeddedServer } from './db/embedded.js';
 import { buildApp } from './app.js';
@@ -39,6 +40,7 @@ async function main(): Promise<void> {
   // replica at a time.
   app = await withStartupLock(database.pool, async () => {
     await runMigrations(database.db);
+    await installJobSchema(databaseUrl); // graphile-worker's schema: every replica may queue jobs
     const built = await buildApp({ config, database });
     await bootstrapAdmin(built.log, database.db, config);
     return built;

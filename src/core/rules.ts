@@ -80,6 +80,10 @@ export const RULES = {
   change_reason: 'A change to a submitted plan or declaration is a new version and states its reason (changeReason)',
   period_not_ended: 'A declaration is for a period that has ended',
   period_kind: 'The site\'s management class does not declare periods of this kind (monthly: key supervision; quarterly: simplified; yearly: all)',
+  // Webhook subscriptions (400 VALIDATION_FAILED naming the rule; docs/events.md#webhook-urls)
+  webhook_url_scheme: 'A webhook URL must be an absolute http or https URL',
+  webhook_url_credentials: 'A webhook URL must not carry credentials (user:password@)',
+  webhook_url_private: 'A webhook URL must not point to a private, loopback or link-local address unless WEBHOOK_ALLOW_PRIVATE allows it',
 } as const;
 
 export type RuleCode = keyof typeof RULES;

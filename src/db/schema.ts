@@ -8,3 +8,4 @@ export * from '../events/schema.js';
 export * from '../supervision/schema.js';
 export * from '../tracks/schema.js';
 export * from '../supervision/filings/schema.js';
+export * from '../webhooks/schema.js';

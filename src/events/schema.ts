@@ -1,7 +1,7 @@
 import { bigint, index, jsonb, pgTable, text, timestamp, uniqueIndex, uuid, customType } from 'drizzle-orm/pg-core';
 
 /** PostgreSQL's 64-bit transaction id; read and written as its decimal text. */
-const xid8 = customType<{ data: string; driverData: string }>({ dataType: () => 'xid8' });
+export const xid8 = customType<{ data: string; driverData: string }>({ dataType: () => 'xid8' });
 
 // One row per state change (table: migrations/0019_events.sql; written from the audit trail by the
 // trigger of migrations/0024_event_trigger.sql).

@@ -33,6 +33,7 @@ export function openapiOptions(_config: Config, events: { webhooks: Record<strin
         { name: 'public', description: 'Public label verification' },
         { name: 'events', description: 'The event feed (docs/events.md)' },
         { name: 'filings', description: 'Management plans (管理计划) and declarations (申报) of a site, HJ 1259-2022 §5 and §7' },
+        { name: 'webhooks', description: 'Signed webhooks: subscriptions, delivery log, redelivery (docs/events.md#webhooks)' },
       ],
     },
     refResolver: {

@@ -12,7 +12,7 @@ export function documentText(app: App): string {
 /** Builds the app without touching a database (the pool never connects) and renders its document. */
 export async function renderOpenapi(): Promise<string> {
   const database = connect('postgres://unused@127.0.0.1:1/unused', 1);
-  const app = await buildApp({ config: loadConfig({}), database, keys: await generateKeyRing(), logger: false });
+  const app = await buildApp({ config: loadConfig({ JOBS_ENABLED: 'false' }), database, keys: await generateKeyRing(), logger: false });
   try {
     return documentText(app);
   } finally {

@@ -7,12 +7,10 @@
 //   BENCH_CONCURRENCY  connections (default 32)
 //   BENCH_SERVICE      'compiled' (default: node dist/server.js, built when stale) or 'tsx' (tsx src/server.ts)
 //   BENCH_SERVICE_DIR  where the service's sources are (default: this checkout), to measure another commit
-//   BENCH_ONLY         run only these scenarios, comma-separated: steps10, steps1, paced, others, webhooks (default all)
+//   BENCH_ONLY         run only these scenarios, comma-separated: steps10, steps1, paced, others (default all)
 //   BENCH_SERVICE_NODE_OPTIONS  NODE_OPTIONS for the service only, e.g. '--cpu-prof --cpu-prof-dir=/tmp/prof'
 //   DATABASE_URL       a PostgreSQL on this machine (default postgres://postgres@127.0.0.1:5432/postgres)
 import { spawn } from 'node:child_process';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
@@ -106,7 +104,7 @@ async function paced(url: string, targets: Target[], ratePerSecond: number): Pro
   return { ...(await load(url, targets, 'req', 1, 8, undefined, Math.max(1, Math.round(ratePerSecond)))), rate: ratePerSecond };
 }
 
-async function startService(extraEnv: Record<string, string> = {}) {
+async function startService() {
   const db = await freshDatabase();
   const port = await freePort();
   const compiled = (process.env.BENCH_SERVICE ?? 'compiled') === 'compiled';
@@ -118,7 +116,6 @@ async function startService(extraEnv: Record<string, string> = {}) {
       ...process.env, DATABASE_URL: db.url, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', MAX_EVENT_LOOP_DELAY_MS: '0',
       BOOTSTRAP_ADMIN_CLIENT_ID: ADMIN.clientId, BOOTSTRAP_ADMIN_CLIENT_SECRET: ADMIN.clientSecret,
       NODE_OPTIONS: process.env.BENCH_SERVICE_NODE_OPTIONS ?? '',
-      ...extraEnv,
     },
   });
   await waitReady(port, child, 180_000);
@@ -192,54 +189,6 @@ async function serviceStepsPaced(generators: number, rate: number) {
   }
 }
 
-/** The n-th percentile of sorted values. */
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-
-interface RelayResult { steps: Result; delivered: number; rate: number; p50: number; p99: number; drainMs: number }
-
-/**
- * The webhook relay while store steps are recorded (docs/benchmark.md#webhook-relay): a city
- * regulator subscribes a receiver in this process to label.store; the steps run as in steps10, and
- * every delivery's delay is its arrival minus the event's occurredAt (taken in the step's statement,
- * just before its commit). The rate counts deliveries from the first measured step to the last arrival.
- */
-async function serviceWebhooks(generators: number): Promise<RelayResult> {
-  const arrivals: Array<{ at: number; occurredAt: number }> = [];
-  const receiver = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const e = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { occurredAt: string };
-      arrivals.push({ at: Date.now(), occurredAt: Date.parse(e.occurredAt) });
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-  const port = (receiver.address() as AddressInfo).port;
-  const s = await startService({ WEBHOOK_ALLOW_PRIVATE: '127.0.0.1', WEBHOOK_POLL_MS: process.env.BENCH_WEBHOOK_POLL_MS ?? '200' });
-  try {
-    const regulator = await party(s.base, s.admin, ['regulator'], '140100', 99);
-    await json(s.base, 'POST', '/api/v1/webhook-subscriptions', regulator.token, { url: `http://127.0.0.1:${port}/hooks`, eventTypes: ['label.store'] });
-    const { targets } = await storeTargets(s.base, s.admin, generators);
-    await load(s.base, targets.slice(0, WARMUP));
-    const started = Date.now();
-    const steps = await load(s.base, targets.slice(WARMUP, WARMUP + N), 'steps', 1, CONNECTIONS, s.pid);
-    const stepsDone = Date.now();
-    const expected = WARMUP + N;
-    while (arrivals.length < expected && Date.now() - stepsDone < 300_000) await new Promise((r) => setTimeout(r, 50));
-    const measured = arrivals.filter((a) => a.occurredAt >= started);
-    const delays = measured.map((a) => a.at - a.occurredAt).sort((a, b) => a - b);
-    const last = Math.max(...measured.map((a) => a.at));
-    return {
-      steps, delivered: measured.length, rate: measured.length / ((last - started) / 1000),
-      p50: percentile(delays, 50), p99: percentile(delays, 99), drainMs: last - stepsDone,
-    };
-  } finally {
-    await s.stop();
-    receiver.close();
-  }
-}
-
 /** Reads and issuance on the data of one generator's stored labels, with a city regulator searching. */
 async function serviceOthers() {
   const s = await startService();
@@ -310,7 +259,7 @@ const cpu = (r?: Result) => (r?.cpuMsPerRequest === undefined || Number.isNaN(r.
 const fmt = (name: string, r: Result, bare?: Result) =>
   `| ${name} | ${r.rate.toFixed(0)} ${r.unit}/s | ${r.p50} / ${r.p99} | ${r.ok} ok, ${r.failed} failed | ${cpu(r)} | ${bare ? `${bare.rate.toFixed(0)} | ${cpu(bare)} | ${(r.rate / bare.rate).toFixed(2)} ×` : '| | '} |`;
 
-const only = new Set((process.env.BENCH_ONLY ?? 'steps10,steps1,paced,others,webhooks').split(','));
+const only = new Set((process.env.BENCH_ONLY ?? 'steps10,steps1,paced,others').split(','));
 const none = { ok: 0, failed: 0, rate: 0, p50: 0, p99: 0, unit: '' };
 const out = [
   `${new Date().toISOString()}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, node ${process.version}, ${CONNECTIONS} connections, ${N} steps per step scenario (+${WARMUP} warm-up), service: ${process.env.BENCH_SERVICE ?? 'compiled'} from ${SERVICE_DIR}`,
@@ -339,9 +288,5 @@ if (only.has('others')) {
     fmt('ledger CSV export', rest.csv, bareRest.csv),
     fmt(`batch issuance, ${BATCH} a request, signed QR`, rest.issue, bareRest.issue),
   );
-}
-if (only.has('webhooks')) {
-  const r = await serviceWebhooks(10);
-  out.push('', `| webhook relay, label.store to a local receiver, during the 10-district store steps | ${r.steps.rate.toFixed(0)} steps/s | ${r.delivered} delivered at ${r.rate.toFixed(0)}/s | commit → delivery p50 ${r.p50} ms, p99 ${r.p99} ms | drained ${r.drainMs} ms after the last step |`);
 }
 process.stdout.write(`${out.join('\n')}\n`);

@@ -57,12 +57,12 @@ describe('the demo city', () => {
     for (const type of promised) expect(seen.has(type), `alert ${type}`).toBe(true);
   });
 
-  it('writes only catalogued event types, one per applied audit entry but client credentials', async () => {
+  it('writes only catalogued event types, one per applied audit entry but client credentials and webhook subscriptions', async () => {
     const { rows: types } = await t.database.pool.query<{ type: string }>('SELECT DISTINCT type FROM events');
     expect(types.length).toBeGreaterThan(10);
     for (const { type } of types) expect(EVENT_TYPES, `${type} is not in src/events/catalogue.ts`).toContain(type);
     const { rows: [counts] } = await t.database.pool.query(`SELECT
-      (SELECT count(*) FROM audit_entries WHERE outcome = 'applied' AND entity_type <> 'client')::int AS audited,
+      (SELECT count(*) FROM audit_entries WHERE outcome = 'applied' AND entity_type NOT IN ('client', 'webhook_subscription'))::int AS audited,
       (SELECT count(*) FROM events WHERE audit_seq IS NOT NULL)::int AS events`);
     expect(counts.events).toBe(counts.audited);
     // Every event renders (the feed would answer 500 otherwise).

@@ -16,7 +16,7 @@ it('drains in-flight requests on SIGTERM before the pool closes', async () => {
   const { url } = await createTestDatabase();
   const [port, metricsPort] = [await freePort(), await freePort()];
   const server = startServer({
-    ...process.env, DATABASE_URL: url, NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1',
+    ...process.env, DATABASE_URL: url, NODE_ENV: 'production', WEBHOOK_SECRET_KEY: 'test-webhook-secret-key-0123456789abcdef', PORT: String(port), HOST: '127.0.0.1',
     METRICS_PORT: String(metricsPort), LOG_LEVEL: 'warn', MAX_EVENT_LOOP_DELAY_MS: '0',
     BOOTSTRAP_ADMIN_CLIENT_ID: TEST_ADMIN.clientId, BOOTSTRAP_ADMIN_CLIENT_SECRET: TEST_ADMIN.clientSecret,
   });

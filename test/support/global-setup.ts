@@ -9,6 +9,7 @@ import type { TestProject } from 'vitest/node';
 import { connect } from '../../src/db/database.js';
 import { runMigrations } from '../../src/db/migrate.js';
 import { startEmbeddedPostgres } from '../../src/db/embedded.js';
+import { installJobSchema } from '../../src/jobs/runner.js';
 import { databaseUrl } from './database-url.js';
 
 declare module 'vitest' {
@@ -56,6 +57,8 @@ export default async function setup(project: TestProject) {
   const template = connect(databaseUrl(serverUrl, templateDb), 1);
   await runMigrations(template.db);
   await template.close();
+  // The job library's schema too, so that each test database has it before its app starts.
+  await installJobSchema(databaseUrl(serverUrl, templateDb));
 
   project.provide('serverUrl', serverUrl);
   project.provide('templateDb', templateDb);

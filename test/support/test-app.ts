@@ -41,6 +41,8 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     BOOTSTRAP_REGION: '140100',
     // Test files share two cores: a slow event loop there is load, not an overloaded service.
     MAX_EVENT_LOOP_DELAY_MS: '0',
+    // Required in production mode, which some tests use.
+    WEBHOOK_SECRET_KEY: 'test-webhook-secret-key-0123456789abcdef',
     ...overrides,
   });
 }
