@@ -28,7 +28,8 @@ import { catalogueAsOpenapi } from './events/catalogue.js';
 import { publicRoutes, protectedRoutes } from './routes.js';
 import { every } from './background/periodic.js';
 import { purgeExpiredIdempotencyKeys } from './http/idempotency-purge.js';
-import { startCheckpointSchedule } from './audit/checkpoint-schedule.js';
+import { checkpointJob } from './audit/checkpoint-schedule.js';
+import { alertSweepJob } from './supervision/alert-sweep.js';
 import { completeManifestsAfterStep } from './manifests/completion.js';
 import { startCalendarRefresh } from './calendar/calendar-refresh.js';
 import { startTrackPartitions } from './tracks/partitions.js';
@@ -122,19 +123,21 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     const deleted = await purgeExpiredIdempotencyKeys(database.db, config.idempotencyTtlHours);
     if (deleted > 0) app.log.info({ deleted }, 'expired idempotency records purged');
   }, app.log);
-  const checkpoints = startCheckpointSchedule({
-    db: ctx.db, keys: ctx.keys, issuer: config.jwt.issuer, intervalS: config.auditCheckpointIntervalS, log: app.log,
-  });
   const calendar = await startCalendarRefresh({
     db: ctx.db, intervalS: config.calendarRefreshIntervalS, receiptWorkingDays: config.receiptWorkingDays, log: app.log,
   });
-  app.addHook('onClose', () => Promise.all([purge.stop(), checkpoints.stop(), calendar.stop()]).then(() => undefined));
+  app.addHook('onClose', () => Promise.all([purge.stop(), calendar.stop()]).then(() => undefined));
   const trackPartitions = await startTrackPartitions(ctx.db, app.log);
   app.addHook('onClose', () => trackPartitions.stop());
 
   // Background jobs on graphile-worker (src/jobs/): features add their tasks to the registry.
   const jobRegistry = createJobRegistry();
   registerWebhookJobs(jobRegistry, { db: ctx.db, pool: database.pool, publicBaseUrl: config.publicBaseUrl, settings: config.webhooks, log: app.log });
+  // Scheduled work: one run at a time across replicas, each run queuing the next (jobs/recurring.ts).
+  for (const job of [
+    checkpointJob({ db: ctx.db, keys: ctx.keys, issuer: config.jwt.issuer, intervalS: config.auditCheckpointIntervalS, log: app.log }),
+    alertSweepJob(ctx.db, config, app.log),
+  ]) if (job) jobRegistry.every(job, app.log);
   const jobs = await startJobs(jobRegistry, {
     ...config.jobs, connectionString: database.pool.options.connectionString!, log: app.log,
   });

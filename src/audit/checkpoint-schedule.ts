@@ -1,12 +1,14 @@
 // Signs a checkpoint every AUDIT_CHECKPOINT_INTERVAL_S seconds when some chain head moved, so that
 // a tail cut off a chain is caught within one interval even when nobody asks for a checkpoint.
 //
-// Every replica runs the schedule; the advisory lock taken by signCheckpointIfMoved makes one of
-// them sign and the others skip their turn (or find nothing moved once it committed). A failing tick
-// (database down, failover) is logged and the next one retries; the timer never throws.
+// The schedule is a recurring job of the job runner (jobs/recurring.ts): one run at a time across
+// replicas, a failing run logged and the next one queued all the same. The advisory lock taken by
+// signCheckpointIfMoved still guards the signing itself (a checkpoint asked for through the API
+// meanwhile waits or skips).
 import type { Db } from '../db/database.js';
 import type { KeyRing } from '../auth/keys.js';
-import { every, type Periodic, type TaskLog } from '../background/periodic.js';
+import type { TaskLog } from '../background/periodic.js';
+import type { RecurringJob } from '../jobs/recurring.js';
 import { signCheckpointIfMoved, type SignOutcome } from './checkpoints.js';
 
 export interface CheckpointScheduleDeps {
@@ -28,10 +30,15 @@ function report(log: TaskLog, r: SignOutcome): void {
   }
 }
 
-export function startCheckpointSchedule(deps: CheckpointScheduleDeps): Periodic {
-  const { db, keys, issuer, log } = deps;
-  if (!(deps.intervalS > 0)) return { stop: async () => {} };
-  return every(deps.intervalS * 1000, 'audit checkpoint', async () => {
-    report(log, await signCheckpointIfMoved(db, keys, issuer, { wait: false }));
-  }, log);
+export const CHECKPOINT_TASK = 'audit_checkpoint';
+
+/** One tick: signs a checkpoint if a chain head moved since the last one, and says what happened. */
+export async function checkpointTick(deps: Omit<CheckpointScheduleDeps, 'intervalS'>): Promise<void> {
+  report(deps.log, await signCheckpointIfMoved(deps.db, deps.keys, deps.issuer, { wait: false }));
+}
+
+/** The recurring job, or none when the interval is 0 (no checkpoints on a schedule). */
+export function checkpointJob(deps: CheckpointScheduleDeps): RecurringJob | undefined {
+  if (!(deps.intervalS > 0)) return undefined;
+  return { task: CHECKPOINT_TASK, intervalMs: deps.intervalS * 1000, run: () => checkpointTick(deps) };
 }

@@ -9,6 +9,7 @@ import pg from 'pg';
 import { Logger, parseCronItems, run, runMigrations, type LogFunctionFactory, type Runner } from 'graphile-worker';
 import type { TaskLog } from '../background/periodic.js';
 import type { JobRegistry } from './registry.js';
+import { queueRecurring } from './recurring.js';
 
 export interface JobRunnerOptions {
   /** The app's database; the runner opens its own pool to the same one. */
@@ -58,9 +59,9 @@ export async function startJobs(registry: JobRegistry, o: JobRunnerOptions & { e
 export async function startJobRunner(registry: JobRegistry, o: JobRunnerOptions): Promise<JobRunner> {
   const pool = withErrorHandlers(new pg.Pool({ connectionString: o.connectionString, max: 2 * o.concurrency + 2, options: '-c jit=off' }),
     (err) => o.log.warn({ err: err.message }, 'job runner: database connection lost'));
-  let runner: Runner;
+  let started: Runner | undefined;
   try {
-    runner = await run({
+    const runner = started = await run({
       pgPool: pool,
       taskList: registry.tasks,
       parsedCronItems: parseCronItems([...registry.cronItems]),
@@ -69,14 +70,16 @@ export async function startJobRunner(registry: JobRegistry, o: JobRunnerOptions)
       noHandleSignals: true, // server.ts owns the signals and closes the app, which stops this runner
       logger: loggerOf(o.log),
     });
+    await queueRecurring((task, payload, spec) => runner.addJob(task, payload, spec), registry.recurring);
+    return {
+      async stop() {
+        await runner.stop();
+        await pool.end();
+      },
+    };
   } catch (e) {
+    await started?.stop().catch(() => {});
     await pool.end();
     throw e;
   }
-  return {
-    async stop() {
-      await runner.stop();
-      await pool.end();
-    },
-  };
 }

@@ -16,6 +16,7 @@ import { listRegions, jurisdictionPrefix } from '../catalog/regions.js';
 import { openAlerts, type Alert } from './alerts.js';
 import { ALL_REGIONS } from './jurisdiction.js';
 import { calendarYearMissingAlerts } from './calendar-year-missing.js';
+import type { RecurringJob } from '../jobs/recurring.js';
 
 /**
  * The PostgreSQL advisory lock that makes sweeping one replica's job at a time. Any fixed number
@@ -113,4 +114,19 @@ export async function sweepAlerts(db: Db, config: Config, now = new Date()): Pro
     }
     return { outcome: 'swept', opened: opened.length, closed: closed.length, open: current.size } as const;
   });
+}
+
+export const ALERT_SWEEP_TASK = 'alert_sweep';
+
+/** The sweep as a recurring job every ALERT_SWEEP_INTERVAL_S seconds, or none when that is 0. */
+export function alertSweepJob(db: Db, config: Config, log: { info(obj: object, msg: string): void }): RecurringJob | undefined {
+  if (!(config.alertSweepIntervalS > 0)) return undefined;
+  return {
+    task: ALERT_SWEEP_TASK,
+    intervalMs: config.alertSweepIntervalS * 1000,
+    run: async () => {
+      const r = await sweepAlerts(db, config);
+      if (r.outcome === 'swept' && (r.opened > 0 || r.closed > 0)) log.info({ opened: r.opened, closed: r.closed, open: r.open }, 'alert sweep');
+    },
+  };
 }

@@ -8,7 +8,17 @@ import { buildTestApp, type TestApp } from '../support/test-app.js';
 import { createParty, createRegulator, loginAdmin, type Client, type Party } from '../support/factories.js';
 import { connect, type Database } from '../../src/db/database.js';
 import { loadKeyRing, type KeyRing } from '../../src/auth/keys.js';
-import { startCheckpointSchedule } from '../../src/audit/checkpoint-schedule.js';
+import { checkpointJob, type CheckpointScheduleDeps } from '../../src/audit/checkpoint-schedule.js';
+import { every } from '../../src/background/periodic.js';
+
+/**
+ * The scheduled checkpoint job on a timer of this process, at intervals a test can wait for (the
+ * service runs it on the job runner: test/jobs/scheduled-work.test.ts); no job, no timer.
+ */
+function startCheckpointSchedule(deps: CheckpointScheduleDeps) {
+  const job = checkpointJob(deps);
+  return job ? every(job.intervalMs, job.task, job.run, deps.log) : { stop: async () => {} };
+}
 import type { TaskLog } from '../../src/background/periodic.js';
 import { CHECKPOINT_LOCK_KEY, signCheckpointIfMoved, type ChainHead, type CheckpointPayload } from '../../src/audit/checkpoints.js';
 import { entryHash } from '../../src/audit/trail.js';

@@ -43,6 +43,8 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     MAX_EVENT_LOOP_DELAY_MS: '0',
     // Required in production mode, which some tests use.
     WEBHOOK_SECRET_KEY: 'test-webhook-secret-key-0123456789abcdef',
+    // Tests sweep alerts when they mean to (a background sweep would add alert events to the feeds they read).
+    ALERT_SWEEP_INTERVAL_S: '0',
     ...overrides,
   });
 }
