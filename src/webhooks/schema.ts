@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { bigint, boolean, index, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { organisations } from '../parties/schema.js';
 import { xid8 } from '../events/schema.js';
@@ -26,6 +27,7 @@ export const webhookSubscriptions = pgTable('webhook_subscriptions', {
   updatedAt: timestamp({ withTimezone: true, mode: 'date' }).notNull().defaultNow(),
 }, (t) => [
   index('webhook_subscriptions_org_idx').on(t.orgId, t.createdAt, t.id),
+  index('webhook_subscriptions_active_idx').on(t.id).where(sql`state = 'active'`),
 ]);
 
 // One row per delivery attempt: the subscription's delivery log.
@@ -42,5 +44,6 @@ export const webhookDeliveries = pgTable('webhook_deliveries', {
   error: text(),
   attemptedAt: timestamp({ withTimezone: true, mode: 'date' }).notNull().defaultNow(),
 }, (t) => [
+  index('webhook_deliveries_log_idx').on(t.subscriptionId, t.attemptedAt.desc(), t.id.desc()),
   index('webhook_deliveries_event_idx').on(t.subscriptionId, t.eventId),
 ]);
