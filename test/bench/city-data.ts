@@ -8,6 +8,7 @@
 // The schema is the migrations' (runMigrations); indexes and keys are dropped for the load and
 // rebuilt from their own definitions afterwards. Audit entries carry the service's hashes, and
 // labels, counters and chain heads agree with the rows, so the service can go on writing on top.
+// The event stream is written from the audit entries after the load (city/events.ts).
 import pg from 'pg';
 import { connect } from '../../src/db/database.js';
 import { runMigrations } from '../../src/db/migrate.js';
@@ -17,6 +18,7 @@ import { signLabelToken } from '../../src/labels/qr-token.js';
 import { databaseUrl } from '../support/database-url.js';
 import { AuditLog } from './city/audit-log.js';
 import { BENCH_SECRET, benchDbName } from './city/bench-clients.js';
+import { pauseEventTrigger, writeEvents } from './city/events.js';
 import { dropIndexes, restoreIndexes, schemaFingerprint } from './city/indexes.js';
 import { buildCity } from './city/parties.js';
 import { Rng } from './city/rng.js';
@@ -47,6 +49,7 @@ const ddl = new pg.Client({ connectionString: url });
 await ddl.connect();
 const migrated = await schemaFingerprint(ddl);
 const saved = await dropIndexes(ddl);
+await pauseEventTrigger(ddl); // events are written in bulk after the load (city/events.ts)
 log(`database ${DB} migrated; ${saved.constraints.length} constraints and ${saved.indexes.length} indexes dropped for the load; scale ${SCALE}`);
 
 const out = await openTables(url);
@@ -85,6 +88,8 @@ for (const c of [ddl, second]) await c.query("SET maintenance_work_mem = '2GB'")
 log('rebuilding keys and indexes');
 await restoreIndexes([ddl, second], saved, log);
 await second.end();
+log('events from the audit entries');
+log(`${await writeEvents(ddl)} events written`);
 log('vacuum analyze');
 await ddl.query('VACUUM (ANALYZE)');
 const rebuilt = await schemaFingerprint(ddl);
@@ -92,7 +97,7 @@ if (rebuilt !== migrated) throw new Error('the rebuilt schema differs from the m
 
 const { rows } = await ddl.query<{ t: string; n: string; size: string }>(`
   SELECT c.relname AS t, c.reltuples::bigint AS n, pg_size_pretty(pg_total_relation_size(c.oid)) AS size
-  FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r' ORDER BY pg_total_relation_size(c.oid) DESC`);
+  FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r' AND c.reltuples > 0 ORDER BY pg_total_relation_size(c.oid) DESC`);
 const { rows: [db] } = await ddl.query<{ size: string }>('SELECT pg_size_pretty(pg_database_size(current_database())) AS size');
 await ddl.end();
 await database.close();

@@ -1,8 +1,9 @@
 // npm run bench:reads: the read paths of the service over ten years of a city (npm run bench:data
 // first). Starts the compiled service on that database, logs in as the city's and a district's
 // regulator (clients the generator registered), and measures one request at a time: label and
-// manifest traces, supervision search and alert pages, a CSV export of about a million rows (with
-// the service's peak memory) and the audit verification of one district's chain.
+// manifest traces, supervision search and alert pages (every alert type, and each type on its own),
+// the event feed (first pages, and pages resumed from cursors deep in the history), a CSV export of
+// about a million rows (with the service's peak memory) and the audit verification of one district's chain.
 //
 //   BENCH_DATA_DB        the generated database (default hw_city10y)
 //   BENCH_READS          requests measured per kind (default 300)
@@ -15,6 +16,8 @@ import { ensureBuilt, freePort, startServer, stop, waitReady } from '../support/
 import { json } from './http-json.js';
 import { BENCH_SECRET, benchDbName, CITY_CLIENT, districtClient } from './city/bench-clients.js';
 import { percentile, timeGets, withPeakRss, type Timing } from './city/measure.js';
+import { ALERT_TYPES } from '../../src/supervision/alerts.js';
+import { eventCursor } from '../../src/events/feed.js';
 
 const SERVER_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const url = databaseUrl(SERVER_URL, benchDbName());
@@ -22,6 +25,7 @@ const N = Number(process.env.BENCH_READS ?? 300);
 const REGION = process.env.BENCH_VERIFY_REGION ?? '140106';
 const EXPORT_ROWS = Number(process.env.BENCH_EXPORT_ROWS ?? 1_000_000);
 const log = (s: string) => process.stdout.write(`${s}\n`);
+const fmt = (x: number) => (x >= 1000 ? x.toFixed(0) : x.toFixed(1));
 
 // Samples straight from the database: random labels and manifests, busy generators and codes.
 const db = new pg.Client({ connectionString: url });
@@ -32,6 +36,9 @@ const manifestIds = await sample(`SELECT id FROM manifests TABLESAMPLE SYSTEM (5
 const generators = await sample('SELECT generator_id FROM labels TABLESAMPLE SYSTEM (1) GROUP BY 1 ORDER BY count(*) DESC LIMIT 20');
 const wasteCodes = await sample('SELECT DISTINCT waste_code FROM labels TABLESAMPLE SYSTEM (1)');
 const districts = await sample("SELECT chain FROM audit_chains WHERE chain <> '140100' ORDER BY chain");
+// Cursors of events at random depths of the stream (where a poller back from a long outage resumes).
+const { rows: deepEvents } = await db.query<{ txid: string; position: number }>(
+  `SELECT txid::text AS txid, position::int AS position FROM events TABLESAMPLE SYSTEM (1) ORDER BY random() LIMIT ${N + 10}`);
 // The export's date range: the latest days holding EXPORT_ROWS labels.
 const exportFrom = async (rows: number) => (await db.query(`SELECT to_char((generated_at AT TIME ZONE 'Asia/Shanghai')::date, 'YYYY-MM-DD') AS from
   FROM labels ORDER BY generated_at DESC OFFSET $1 LIMIT 1`, [rows - 1])).rows[0].from as string;
@@ -83,8 +90,29 @@ try {
   const alertPaths = Array.from({ length: Math.min(N, 100) + 5 }, (_, i) => (i % 2 ? `/api/v1/supervision/alerts?regionCode=${pick(districts, i)}` : '/api/v1/supervision/alerts'));
   timings.push({ name: 'supervision alerts (city / district)', target: 'p95 ≤ 50 ms', ok: under(50), ms: await timeGets(base, city, alertPaths, 5) });
   const alerts = await json(base, 'GET', '/api/v1/supervision/alerts', city);
-  extra.push(`alerts open city-wide: ${alerts.total}`);
+  const byType = new Map<string, number>();
+  for (const a of alerts.items as Array<{ type: string }>) byType.set(a.type, (byType.get(a.type) ?? 0) + 1);
+  extra.push(`alerts open city-wide: ${alerts.total} (${ALERT_TYPES.map((t) => `${t} ${byType.get(t) ?? 0}`).join(', ')})`);
+  // Each type on its own (?type=), city-wide: where the time of the whole page goes.
+  const perType: string[] = [];
+  for (const type of ALERT_TYPES) {
+    const ms = await timeGets(base, city, Array.from({ length: 7 }, () => `/api/v1/supervision/alerts?type=${type}`), 2);
+    perType.push(`${type} ${fmt(percentile(ms, 0.5))}`);
+  }
+  extra.push(`alerts by type, city-wide, p50 ms of 5: ${perType.join(', ')}`);
   log('alerts done');
+
+  // The event feed as regulators' systems poll it: first pages, and pages resumed deep in the history.
+  const feed = (i: number) => (i % 2 ? `/api/v1/events?limit=50&regionCode=${pick(districts, i)}` : '/api/v1/events?limit=50');
+  timings.push({ name: 'event feed first page (city / district)', target: 'p95 ≤ 50 ms', ok: under(50),
+    ms: await timeGets(base, city, Array.from({ length: N + 10 }, (_, i) => feed(i))) });
+  if (deepEvents.length) {
+    timings.push({ name: 'event feed page resumed deep in history', target: 'p95 ≤ 50 ms', ok: under(50),
+      ms: await timeGets(base, city, Array.from({ length: N + 10 }, (_, i) => `${feed(i)}&after=${eventCursor(pick(deepEvents, i))}`)) });
+  }
+  const feedHead = await json(base, 'GET', '/api/v1/events?limit=50', city);
+  extra.push(`event feed: first page ${feedHead.items.length} events, more=${feedHead.more}; ${deepEvents.length} cursors sampled at random depths`);
+  log('event feed done');
 
   // A CSV export of about EXPORT_ROWS labels, streamed, with the service's memory sampled meanwhile.
   // A first export of a twentieth of the rows lets the heap reach its working size: flat memory
@@ -121,7 +149,6 @@ try {
   await stop(child);
 }
 
-const fmt = (x: number) => (x >= 1000 ? x.toFixed(0) : x.toFixed(1));
 log(`\n${'measure'.padEnd(44)} ${'target'.padEnd(18)} ${'p50'.padStart(8)} ${'p95'.padStart(8)} ${'n'.padStart(5)}  result`);
 for (const tm of timings) {
   const p50 = percentile(tm.ms, 0.5); const p95 = percentile(tm.ms, 0.95);

@@ -23,15 +23,21 @@ export async function schemaFingerprint(db: pg.ClientBase): Promise<string> {
   return rows.map((r) => r.line).join('\n');
 }
 
-/** Drops every primary key, unique and foreign key constraint and every index; returns how to rebuild them. */
+/**
+ * Drops every primary key, unique and foreign key constraint and every index; returns how to rebuild them.
+ * On a partitioned table (track_fixes) only the parent's are dropped and rebuilt: a partition's
+ * inherited key or index cannot be dropped on its own, goes with the parent's, and comes back
+ * (same name) when the parent's is created again.
+ */
 export async function dropIndexes(db: pg.ClientBase): Promise<Saved> {
   const { rows: constraints } = await db.query<{ table: string; name: string; def: string; type: string }>(`
     SELECT conrelid::regclass::text AS table, conname AS name, pg_get_constraintdef(oid) AS def, contype AS type
-    FROM pg_constraint WHERE connamespace = 'public'::regnamespace AND contype IN ('p', 'u', 'f')`);
+    FROM pg_constraint WHERE connamespace = 'public'::regnamespace AND contype IN ('p', 'u', 'f') AND conparentid = 0`);
   const { rows: indexes } = await db.query<{ def: string; name: string }>(`
     SELECT indexdef AS def, indexname AS name FROM pg_indexes i WHERE schemaname = 'public'
       AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = (quote_ident(i.schemaname) || '.' || quote_ident(i.indexname))::regclass
-                      AND c.contype IN ('p', 'u'))`);
+                      AND c.contype IN ('p', 'u'))
+      AND NOT EXISTS (SELECT 1 FROM pg_inherits h WHERE h.inhrelid = (quote_ident(i.schemaname) || '.' || quote_ident(i.indexname))::regclass)`);
   for (const c of constraints.filter((c) => c.type === 'f')) await db.query(`ALTER TABLE ${c.table} DROP CONSTRAINT "${c.name}"`);
   for (const c of constraints.filter((c) => c.type !== 'f')) await db.query(`ALTER TABLE ${c.table} DROP CONSTRAINT "${c.name}"`);
   for (const i of indexes) await db.query(`DROP INDEX "${i.name}"`);

@@ -6,7 +6,7 @@
 // audit entries on the generator's region chain. Anything planned past the end simply has not
 // happened yet, which leaves the last weeks with containers in storage and manifests on the road.
 import { addWorkingDays, CalendarNotCoveredError, shanghaiDate } from '../../../src/calendar/working-days.js';
-import { findWasteCode } from '../../../src/catalog/catalog.js';
+import { editionOn, findWasteCode } from '../../../src/catalog/catalog.js';
 import { methodKind } from '../../../src/catalog/treatment-methods.js';
 import { digitalCode } from '../../../src/labels/digital-code.js';
 import { treatmentLedgerKind, type LedgerKind } from '../../../src/labels/ledger-codes.js';
@@ -29,7 +29,7 @@ interface Manifest {
   id: string; gen: Generator; receiver: Receiver; carrier: Carrier; method: string; labels: Label[];
   number: string | null; state: string | null; version: number; createdAt: number; plannedAt: number; updatedAt: number;
   submittedAt?: number; pickedUpAt?: number; deliveredAt?: number; receiptDueOn?: string | null; receivedAt?: number; completedAt?: number;
-  discrepant: boolean; reviewedAt?: number; plate: string; driver: { name: string; qualificationNo: string };
+  receiptRecordedAt?: string; discrepant: boolean; reviewedAt?: number; plate: string; driver: { name: string; qualificationNo: string };
   outcome: Map<string, { accepted: boolean; measuredKg: number; reason: string | null }>; pendingTreat: number; awaitingReview?: boolean;
 }
 type Ev =
@@ -302,7 +302,7 @@ export async function simulate(o: SimOptions) {
             step(r, l, { action: 'refuse', to: 'rejected', manifestId: m.id, location, details: { ...details, refusalReason: o.reason }, changes: { openManifestId: null } });
           }
         }
-        m.receivedAt = e.t;
+        m.receivedAt = e.t; m.receiptRecordedAt = r.recordedAt;
         return manifestStep(r, m, 'receive', accepted > 0 ? 'received' : 'rejected', { accepted, refused: m.labels.length - accepted, discrepant: m.discrepant });
       }
       case 'treat': {
@@ -345,7 +345,9 @@ export async function simulate(o: SimOptions) {
     if (m.state === null) return;
     out.manifests.write([m.id, m.number, m.state, m.gen.id, m.receiver.id, m.gen.regionCode, m.receiver.regionCode, iso(m.plannedAt), null,
       m.method, '', m.discrepant, 0, iso(m.submittedAt), iso(m.pickedUpAt), iso(m.deliveredAt), m.receiptDueOn ?? null, iso(m.receivedAt),
-      iso(m.completedAt), null, m.version, iso(m.createdAt), iso(m.updatedAt), iso(m.reviewedAt), m.reviewedAt ? '已核实，称重误差系包装差异' : null]);
+      iso(m.completedAt), null, m.version, iso(m.createdAt), iso(m.updatedAt), iso(m.reviewedAt), m.reviewedAt ? '已核实，称重误差系包装差异' : null,
+      // The receipt's recorded clock and whether it came after the due day, as the service writes them (migration 0013).
+      m.receiptRecordedAt ?? null, m.receiptRecordedAt && m.receiptDueOn ? shanghaiDate(new Date(m.receiptRecordedAt)) > m.receiptDueOn : null]);
     m.labels.forEach((l) => {
       const o = m.receivedAt !== undefined ? m.outcome.get(l.id) : undefined;
       out.manifestLabels.write([m.id, l.id, l.kg, o ? o.accepted : null, o ? o.measuredKg : null, o?.reason ?? null]);
@@ -361,7 +363,8 @@ export async function simulate(o: SimOptions) {
       out.labels.write([l.id, l.digitalCode, tokens[i], l.gen.id, l.holderId, l.gen.regionCode, l.wasteCode, l.category, t.wasteName,
         t.physicalForm, l.hazards, t.mainComponents, t.harmfulComponents, t.precautions, l.kg, t.packaging.type, t.packaging.volumeL,
         iso(l.generatedAt), l.generatedOn, l.sequence, l.facilityId, '', l.state, l.version, null, l.openManifestId, l.hasLeft,
-        l.holderRegion, iso(l.heldSince), iso(l.lastStepAt), iso(l.createdAt), l.stepCount]);
+        l.holderRegion, iso(l.heldSince), iso(l.lastStepAt), iso(l.createdAt), l.stepCount,
+        editionOn(l.generatedOn)]); // the 名录 edition in force on the day of generation, as issuance records it
     });
   }
 
