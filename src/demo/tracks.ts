@@ -12,7 +12,7 @@ const ROAD_KMH = 38;
 /** Roads are longer than the straight line: the sideways bend, at most this many km. */
 const BEND_KM = 1.2;
 /** GPS noise, metres either way. */
-const JITTER_M = 12;
+const JITTER_M = 5;
 
 /** A part of the leg's time: the vehicle moves to `toFraction` of the path (stays put when it is already there). */
 export interface Phase { minutes: number; toFraction: number }
