@@ -14,6 +14,9 @@ import { addWorkingDays, isWorkingDay, shanghaiDate, shanghaiDayStart, workingDa
 import { DemoApi, inParallel, tokenClaims } from './demo-api.js';
 import { demoUscc, DRIVERS, PARTIES, REGULATORS, type PartySpec } from './parties.js';
 import { WASTE, type WasteKey } from './waste.js';
+import { besideMidpoint, driveThenWait, legFixes, type LegTrack, type Phase } from './tracks.js';
+import { MAX_FIXES_PER_REQUEST } from '../tracks/schemas.js';
+import type { LatLng } from '../tracks/geo.js';
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
@@ -25,7 +28,7 @@ export const DEMO_MIN_WINDOW_DAYS = 370;
 export const DEMO_ALERT_TYPES = [
   'receipt_overdue', 'storage_near_limit', 'storage_over_limit', 'storage_over_limit_generator', 'medical_hold_exceeded', 'in_transit_too_long',
   'weight_discrepancy', 'refusal', 'licence_expiring', 'capacity_near_limit', 'late_report', 'emergency_plan_missing',
-  'management_plan_missing', 'declaration_overdue',
+  'management_plan_missing', 'declaration_overdue', 'route_stop', 'route_off_corridor', 'route_silence',
 ] as const;
 
 /** The unit that files neither its management plans nor its declarations (docs/demo-city.md). */
@@ -242,7 +245,16 @@ interface ShipSpec {
   refuse?: (i: number) => string | undefined;
   /** A return manifest (docs/regulations.md#return-trips): refused containers of that manifest, picked up at `from`. */
   returnOf?: { manifestId: string; from: Party };
+  /** Per leg (carrier position): a detour through `via`, or the phases of the leg instead of drive-then-wait. */
+  track?: Array<{ via?: LatLng[]; phases?: Phase[] } | undefined>;
 }
+
+/** Where two carriers of a transfer meet: half-way, to about a kilometre. */
+const handoverPlace = (from: Party, to: Party): LatLng =>
+  ({ lat: round1((from.loc.lat + to.loc.lat) * 5) / 10, lng: round1((from.loc.lng + to.loc.lng) * 5) / 10 });
+
+/** A leg's GPS track, posted by its carrier once the stories have run. */
+interface Trip { manifestId: string; carrier: Party; leg: LegTrack }
 
 interface Shipped { id: string; number: string | null; accepted: Lbl[]; refused: Lbl[] }
 
@@ -340,6 +352,7 @@ export async function buildDemoCity(deps: DemoDeps): Promise<DemoResult> {
   const city = new DemoCity(deps);
   await city.setUp();
   await city.history();
+  await city.tracks();
   await city.filings();
   const result = await city.summary();
   return { ...result, requests: city.api.requests, retries: city.api.retries, seconds: Math.round((Date.now() - started) / 100) / 10 };
@@ -355,6 +368,8 @@ class DemoCity {
   private exemptionId = '';
   /** Oil shipments to the waste-oil recycler, planned first: its licence capacity is sized from them. */
   private oilPlan: OilFlow[] = [];
+  /** The legs driven, whose tracks tracks() posts. */
+  private readonly trips: Trip[] = [];
 
   constructor(private readonly deps: DemoDeps) {
     this.api = new DemoApi(deps.app);
@@ -619,15 +634,19 @@ class DemoCity {
       action: 'pickup', qr: s.labels.map((l) => l.qr), vehiclePlate: this.plate(first, salt), driver: this.driver(first),
       location: (s.returnOf?.from ?? s.from).loc, occurredAt: s.pickup!.toISOString(),
     });
+    const handoverAt = handoverPlace(s.from, s.to);
     if (s.carriers.length > 1 && s.handover) {
       await act(s.carriers[1], {
         action: 'handover', vehiclePlate: this.plate(s.carriers[1], salt + 1), driver: this.driver(s.carriers[1]),
-        location: { lat: round1((s.from.loc.lat + s.to.loc.lat) * 5) / 10, lng: round1((s.from.loc.lng + s.to.loc.lng) * 5) / 10 },
-        occurredAt: s.handover.toISOString(),
+        location: handoverAt, occurredAt: s.handover.toISOString(),
       });
     }
-    if (s.stop === 'in_transit') return done(submitted.number);
+    if (s.stop === 'in_transit') {
+      this.plan(m.id, s, handoverAt);
+      return done(submitted.number);
+    }
     await act(last, { action: 'deliver', location: s.to.loc, occurredAt: s.deliver!.toISOString() });
+    this.plan(m.id, s, handoverAt);
     if (s.stop === 'delivered') return done(submitted.number);
     const rnd = prng(`receipt:${m.id}`);
     const items = s.labels.map((l, i) => {
@@ -637,6 +656,43 @@ class DemoCity {
     });
     await act(s.to, { action: 'receive', items, location: s.to.loc, occurredAt: s.receive!.toISOString() });
     return { id: m.id, number: submitted.number, accepted: s.labels.filter((_, i) => !s.refuse?.(i)), refused: s.labels.filter((_, i) => Boolean(s.refuse?.(i))) };
+  }
+
+  /**
+   * The legs of a transfer picked up, for tracks(): the first carrier from the pickup place to the
+   * handover place (or the delivery), the second from there on; a leg still under way ends a couple
+   * of minutes before now, two thirds of the way along, unless the story says otherwise.
+   */
+  private plan(manifestId: string, s: ShipSpec, handoverAt: LatLng): void {
+    const pickupAt = (s.returnOf?.from ?? s.from).loc;
+    const handedOver = s.carriers.length > 1 && s.handover !== undefined;
+    const legs = handedOver
+      ? [{ from: pickupAt, to: handoverAt, start: s.pickup!, end: s.handover! }, { from: handoverAt, to: s.to.loc, start: s.handover!, end: s.deliver ?? null }]
+      : [{ from: pickupAt, to: s.to.loc, start: s.pickup!, end: s.deliver ?? null }];
+    legs.forEach((l, position) => {
+      const custom = s.track?.[position];
+      const open = new Date(this.clock.now.getTime() - 2 * 60_000);
+      const phases = custom?.phases ?? (l.end
+        ? driveThenWait(l.from, l.to, l.start, l.end, custom?.via)
+        : [{ minutes: Math.max(0, (open.getTime() - l.start.getTime()) / 60_000), toFraction: 0.65 }]);
+      this.trips.push({
+        manifestId, carrier: s.carriers[position],
+        leg: { idPrefix: `${manifestId.slice(0, 8)}-${position}`, start: l.start, from: l.from, to: l.to, via: custom?.via, phases },
+      });
+    });
+  }
+
+  /** Each carrier posts the GPS track of its legs, up to MAX_FIXES_PER_REQUEST fixes a request. */
+  async tracks(): Promise<void> {
+    let fixes = 0;
+    await inParallel(this.trips.map((trip) => async () => {
+      const all = legFixes(trip.leg, prng(`track:${trip.leg.idPrefix}`));
+      for (let i = 0; i < all.length; i += MAX_FIXES_PER_REQUEST) {
+        await this.api.post(trip.carrier.token, `/api/v1/manifests/${trip.manifestId}/track`, { fixes: all.slice(i, i + MAX_FIXES_PER_REQUEST) });
+      }
+      fixes += all.length;
+    }), this.deps.concurrency ?? 4);
+    this.log(`tracks: ${fixes} GPS fixes on ${this.trips.length} legs`);
   }
 
   /**
@@ -995,12 +1051,26 @@ class DemoCity {
     // 古交 → 阳曲 landfill: two carriers (古交 truck to the city, the city carrier onwards).
     const gj = this.p('gjcoke');
     await this.recurring({ gen: 'gjcoke', waste: 'packaging', to: 'landfill', carriers: ['t4', 't1'], method: 'D1', cycles: planCycles(prng('gj:pack'), clock, 'packaging', [126, 91, 56, 21], 4), leaveHour: 8 });
-    // The latest load left three days ago and is still with the first carrier (broken down on the way).
+    // The latest load left three days ago and is still with the first carrier (broken down on the way):
+    // its track stops two fifths of the way, far from any place, for over three hours (route_stop),
+    // then the terminal goes quiet (route_silence).
     const items: LabelItem[] = [6, 5, 5, 4].map((d, j) => ({ waste: 'packaging', kg: [41, 38.5, 47, 35.2][j], at: clock.day(d, 9 + j) }));
     const bags = await this.issueAndStore(gj, items, 0.5);
     await this.ship({
       from: gj, to: this.p('landfill'), carriers: [this.p('t4'), this.p('t1')], labels: bags, method: 'D1', stop: 'in_transit',
       submit: clock.day(3, 8), pickup: clock.day(3, 9.5),
+      track: [{ phases: [{ minutes: 70, toFraction: 0.4 }, { minutes: 200, toFraction: 0.4 }] }],
+    });
+    // The latest load, picked up hours before the seed ran: the 古交 truck took a detour 12 km off the road before it handed over to the
+    // city carrier, who is on the way now (route_off_corridor on the first leg).
+    const today: LabelItem[] = [2, 2, 1].map((d, j) => ({ waste: 'packaging', kg: [39.5, 44, 36.8][j], at: clock.day(d, 10 + j) }));
+    const detour = await this.issueAndStore(gj, today, 0.5);
+    const landfill = this.p('landfill');
+    const handoverAt = handoverPlace(gj, landfill);
+    await this.ship({
+      from: gj, to: landfill, carriers: [this.p('t4'), this.p('t1')], labels: detour, method: 'D1', stop: 'in_transit',
+      submit: clock.hoursAgo(6), pickup: clock.hoursAgo(5.5), handover: clock.hoursAgo(2.5),
+      track: [{ via: [besideMidpoint(gj.loc, handoverAt, 12)] }],
     });
   }
 

@@ -106,6 +106,31 @@ describe('the demo city', () => {
     }
   });
 
+  it('posts a GPS track for every leg picked up; the route alerts come from the two stories built for them', async () => {
+    const { rows: [n] } = await t.database.pool.query(`SELECT
+      (SELECT count(*) FROM manifests WHERE picked_up_at IS NOT NULL)::int AS picked,
+      (SELECT count(DISTINCT manifest_id) FROM track_fixes)::int AS tracked,
+      (SELECT count(*) FROM track_fixes)::int AS fixes,
+      (SELECT count(*) FROM track_fixes WHERE implausible)::int AS implausible`);
+    expect(n.tracked).toBe(n.picked);
+    expect(n.fixes).toBeGreaterThan(100 * n.picked);
+    expect(n.implausible).toBe(0);
+    const of = async (type: string) => (await city.get(`/api/v1/supervision/alerts?type=${type}`)).json().items;
+    const [stop] = await of('route_stop');
+    const [stray] = await of('route_off_corridor');
+    expect(await of('route_stop')).toHaveLength(1);
+    expect(await of('route_off_corridor')).toHaveLength(1);
+    expect(stop.entityId).not.toBe(stray.entityId);
+    expect(stop.details.stops[0].minutes).toBeGreaterThanOrEqual(180);
+    expect(stray.details.legs[0]).toMatchObject({ position: 0 });
+    expect(stray.details.legs[0].maxDeviationKm).toBeGreaterThan(10);
+    for (const id of [stop.entityId, stray.entityId]) {
+      expect((await city.get(`/api/v1/manifests/${id}`)).json().state).toBe('in_transit');
+      const svg = await city.get(`/api/v1/manifests/${id}/route.svg`);
+      expect(svg.statusCode).toBe(200);
+    }
+  });
+
   it('refuses to be built twice on the same database', async () => {
     expect(await findDemoData(t.database.pool)).toBeTruthy();
   });

@@ -1,6 +1,7 @@
 // Management plans (管理计划) and declarations (申报) of a site, and the regulators' lists of them
 // (HJ 1259-2022 §5, §7; docs/regulations.md#management-plans, #declarations).
-import { Type } from 'typebox';
+import { Type, type TSchema } from 'typebox';
+import type { FastifyReply } from 'fastify';
 import type { RouteModule } from '../../context.js';
 import { runCommand } from '../../http/command.js';
 import { notFound } from '../../core/errors.js';
@@ -12,6 +13,10 @@ import { draftDeclaration, listSubmittedDeclarations, readDeclaration, submitDec
 import { FLOWS } from './balance.js';
 import { PERIOD_KINDS, PERIOD_PATTERN } from './periods.js';
 import { PLAN_TABLES } from './plan-draft.js';
+import { pdfContent, sendPdf, varyOnAccept, wantsPdf } from '../../documents/pdf-reply.js';
+import { readableSite } from './site-access.js';
+import { planPdf } from './plan-pdf.js';
+import { declarationPdf, type DeclarationView } from './declaration-pdf.js';
 
 const NS = Type.Union([Type.String(), Type.Null()]);
 const SiteParams = Type.Object({ id: Uuid, siteId: Uuid });
@@ -85,6 +90,11 @@ const Declaration = Type.Object({
   ...figureFields,
 });
 
+const Format = { format: Type.Optional(OneOf(['json', 'pdf'])) };
+const PDF_NOTE = 'JSON by default; with `format=pdf` or `Accept: application/pdf`, printed on A4 (a draft marked as such).';
+const jsonOrPdf = <T extends TSchema>(description: string, schema: T) =>
+  ({ description, content: { 'application/json': { schema }, ...pdfContent } });
+
 const RegionQuery = { regionCode: Type.Optional(Type.String({ pattern: '^\\d{2,6}$' })) };
 
 export const filingRoutes: RouteModule = (app, ctx) => {
@@ -93,9 +103,18 @@ export const filingRoutes: RouteModule = (app, ctx) => {
     schema: {
       operationId: 'getManagementPlan', tags: ['filings'],
       summary: 'The site\'s management plan for a year (管理计划, HJ 1259-2022 §5): the submitted version, or the draft from last year\'s records with the unit\'s edits',
-      params: SiteParams, querystring: YearQuery, response: responses({ 200: Plan }, 400, 401, 404),
+      description: `${PDF_NOTE} The PDF shows the tables A.1–A.7 the class fills, the class and its reason, version, state and submission time.`,
+      params: SiteParams, querystring: Type.Object({ year: Year, ...Format }),
+      response: responses({ 200: jsonOrPdf('The plan', Plan) }, 400, 401, 404),
     },
-  }, (request) => readPlan(ctx.db, request.caller, request.params.id, request.params.siteId, request.query.year));
+  }, async (request, reply) => {
+    varyOnAccept(reply);
+    const { id, siteId } = request.params;
+    const plan = await readPlan(ctx.db, request.caller, id, siteId, request.query.year);
+    if (!wantsPdf(request, request.query.format, 'application/json')) return plan;
+    const { org, site } = await readableSite(ctx.db, request.caller, id, siteId);
+    return sendPdf(reply, planPdf(plan, org, site, new Date()), `management-plan-${plan.year}-v${plan.version}${plan.state === 'submitted' ? '' : '-draft'}.pdf`);
+  });
 
   app.put(planPath, {
     schema: {
@@ -126,9 +145,17 @@ export const filingRoutes: RouteModule = (app, ctx) => {
     schema: {
       operationId: 'draftDeclaration', tags: ['filings'],
       summary: 'The declaration of a period (申报, HJ 1259-2022 §7) drafted from the ledger: per waste code opening stock, flows with their batch codes, closing stock',
-      params: SiteParams, querystring: Type.Object({ period: Period }), response: responses({ 200: DeclarationDraft }, 400, 401, 404),
+      description: `${PDF_NOTE} The PDF shows per waste code the figures, opening and closing stock, in-house treatment and receivers.`,
+      params: SiteParams, querystring: Type.Object({ period: Period, ...Format }),
+      response: responses({ 200: jsonOrPdf('The draft', DeclarationDraft) }, 400, 401, 404),
     },
-  }, (request) => draftDeclaration(ctx.db, request.caller, request.params.id, request.params.siteId, request.query.period));
+  }, async (request, reply) => {
+    varyOnAccept(reply);
+    const { id, siteId } = request.params;
+    const draft = await draftDeclaration(ctx.db, request.caller, id, siteId, request.query.period);
+    if (!wantsPdf(request, request.query.format, 'application/json')) return draft;
+    return sendDeclarationPdf(reply, draft, await readableSite(ctx.db, request.caller, id, siteId));
+  });
 
   app.post(declPath, {
     schema: {
@@ -145,12 +172,17 @@ export const filingRoutes: RouteModule = (app, ctx) => {
   app.get(`${declPath}/:period`, {
     schema: {
       operationId: 'getDeclaration', tags: ['filings'], summary: 'The latest submitted version of a period\'s declaration',
-      params: Type.Object({ id: Uuid, siteId: Uuid, period: Period }), response: responses({ 200: Declaration }, 400, 401, 404),
+      description: `${PDF_NOTE} The PDF shows per waste code the figures, opening and closing stock, in-house treatment and receivers.`,
+      params: Type.Object({ id: Uuid, siteId: Uuid, period: Period }), querystring: Type.Object(Format),
+      response: responses({ 200: jsonOrPdf('The declaration', Declaration) }, 400, 401, 404),
     },
-  }, async (request) => {
-    const d = await readDeclaration(ctx.db, request.caller, request.params.id, request.params.siteId, request.params.period);
+  }, async (request, reply) => {
+    varyOnAccept(reply);
+    const { id, siteId } = request.params;
+    const d = await readDeclaration(ctx.db, request.caller, id, siteId, request.params.period);
     if (!d) throw notFound('Declaration');
-    return d;
+    if (!wantsPdf(request, request.query.format, 'application/json')) return d;
+    return sendDeclarationPdf(reply, d, await readableSite(ctx.db, request.caller, id, siteId));
   });
 
   app.get('/api/v1/supervision/management-plans', {
@@ -181,3 +213,8 @@ export const filingRoutes: RouteModule = (app, ctx) => {
     return { items: await listSubmittedDeclarations(ctx.db, effectivePrefix(request.caller, request.query.regionCode), request.query.period) };
   });
 };
+
+function sendDeclarationPdf(reply: FastifyReply, d: DeclarationView, at: Awaited<ReturnType<typeof readableSite>>) {
+  const name = `declaration-${d.period}${d.state === 'submitted' ? `-v${d.version}` : '-draft'}.pdf`;
+  return sendPdf(reply, declarationPdf(d, at.org, at.site, new Date()), name);
+}
