@@ -1,10 +1,11 @@
 // The pull feed (docs/events.md#feed): events in commit order, resumable from any cursor.
 //
 // Order and visibility: events are listed by (txid, position) and only those written by
-// transactions older than the oldest transaction still running (pg_snapshot_xmin). Every
-// transaction below that horizon has ended, so nothing can later appear before a cursor already
-// handed out: an event committed late by a long transaction has a txid at or above the horizon
-// and is listed once that transaction ends, after the events already read.
+// transactions older than the oldest transaction of this database still running (events_horizon(),
+// migrations/0027_events_horizon.sql). Every transaction below that horizon has ended, so nothing
+// can later appear before a cursor already handed out: an event committed late by a long
+// transaction has a txid at or above the horizon and is listed once that transaction ends, after
+// the events already read.
 import { and, asc, inArray, or, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../db/database.js';
 import { afterCursor, encodeCursor } from '../db/keyset.js';
@@ -21,7 +22,7 @@ export interface FeedQuery {
 }
 
 /** Before every event of a transaction still running: the feed's horizon. */
-export const committedBeforeHorizon: SQL = sql`${events.txid} < pg_snapshot_xmin(pg_current_snapshot())`;
+export const committedBeforeHorizon: SQL = sql`${events.txid} < events_horizon()`;
 
 /** Where a reader left off: the cursor of the last event it was given. */
 export const eventCursor = (e: Pick<EventRow, 'txid' | 'position'>) => encodeCursor([e.txid, e.position]);

@@ -94,7 +94,7 @@ export async function createSubscription(cmd: Command, settings: SubscriptionSet
     contact: input.contact ?? null, state, pausedReason: state === 'paused' ? 'manual' : null,
     secretEnc: sealSecret(settings.secretKey, id, secret),
     // From now on: every event of a transaction still running or yet to start.
-    cursorTxid: sql`pg_snapshot_xmin(pg_current_snapshot())`, cursorPosition: 0,
+    cursorTxid: sql`events_horizon()`, cursorPosition: 0,
   }).returning();
   await cmd.audit(auditOf(caller, s, 'create'));
   return { view: subscriptionView(s), secret };

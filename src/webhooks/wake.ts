@@ -16,7 +16,7 @@ export async function wakeSubscriptions(db: Db): Promise<void> {
     WHERE s.state = 'active' AND (s.next_attempt_at IS NULL OR s.next_attempt_at <= now())
       AND EXISTS (SELECT 1 FROM events e
                   WHERE (e.txid, e.position) > (s.cursor_txid, s.cursor_position)
-                    AND e.txid < pg_snapshot_xmin(pg_current_snapshot()))`);
+                    AND e.txid < events_horizon())`);
 }
 
 export function startWakeUps(db: Db, pollMs: number, log: TaskLog): Periodic {

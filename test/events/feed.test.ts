@@ -2,6 +2,7 @@
 // the resource, scoped to the caller's jurisdiction, resumable, and never skipping an event that a
 // long transaction committed after later ones.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
 import { Value } from 'typebox/value';
 import { buildTestApp, type TestApp } from '../support/test-app.js';
 import { createRegulator, loginAdmin, type Client, type Party } from '../support/factories.js';
@@ -140,6 +141,21 @@ describe('events of a manifest journey', () => {
       expect(items.map((e) => e.aggregate.id)).toEqual(['2099', later.id]);
     } finally {
       long.release();
+    }
+  });
+
+  it('is not held back by a long writer in another database of the same server', async () => {
+    const { next: start } = await readAll(city.client);
+    const elsewhere = new pg.Client({ connectionString: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres' });
+    await elsewhere.connect();
+    try {
+      await elsewhere.query('BEGIN');
+      await elsewhere.query('SELECT pg_current_xact_id()'); // a transaction id, older than the label's below
+      const l = await issueLabel(generator.client);
+      expect((await readAll(city.client, '', start ?? undefined)).items.map((e) => e.aggregate.id)).toEqual([l.id]);
+    } finally {
+      await elsewhere.query('ROLLBACK');
+      await elsewhere.end();
     }
   });
 
