@@ -15,41 +15,20 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import fs from 'node:fs';
-import pg from 'pg';
 import autocannon from 'autocannon';
 import { withCheckCharacter } from '../../src/parties/uscc.js';
 import { compiledServer, ensureBuilt, freePort, root, stop, tsx, waitReady } from '../support/server-process.js';
 import { json } from './http-json.js';
+import { freshDatabase } from './fresh-database.js';
 
 const N = Number(process.env.BENCH_LABELS ?? 2000);
 const WARMUP = 200;
 const CONNECTIONS = Number(process.env.BENCH_CONCURRENCY ?? 32);
-const SERVER_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const SERVICE_DIR = process.env.BENCH_SERVICE_DIR ?? root;
 const ADMIN = { clientId: 'cl_bench_admin', clientSecret: 'bench-admin-secret-123' };
 const DISTRICTS = ['140105', '140106', '140107', '140108', '140109', '140110', '140121', '140122', '140123', '140181'];
 const BATCH = 500; // labels per issuance request
 const ISSUE_REQUESTS = 20;
-
-async function freshDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `hw_bench_${randomBytes(5).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: SERVER_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const u = new URL(SERVER_URL);
-  u.pathname = `/${name}`;
-  return {
-    url: u.toString(),
-    drop: async () => {
-      const c = new pg.Client({ connectionString: SERVER_URL });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
-}
-
 
 /** CPU time a process has used, in ms (Linux /proc; clock ticks of 10 ms), or NaN elsewhere. */
 function cpuMs(pid: number | undefined): number {

@@ -17,36 +17,17 @@ import { buildRoute, type TrackPoint } from '../../src/tracks/route.js';
 import { loadConfig } from '../../src/config.js';
 import { compiledServer, ensureBuilt, freePort, root, stop, tsx, waitReady } from '../support/server-process.js';
 import { json } from './http-json.js';
+import { freshDatabase } from './fresh-database.js';
 
 const FIXES = Number(process.env.BENCH_FIXES ?? 100_000);
 const WARMUP = 10_000;
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 4);
 const BATCH = 1000;
 const SVG_FIXES = 2000;
-const SERVER_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const ADMIN = { clientId: 'cl_bench_admin', clientSecret: 'bench-admin-secret-123' };
 const HOUR = 3_600_000;
 const PICKUP = { lat: 37.80, lng: 112.50 };
 const PLANT = { lat: 38.00, lng: 112.56 };
-
-async function freshDatabase() {
-  const name = `hw_bench_${randomBytes(5).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: SERVER_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const u = new URL(SERVER_URL);
-  u.pathname = `/${name}`;
-  return {
-    url: u.toString(),
-    drop: async () => {
-      const c = new pg.Client({ connectionString: SERVER_URL });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
-}
 
 async function startService() {
   const db = await freshDatabase();

@@ -13,16 +13,15 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import pg from 'pg';
 import autocannon from 'autocannon';
 import { Webhook } from 'standardwebhooks';
 import { withCheckCharacter } from '../../src/parties/uscc.js';
 import { compiledServer, ensureBuilt, freePort, stop, waitReady } from '../support/server-process.js';
 import { json } from './http-json.js';
+import { freshDatabase } from './fresh-database.js';
 
 const N = Number(process.env.BENCH_LABELS ?? 2000);
 const PACED = Number(process.env.BENCH_PACED ?? 150);
-const SERVER_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const ADMIN = { clientId: 'cl_bench_admin', clientSecret: 'bench-admin-secret-123' };
 const DISTRICTS = ['140105', '140106', '140107', '140108', '140109', '140110', '140121', '140122', '140123', '140181'];
 
@@ -52,25 +51,6 @@ function receiver() {
     setSecret: (s: string) => { secret = s; },
     listen: () => new Promise<number>((r) => server.listen(0, '127.0.0.1', () => r((server.address() as AddressInfo).port))),
     close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
-  };
-}
-
-async function freshDatabase() {
-  const name = `hw_bench_${randomBytes(5).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: SERVER_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const u = new URL(SERVER_URL);
-  u.pathname = `/${name}`;
-  return {
-    url: u.toString(),
-    drop: async () => {
-      const c = new pg.Client({ connectionString: SERVER_URL });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
   };
 }
 

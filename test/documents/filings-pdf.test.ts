@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../support/test-app.js';
 import { loginAdmin, type Client } from '../support/factories.js';
 import {
-  act, addOperatingLicence, createCarrier, createSite, DRIVER, EMERGENCY_MEASURES, issueLabel, manifestAction, type CarrierSite, type Site,
+  act, addOperatingLicence, createCarrier, createSite, issueLabel, transfer, type CarrierSite, type Site,
 } from '../support/world.js';
 import { thisYear } from '../support/dates.js';
 import { pdfPages, pdfText, savePdf } from './pdf-tools.js';
@@ -54,16 +54,7 @@ beforeAll(async () => {
   // Last year: 2.125 t shipped to the receiver for D10, 1.5 t utilised in-house (R9), 0.75 t and 0.3 t (HW49) still in store.
   const shipped = await issueLabel(plant.client, { quantity: { value: 2.125, unit: 't' }, facilityId: plant.storageId });
   expect((await act(plant.client, shipped.id, { action: 'store', facilityId: plant.storageId })).statusCode).toBe(200);
-  const draft = await plant.client.post('/api/v1/manifests', {
-    receiverId: receiver.org.id, carriers: [{ orgId: carrier.org.id }], labelIds: [shipped.id], plannedAt: new Date().toISOString(),
-    intendedMethod: 'D10', emergencyMeasures: EMERGENCY_MEASURES,
-  });
-  expect(draft.statusCode, draft.body).toBe(201);
-  const id = draft.json().id;
-  manifestNumber = (await manifestAction(plant.client, id, { action: 'submit' })).number;
-  await manifestAction(carrier.client, id, { action: 'pickup', labelIds: [shipped.id], vehiclePlate: carrier.plate, driver: DRIVER });
-  await manifestAction(carrier.client, id, { action: 'deliver' });
-  await manifestAction(receiver.client, id, { action: 'receive', items: [{ labelId: shipped.id, accepted: true, measuredQuantity: { value: 2.125, unit: 't' } }] });
+  manifestNumber = (await transfer({ from: plant, to: receiver, carrier, labelIds: [shipped.id], measured: { value: 2.125, unit: 't' } })).number;
   await backdate(shipped.id, `${LAST}-02-10`, { HWCK: `${LAST}-05-05`, HWWWCZ: `${LAST}-05-05` });
 
   const treated = await issueLabel(plant.client, { quantity: { value: 1.5, unit: 't' }, facilityId: plant.storageId });

@@ -7,7 +7,7 @@ import { Value } from 'typebox/value';
 import { buildTestApp, type TestApp } from '../support/test-app.js';
 import { createRegulator, loginAdmin, type Client, type Party } from '../support/factories.js';
 import {
-  addOperatingLicence, createCarrier, createSite, DRIVER, EMERGENCY_MEASURES, issueLabel, manifestAction, type CarrierSite, type Site,
+  addOperatingLicence, createCarrier, createSite, issueLabel, transfer, type CarrierSite, type Site,
 } from '../support/world.js';
 import { EVENT_AGGREGATES, EVENT_TYPES } from '../../src/events/catalogue.js';
 import { feedSettled } from '../support/feed-settled.js';
@@ -40,17 +40,8 @@ async function readAll(client: Client, query = '', after?: string, limit = 500, 
 
 /** A manifest from generator to receiver, carried, received in full: returns its id and label ids. */
 async function journey(): Promise<{ manifestId: string; labelIds: string[] }> {
-  const labels = [await issueLabel(generator.client), await issueLabel(generator.client)];
-  const labelIds = labels.map((l) => l.id);
-  const res = await generator.client.post('/api/v1/manifests', {
-    receiverId: receiver.org.id, carriers: [{ orgId: carrier.org.id }], labelIds, plannedAt: new Date().toISOString(), intendedMethod: 'D10', emergencyMeasures: EMERGENCY_MEASURES,
-  });
-  expect(res.statusCode, res.body).toBe(201);
-  const manifestId = res.json().id;
-  await manifestAction(generator.client, manifestId, { action: 'submit' });
-  await manifestAction(carrier.client, manifestId, { action: 'pickup', labelIds, vehiclePlate: carrier.plate, driver: DRIVER });
-  await manifestAction(carrier.client, manifestId, { action: 'deliver' });
-  await manifestAction(receiver.client, manifestId, { action: 'receive', items: labelIds.map((labelId) => ({ labelId, accepted: true, measuredQuantity: { value: 10, unit: 'kg' } })) });
+  const labelIds = [(await issueLabel(generator.client)).id, (await issueLabel(generator.client)).id];
+  const { id: manifestId } = await transfer({ from: generator, to: receiver, carrier, labelIds });
   return { manifestId, labelIds };
 }
 

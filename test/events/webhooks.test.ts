@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../support/test-app.js';
 import { createRegulator, loginAdmin, type Client, type Party } from '../support/factories.js';
 import {
-  addOperatingLicence, createCarrier, createSite, DRIVER, EMERGENCY_MEASURES, issueLabel, manifestAction, type CarrierSite, type Site,
+  addOperatingLicence, createCarrier, createSite, issueLabel, transfer, type CarrierSite, type Site,
 } from '../support/world.js';
 import { eventually, WebhookReceiver } from '../support/webhook-receiver.js';
 
@@ -54,17 +54,8 @@ async function feedSince(client: Client, after?: string) {
 }
 
 async function journey(): Promise<{ manifestId: string; labelIds: string[] }> {
-  const labels = [await issueLabel(generator.client), await issueLabel(generator.client)];
-  const labelIds = labels.map((l) => l.id);
-  const res = await generator.client.post('/api/v1/manifests', {
-    receiverId: receiver.org.id, carriers: [{ orgId: carrier.org.id }], labelIds, plannedAt: new Date().toISOString(), intendedMethod: 'D10', emergencyMeasures: EMERGENCY_MEASURES,
-  });
-  expect(res.statusCode, res.body).toBe(201);
-  const manifestId = res.json().id;
-  await manifestAction(generator.client, manifestId, { action: 'submit' });
-  await manifestAction(carrier.client, manifestId, { action: 'pickup', labelIds, vehiclePlate: carrier.plate, driver: DRIVER });
-  await manifestAction(carrier.client, manifestId, { action: 'deliver' });
-  await manifestAction(receiver.client, manifestId, { action: 'receive', items: labelIds.map((labelId) => ({ labelId, accepted: true, measuredQuantity: { value: 10, unit: 'kg' } })) });
+  const labelIds = [(await issueLabel(generator.client)).id, (await issueLabel(generator.client)).id];
+  const { id: manifestId } = await transfer({ from: generator, to: receiver, carrier, labelIds });
   return { manifestId, labelIds };
 }
 

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../support/test-app.js';
 import { createParty, createRegulator, loginAdmin, type Client, type Party } from '../support/factories.js';
 import {
-  act, addFacility, addOperatingLicence, createCarrier, createSite, DRIVER, EMERGENCY_MEASURES, issueLabel, manifestAction, type CarrierSite, type Site,
+  act, addFacility, addOperatingLicence, createCarrier, createSite, issueLabel, transfer, type CarrierSite, type Site,
 } from '../support/world.js';
 import { thisYear } from '../support/dates.js';
 
@@ -56,16 +56,7 @@ beforeAll(async () => {
 
   const l1 = await issueLabel(plant.client, { ...tonnes(L1), facilityId: plant.storageId });
   expect((await act(plant.client, l1.id, { action: 'store', facilityId: plant.storageId })).statusCode).toBe(200);
-  const draft = await plant.client.post('/api/v1/manifests', {
-    receiverId: R1.org.id, carriers: [{ orgId: carrier.org.id }], labelIds: [l1.id], plannedAt: new Date().toISOString(),
-    intendedMethod: 'D10', emergencyMeasures: EMERGENCY_MEASURES,
-  });
-  expect(draft.statusCode, draft.body).toBe(201);
-  const id = draft.json().id;
-  manifestNumber = (await manifestAction(plant.client, id, { action: 'submit' })).number;
-  await manifestAction(carrier.client, id, { action: 'pickup', labelIds: [l1.id], vehiclePlate: carrier.plate, driver: DRIVER });
-  await manifestAction(carrier.client, id, { action: 'deliver' });
-  await manifestAction(R1.client, id, { action: 'receive', items: [{ labelId: l1.id, accepted: true, measuredQuantity: { value: L1, unit: 't' } }] });
+  manifestNumber = (await transfer({ from: plant, to: R1, carrier, labelIds: [l1.id], measured: { value: L1, unit: 't' } })).number;
   await backdate(l1.id, `${LAST}-02-10`, { HWCK: `${LAST}-05-05`, HWWWCZ: `${LAST}-05-05` });
 
   const l2 = await issueLabel(plant.client, { ...tonnes(L2), facilityId: plant.storageId });

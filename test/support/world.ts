@@ -106,3 +106,31 @@ export async function manifestAction(client: Client, id: string, body: Record<st
   expect(res.statusCode, `${String(body.action)}: ${res.body}`).toBe(status);
   return res.json();
 }
+
+export interface Transfer {
+  from: Party;
+  to: Party;
+  carrier: CarrierSite;
+  labelIds: string[];
+  /** The weight measured at receipt for every container (default 10 kg). */
+  measured?: { value: number; unit: 'kg' | 't' };
+  /** The receipt's items, when not every container is accepted at `measured`. */
+  items?: Array<Record<string, unknown>>;
+  intendedMethod?: string;
+}
+
+/** A manifest carried by one carrier: drafted, submitted, picked up, delivered and received. */
+export async function transfer(o: Transfer): Promise<{ id: string; number: string }> {
+  const res = await o.from.client.post('/api/v1/manifests', {
+    receiverId: o.to.org.id, carriers: [{ orgId: o.carrier.org.id }], labelIds: o.labelIds, plannedAt: new Date().toISOString(),
+    intendedMethod: o.intendedMethod ?? 'D10', emergencyMeasures: EMERGENCY_MEASURES,
+  });
+  expect(res.statusCode, res.body).toBe(201);
+  const id = res.json().id as string;
+  const { number } = await manifestAction(o.from.client, id, { action: 'submit' });
+  await manifestAction(o.carrier.client, id, { action: 'pickup', labelIds: o.labelIds, vehiclePlate: o.carrier.plate, driver: DRIVER });
+  await manifestAction(o.carrier.client, id, { action: 'deliver' });
+  const measuredQuantity = o.measured ?? { value: 10, unit: 'kg' };
+  await manifestAction(o.to.client, id, { action: 'receive', items: o.items ?? o.labelIds.map((labelId) => ({ labelId, accepted: true, measuredQuantity })) });
+  return { id, number };
+}

@@ -1,0 +1,25 @@
+// A fresh, empty database on the benchmark's PostgreSQL server for one service under measurement,
+// dropped afterwards: every benchmark starts from the same empty state.
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+
+export const BENCH_SERVER_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+export async function freshDatabase(serverUrl = BENCH_SERVER_URL): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `hw_bench_${randomBytes(5).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const u = new URL(serverUrl);
+  u.pathname = `/${name}`;
+  return {
+    url: u.toString(),
+    drop: async () => {
+      const c = new pg.Client({ connectionString: serverUrl });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
