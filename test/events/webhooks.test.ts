@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../support/test-app.js';
 import { createRegulator, loginAdmin, type Client, type Party } from '../support/factories.js';
 import {
-  addOperatingLicence, createCarrier, createSite, issueLabel, transfer, type CarrierSite, type Site,
+  act, addOperatingLicence, createCarrier, createSite, issueLabel, transfer, type CarrierSite, type Site,
 } from '../support/world.js';
 import { eventually, WebhookReceiver } from '../support/webhook-receiver.js';
 
@@ -42,7 +42,7 @@ async function deliveries(regulator: Party, subId: string) {
 }
 
 async function feedSince(client: Client, after?: string) {
-  const items: Array<{ id: string; aggregate: { id: string }; sequence: number }> = [];
+  const items: Array<{ id: string; type: string; aggregate: { id: string }; sequence: number }> = [];
   let cursor = after;
   for (;;) {
     const res = await client.get(`/api/v1/events?limit=500${cursor ? `&after=${cursor}` : ''}`);
@@ -125,6 +125,46 @@ describe('webhook deliveries', () => {
     await new Promise((res) => setTimeout(res, 500));
     expect(outside.received.filter((d) => d.event.aggregate.id === manifestId || labelIds.includes(d.event.aggregate.id))).toEqual([]);
   }, 60_000);
+
+  it('deliver every event of the medical chain (clinic → township → county → incinerator), in order per manifest and container', async () => {
+    const r = await newReceiver();
+    await subscribe(city, r);
+    const { next: start } = await feedSince(city.client);
+    const clinic = await createSite(t.app, admin, { roles: ['generator'], regionCode: '140121', generatorClass: 'medical', medicalTier: 'village_clinic' });
+    const township = await createSite(t.app, admin, { roles: ['generator', 'collector'], regionCode: '140121', generatorClass: 'medical', medicalTier: 'township_health_centre' });
+    const county = await createSite(t.app, admin, { roles: ['generator', 'collector'], regionCode: '140121', generatorClass: 'medical', medicalTier: 'county_hospital' });
+    const incinerator = await createSite(t.app, admin, { roles: ['receiver'], regionCode: '140108' }, ['D10']);
+    await addOperatingLicence(admin, township.org.id, { kind: 'medical_collection_point', modes: ['collection', 'storage'], wasteCodes: ['HW01'], annualCapacityKg: 50_000 });
+    await addOperatingLicence(admin, county.org.id, { kind: 'medical_collection_point', modes: ['collection', 'storage'], wasteCodes: ['HW01'], annualCapacityKg: 500_000 });
+    await addOperatingLicence(admin, incinerator.org.id, { modes: ['disposal'], wasteCodes: ['HW01'], annualCapacityKg: 5_000_000 });
+    const bag = { wasteCode: '841-001-01', physicalForm: 'solid', mainComponents: '棉签、纱布', harmfulComponents: '病原微生物', packaging: { type: 'bag', volumeL: 10 }, quantity: { value: 2.5, unit: 'kg' } };
+    const bags = [(await issueLabel(clinic.client, bag)).id, (await issueLabel(clinic.client, bag)).id];
+    const m1 = (await transfer({ from: clinic, to: township, carrier, labelIds: bags, measured: { value: 2.5, unit: 'kg' } })).id;
+    const box = (await issueLabel(township.client, { ...bag, packaging: { type: 'turnover_box', volumeL: 60 }, quantity: { value: 5, unit: 'kg' } })).id;
+    for (const b of bags) expect((await act(township.client, b, { action: 'consolidate', parentLabelId: box })).statusCode).toBe(200);
+    const m2 = (await transfer({ from: township, to: county, carrier, labelIds: [box], measured: { value: 5, unit: 'kg' } })).id;
+    expect((await act(county.client, box, { action: 'store', facilityId: county.storageId })).statusCode).toBe(200);
+    const m3 = (await transfer({ from: county, to: incinerator, carrier, labelIds: [box], measured: { value: 5, unit: 'kg' } })).id;
+    expect((await act(incinerator.client, box, { action: 'treat', method: 'D10', facilityId: incinerator.treatmentId })).statusCode).toBe(200);
+
+    const chain = [m1, m2, m3, box, ...bags];
+    let expected: Awaited<ReturnType<typeof feedSince>>['items'] = [];
+    await eventually(async () => {
+      expected = (await feedSince(city.client, start)).items.filter((e) => chain.includes(e.aggregate.id));
+      return expected.some((e) => e.type === 'label.treat') && expected.filter((e) => e.type === 'manifest.complete').length === 3;
+    }, 20_000, 'the chain in the feed');
+    await eventually(() => expected.every((e) => r.accepted().some((d) => d.id === e.id)), 20_000, 'every event of the chain delivered');
+    expect(r.received.every((d) => d.verifiedWith[0] === true)).toBe(true);
+    for (const id of chain) {
+      const seqs = r.accepted().filter((d) => d.event.aggregate.id === id).map((d) => d.event.sequence);
+      const firsts = seqs.filter((q, i) => seqs.indexOf(q) === i);
+      expect(firsts, id).toEqual(expected.filter((e) => e.aggregate.id === id).map((e) => e.sequence));
+    }
+    for (const m of [m1, m2, m3]) {
+      expect(expected.filter((e) => e.aggregate.id === m).map((e) => e.type))
+        .toEqual(['manifest.create', 'manifest.submit', 'manifest.pickup', 'manifest.deliver', 'manifest.receive', 'manifest.complete']);
+    }
+  }, 90_000);
 
   it('lose nothing while the receiver is down: the failed attempts are logged and retried until it is back', async () => {
     const r = await newReceiver();

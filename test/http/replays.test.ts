@@ -9,7 +9,8 @@ const lines: string[] = [];
 let t: TestApp;
 
 beforeAll(async () => {
-  t = await buildTestApp({}, { write: (l) => { lines.push(l); } });
+  // No background jobs: their polls (webhook wake-ups every 500 ms) use the same pool and would be counted.
+  t = await buildTestApp({ JOBS_ENABLED: 'false' }, { write: (l) => { lines.push(l); } });
 });
 afterAll(() => t.close());
 

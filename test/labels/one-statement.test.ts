@@ -12,7 +12,8 @@ let admin: Client;
 let site: Site;
 
 beforeAll(async () => {
-  t = await buildTestApp();
+  // No background jobs: their polls (webhook wake-ups every 500 ms) use the same pool and would be counted.
+  t = await buildTestApp({ JOBS_ENABLED: 'false' });
   admin = await loginAdmin(t.app);
   site = await createSite(t.app, admin, { roles: ['generator'] });
 });
