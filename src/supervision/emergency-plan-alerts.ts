@@ -7,8 +7,9 @@
 // own treatment facility or an operating licence is key on those facts alone (two indexed EXISTS).
 // Only for the rest does the weight generated in 12 months matter, and it is summed per
 // organisation first (labels_generator_idx): only an organisation whose whole output reaches the
-// key threshold can have a site that does, and only for those few is the per-site attribution of
-// site-management.ts run.
+// key threshold can have a site that does. An organisation with one site generates all of it
+// there; only for the few with several sites is the per-site attribution of site-management.ts
+// run (one query each).
 import { sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/database.js';
 import { shanghaiDate, shanghaiDayStart } from '../calendar/working-days.js';
@@ -24,7 +25,7 @@ const OPERATING_KINDS = sql`(${sql.join(OPERATING_LICENCE_KINDS.map((k) => sql`$
 
 type Candidate = {
   id: string; org_id: string; org_name: string; name: string; region_code: string;
-  own_facility: boolean; licensed: boolean; lapsed_on: string | null;
+  own_facility: boolean; licensed: boolean; lapsed_on: string | null; org_sites: number;
 };
 
 export async function emergencyPlanAlerts(db: DbOrTx, prefix: string, now: Date): Promise<Alert[]> {
@@ -39,7 +40,8 @@ export async function emergencyPlanAlerts(db: DbOrTx, prefix: string, now: Date)
       EXISTS (SELECT 1 FROM licences lic WHERE lic.site_id = s.id AND lic.kind IN ${OPERATING_KINDS}
         AND lic.status <> 'revoked' AND lic.valid_to >= ${today}::date) AS licensed,
       (SELECT max(f.valid_to)::text FROM emergency_plan_filings f
-        WHERE f.org_id = s.org_id AND (f.site_id IS NULL OR f.site_id = s.id)) AS lapsed_on
+        WHERE f.org_id = s.org_id AND (f.site_id IS NULL OR f.site_id = s.id)) AS lapsed_on,
+      (SELECT count(*)::int FROM sites s2 WHERE s2.org_id = s.org_id) AS org_sites
     FROM sites s JOIN organisations o ON o.id = s.org_id
     WHERE ${inRegion(sql`s.region_code`, prefix)}
       AND NOT EXISTS (SELECT 1 FROM emergency_plan_filings f
@@ -50,19 +52,25 @@ export async function emergencyPlanAlerts(db: DbOrTx, prefix: string, now: Date)
   const byWeight = uncovered.filter((c) => !c.own_facility && !c.licensed);
   const orgIds = [...new Set(byWeight.map((c) => c.org_id))];
 
-  const heavy = orgIds.length === 0 ? [] : (await db.execute<{ generator_id: string }>(sql`
-    SELECT l.generator_id FROM labels l
+  const heavy = orgIds.length === 0 ? [] : (await db.execute<{ generator_id: string; kg: number }>(sql`
+    SELECT l.generator_id, SUM(l.quantity_kg)::float8 AS kg FROM labels l
     WHERE l.generator_id IN (${sql.join(orgIds.map((id) => sql`${id}::uuid`), sql`, `)})
       AND l.generated_at >= ${windowFrom} AND l.generated_on > ${windowStart}::date AND l.generated_on <= ${today}::date
       AND l.state <> 'voided' AND NOT EXISTS (SELECT 1 FROM labels c WHERE c.parent_id = l.id)
-    GROUP BY l.generator_id HAVING SUM(l.quantity_kg) >= ${MANAGEMENT_THRESHOLDS_KG.key}`)).rows.map((r) => r.generator_id);
+    GROUP BY l.generator_id HAVING SUM(l.quantity_kg) >= ${MANAGEMENT_THRESHOLDS_KG.key}`)).rows;
 
   const alerts: Alert[] = keyByFacts.map((c) => alert(c, {
     generatedLast12MonthsKg: 0, hasOwnTreatmentFacility: c.own_facility, holdsOperatingLicence: c.licensed,
   }, today));
-  for (const orgId of heavy) {
+  for (const { generator_id: orgId, kg } of heavy) {
+    const candidates = byWeight.filter((x) => x.org_id === orgId);
+    if (candidates.length === 1 && candidates[0].org_sites === 1) {
+      const generatedLast12MonthsKg = Math.round(Number(kg) * 1000) / 1000;
+      alerts.push(alert(candidates[0], { generatedLast12MonthsKg, hasOwnTreatmentFacility: false, holdsOperatingLicence: false }, today));
+      continue;
+    }
     const classed = new Map((await siteManagement(db, orgId, windowStart, today)).map((s) => [s.siteId, s]));
-    for (const c of byWeight.filter((x) => x.org_id === orgId)) {
+    for (const c of candidates) {
       const s = classed.get(c.id);
       if (s?.managementClass === 'key') alerts.push(alert(c, s, today));
     }

@@ -197,6 +197,13 @@ describe('alert emergency_plan_missing', () => {
     expect(items.find((a) => a.entityId === heavySite.id)?.details.managementClassReason).toContain('100.000 t');
     expect(items.some((a) => a.orgId === light.org.id)).toBe(false);
 
+    // Two sites: the 100 t are attributed to the site whose facility issued them, not the other.
+    const twoSites = await createParty(t.app, admin, { roles: ['generator'], regionCode: REGION });
+    const plant = await addSite(twoSites, '二厂');
+    const plantStore = await addFacility(twoSites.client, twoSites.org.id, { siteId: plant, kind: 'storage', storageType: 'warehouse', capacityKg: 200_000 });
+    await issueLabel(twoSites.client, { facilityId: plantStore, quantity: { value: 100_000, unit: 'kg' } });
+    expect((await missing()).filter((a) => a.orgId === twoSites.org.id).map((a) => a.entityId)).toEqual([plant]);
+
     const elsewhere = await createRegulator(t.app, admin, '140105');
     const res = await elsewhere.client.get('/api/v1/supervision/alerts?type=emergency_plan_missing');
     expect(res.json().items.some((a: { orgId: string }) => a.orgId === heavy.org.id)).toBe(false);
