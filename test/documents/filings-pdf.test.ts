@@ -14,6 +14,7 @@ import {
 } from '../support/world.js';
 import { thisYear } from '../support/dates.js';
 import { pdfPages, pdfText, savePdf } from './pdf-tools.js';
+import { backdateLabel, shanghaiMorning } from '../support/backdate.js';
 
 const REGION = '140107';
 const YEAR = thisYear();
@@ -27,20 +28,12 @@ let siteId: string;
 let manifestNumber: string;
 let dir: string;
 
-const sh = (date: string) => `${date}T10:00:00+08:00`;
+const sh = shanghaiMorning;
 const compact = (s: string) => s.replace(/\s+/g, '');
 /** A figure as the PDF prints it: tonnes to the gram, no trailing zeros. */
 const printedT = (n: number) => `${Number(n.toFixed(6))}`;
 
-async function backdate(labelId: string, generated: string, byKind: Record<string, string> = {}) {
-  const pool = t.database.pool;
-  await pool.query(`UPDATE labels SET generated_at = $2, held_since = $2, last_step_at = $2,
-    generated_on = ($2::timestamptz AT TIME ZONE 'Asia/Shanghai')::date WHERE id = $1`, [labelId, sh(generated)]);
-  await pool.query(`UPDATE ledger_records SET occurred_at = $2 WHERE label_id = $1 AND kind IN ('HWCS', 'HWRK')`, [labelId, sh(generated)]);
-  for (const [kind, date] of Object.entries(byKind)) {
-    await pool.query('UPDATE ledger_records SET occurred_at = $3 WHERE label_id = $1 AND kind = $2', [labelId, kind, sh(date)]);
-  }
-}
+const backdate = (labelId: string, generated: string, byKind: Record<string, string> = {}) => backdateLabel(t.database.pool, labelId, generated, byKind);
 
 beforeAll(async () => {
   t = await buildTestApp({ OCCURRED_AT_WINDOW_DAYS: '800' });

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../support/test-app.js';
 import { createRegulator, loginAdmin, type Client, type Party } from '../support/factories.js';
 import {
-  act, addOperatingLicence, createCarrier, createSite, issueLabel, transfer, type CarrierSite, type Site,
+  act, addOperatingLicence, createCarrier, createSite, issueLabel, medicalChain, MEDICAL_BAG, transfer, type CarrierSite, type Site,
 } from '../support/world.js';
 import { eventually, WebhookReceiver } from '../support/webhook-receiver.js';
 
@@ -130,14 +130,8 @@ describe('webhook deliveries', () => {
     const r = await newReceiver();
     await subscribe(city, r);
     const { next: start } = await feedSince(city.client);
-    const clinic = await createSite(t.app, admin, { roles: ['generator'], regionCode: '140121', generatorClass: 'medical', medicalTier: 'village_clinic' });
-    const township = await createSite(t.app, admin, { roles: ['generator', 'collector'], regionCode: '140121', generatorClass: 'medical', medicalTier: 'township_health_centre' });
-    const county = await createSite(t.app, admin, { roles: ['generator', 'collector'], regionCode: '140121', generatorClass: 'medical', medicalTier: 'county_hospital' });
-    const incinerator = await createSite(t.app, admin, { roles: ['receiver'], regionCode: '140108' }, ['D10']);
-    await addOperatingLicence(admin, township.org.id, { kind: 'medical_collection_point', modes: ['collection', 'storage'], wasteCodes: ['HW01'], annualCapacityKg: 50_000 });
-    await addOperatingLicence(admin, county.org.id, { kind: 'medical_collection_point', modes: ['collection', 'storage'], wasteCodes: ['HW01'], annualCapacityKg: 500_000 });
-    await addOperatingLicence(admin, incinerator.org.id, { modes: ['disposal'], wasteCodes: ['HW01'], annualCapacityKg: 5_000_000 });
-    const bag = { wasteCode: '841-001-01', physicalForm: 'solid', mainComponents: '棉签、纱布', harmfulComponents: '病原微生物', packaging: { type: 'bag', volumeL: 10 }, quantity: { value: 2.5, unit: 'kg' } };
+    const { clinic, township, county, incinerator } = await medicalChain(t.app, admin);
+    const bag = MEDICAL_BAG;
     const bags = [(await issueLabel(clinic.client, bag)).id, (await issueLabel(clinic.client, bag)).id];
     const m1 = (await transfer({ from: clinic, to: township, carrier, labelIds: bags, measured: { value: 2.5, unit: 'kg' } })).id;
     const box = (await issueLabel(township.client, { ...bag, packaging: { type: 'turnover_box', volumeL: 60 }, quantity: { value: 5, unit: 'kg' } })).id;

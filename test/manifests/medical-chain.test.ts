@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../support/test-app.js';
 import { loginAdmin, type Client } from '../support/factories.js';
 import {
-  act, addOperatingLicence, createCarrier, createSite, DRIVER, issueLabel, issueLabelAsOf, manifestAction, type CarrierSite, type Site, EMERGENCY_MEASURES
+  act, addOperatingLicence, createCarrier, createSite, DRIVER, issueLabel, issueLabelAsOf, manifestAction, medicalChain, MEDICAL_BAG, type CarrierSite, type Site, EMERGENCY_MEASURES
 } from '../support/world.js';
 import { windowDaysFor } from '../support/dates.js';
 
@@ -25,7 +25,6 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const MEDICAL_BAG = { wasteCode: '841-001-01', physicalForm: 'solid', mainComponents: '棉签、纱布', harmfulComponents: '病原微生物', packaging: { type: 'bag', volumeL: 10 }, quantity: { value: 2.5, unit: 'kg' } };
 
 /** Ships labels from one site to another through a one-carrier manifest and receives them all. */
 async function ship(from: Site, to: Site, labelIds: string[], intendedMethod = 'D10') {
@@ -44,13 +43,7 @@ async function ship(from: Site, to: Site, labelIds: string[], intendedMethod = '
 
 describe('village clinic → township centre → county hospital → incinerator', () => {
   it('the bag\'s trace ends at the box\'s incineration, and every manifest completes', async () => {
-    const clinic = await createSite(t.app, admin, { roles: ['generator'], regionCode: '140121', generatorClass: 'medical', medicalTier: 'village_clinic' });
-    const township = await createSite(t.app, admin, { roles: ['generator', 'collector'], regionCode: '140121', generatorClass: 'medical', medicalTier: 'township_health_centre' });
-    const county = await createSite(t.app, admin, { roles: ['generator', 'collector'], regionCode: '140121', generatorClass: 'medical', medicalTier: 'county_hospital' });
-    const incinerator = await createSite(t.app, admin, { roles: ['receiver'], regionCode: '140108' }, ['D10']);
-    await addOperatingLicence(admin, township.org.id, { kind: 'medical_collection_point', modes: ['collection', 'storage'], wasteCodes: ['HW01'], annualCapacityKg: 50_000 });
-    await addOperatingLicence(admin, county.org.id, { kind: 'medical_collection_point', modes: ['collection', 'storage'], wasteCodes: ['HW01'], annualCapacityKg: 500_000 });
-    await addOperatingLicence(admin, incinerator.org.id, { modes: ['disposal'], wasteCodes: ['HW01'], annualCapacityKg: 5_000_000 });
+    const { clinic, township, county, incinerator } = await medicalChain(t.app, admin);
 
     const bags = [await issueLabel(clinic.client, MEDICAL_BAG), await issueLabel(clinic.client, MEDICAL_BAG)];
     const m1 = await ship(clinic, township, bags.map((b) => b.id));

@@ -8,6 +8,7 @@ import {
   act, addFacility, addOperatingLicence, createCarrier, createSite, issueLabel, transfer, type CarrierSite, type Site,
 } from '../support/world.js';
 import { thisYear } from '../support/dates.js';
+import { backdateLabel, shanghaiMorning } from '../support/backdate.js';
 
 const REGION = '140107'; // 杏花岭区
 const YEAR = thisYear();
@@ -22,19 +23,10 @@ let siteId: string;
 
 const put = (c: Client, url: string, body: unknown) =>
   t.app.inject({ method: 'PUT', url, headers: { authorization: `Bearer ${c.token}` }, payload: body as object });
-const sh = (date: string) => `${date}T10:00:00+08:00`;
+const sh = shanghaiMorning;
 const tonnes = (value: number, wasteCode = '900-214-08') => ({ quantity: { value, unit: 't' }, wasteCode });
 
-/** Moves a container's history: its generation to `generated`, and its ledger records of these kinds to their dates. */
-async function backdate(labelId: string, generated: string, byKind: Record<string, string> = {}) {
-  const pool = t.database.pool;
-  await pool.query(`UPDATE labels SET generated_at = $2, held_since = $2, last_step_at = $2,
-    generated_on = ($2::timestamptz AT TIME ZONE 'Asia/Shanghai')::date WHERE id = $1`, [labelId, sh(generated)]);
-  await pool.query(`UPDATE ledger_records SET occurred_at = $2 WHERE label_id = $1 AND kind IN ('HWCS', 'HWRK')`, [labelId, sh(generated)]);
-  for (const [kind, date] of Object.entries(byKind)) {
-    await pool.query('UPDATE ledger_records SET occurred_at = $3 WHERE label_id = $1 AND kind = $2', [labelId, kind, sh(date)]);
-  }
-}
+const backdate = (labelId: string, generated: string, byKind: Record<string, string> = {}) => backdateLabel(t.database.pool, labelId, generated, byKind);
 
 // Last year at the plant (key supervision: it runs its own utilisation facility):
 const L1 = 2; //    t, 900-214-08, generated 10 Feb, stored, shipped to R1 for D10 on 5 May

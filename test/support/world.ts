@@ -134,3 +134,18 @@ export async function transfer(o: Transfer): Promise<{ id: string; number: strin
   await manifestAction(o.to.client, id, { action: 'receive', items: o.items ?? o.labelIds.map((labelId) => ({ labelId, accepted: true, measuredQuantity })) });
   return { id, number };
 }
+
+/** A medical-waste bag as a village clinic issues it. */
+export const MEDICAL_BAG = { wasteCode: '841-001-01', physicalForm: 'solid', mainComponents: '棉签、纱布', harmfulComponents: '病原微生物', packaging: { type: 'bag', volumeL: 10 }, quantity: { value: 2.5, unit: 'kg' } };
+
+/** The plan's medical chain: village clinic → township centre → county hospital (collection points) → incinerator. */
+export async function medicalChain(app: App, registrar: Client) {
+  const clinic = await createSite(app, registrar, { roles: ['generator'], regionCode: '140121', generatorClass: 'medical', medicalTier: 'village_clinic' });
+  const township = await createSite(app, registrar, { roles: ['generator', 'collector'], regionCode: '140121', generatorClass: 'medical', medicalTier: 'township_health_centre' });
+  const county = await createSite(app, registrar, { roles: ['generator', 'collector'], regionCode: '140121', generatorClass: 'medical', medicalTier: 'county_hospital' });
+  const incinerator = await createSite(app, registrar, { roles: ['receiver'], regionCode: '140108' }, ['D10']);
+  await addOperatingLicence(registrar, township.org.id, { kind: 'medical_collection_point', modes: ['collection', 'storage'], wasteCodes: ['HW01'], annualCapacityKg: 50_000 });
+  await addOperatingLicence(registrar, county.org.id, { kind: 'medical_collection_point', modes: ['collection', 'storage'], wasteCodes: ['HW01'], annualCapacityKg: 500_000 });
+  await addOperatingLicence(registrar, incinerator.org.id, { modes: ['disposal'], wasteCodes: ['HW01'], annualCapacityKg: 5_000_000 });
+  return { clinic, township, county, incinerator };
+}
