@@ -5,7 +5,7 @@ import pg from 'pg';
 
 export const BENCH_SERVER_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
-export async function freshDatabase(serverUrl = BENCH_SERVER_URL): Promise<{ url: string; drop(): Promise<void> }> {
+export async function freshDatabase(serverUrl = BENCH_SERVER_URL): Promise<{ url: string; name: string; drop(): Promise<void> }> {
   const name = `hw_bench_${randomBytes(5).toString('hex')}`;
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();
@@ -15,6 +15,7 @@ export async function freshDatabase(serverUrl = BENCH_SERVER_URL): Promise<{ url
   u.pathname = `/${name}`;
   return {
     url: u.toString(),
+    name,
     drop: async () => {
       const c = new pg.Client({ connectionString: serverUrl });
       await c.connect();

@@ -8,7 +8,13 @@
 //   BENCH_SERVICE      'compiled' (default: node dist/server.js, built when stale) or 'tsx' (tsx src/server.ts)
 //   BENCH_SERVICE_DIR  where the service's sources are (default: this checkout), to measure another commit
 //   BENCH_ONLY         run only these scenarios, comma-separated: steps10, steps1, paced, others (default all)
+//   BENCH_ROUNDS       rounds of the step scenarios, bare stack and service in turn (default 1); with
+//                      more, each round is printed and the median ratio closes the table
 //   BENCH_SERVICE_NODE_OPTIONS  NODE_OPTIONS for the service only, e.g. '--cpu-prof --cpu-prof-dir=/tmp/prof'
+//   BENCH_SERVICE_SQL  SQL run on the service's database once it is migrated and serving, for an
+//                      experiment (dropping an index or a trigger to see what it costs a step)
+//   BENCH_PROFILE_SQL  '1': track the database functions of the service's step scenarios and print
+//                      each one's calls and time per step (pg_stat_user_functions)
 //   DATABASE_URL       a PostgreSQL on this machine (default postgres://postgres@127.0.0.1:5432/postgres)
 import { spawn } from 'node:child_process';
 import path from 'node:path';
@@ -19,7 +25,8 @@ import autocannon from 'autocannon';
 import { withCheckCharacter } from '../../src/parties/uscc.js';
 import { compiledServer, ensureBuilt, freePort, root, stop, tsx, waitReady } from '../support/server-process.js';
 import { json } from './http-json.js';
-import { freshDatabase } from './fresh-database.js';
+import pg from 'pg';
+import { BENCH_SERVER_URL, freshDatabase } from './fresh-database.js';
 
 const N = Number(process.env.BENCH_LABELS ?? 2000);
 const WARMUP = 200;
@@ -31,7 +38,7 @@ const BATCH = 500; // labels per issuance request
 const ISSUE_REQUESTS = 20;
 
 /** CPU time a process has used, in ms (Linux /proc; clock ticks of 10 ms), or NaN elsewhere. */
-function cpuMs(pid: number | undefined): number {
+function cpuMs(pid: number | string | undefined): number {
   try {
     const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
     return (Number(fields[11]) + Number(fields[12])) * 10;
@@ -40,18 +47,38 @@ function cpuMs(pid: number | undefined): number {
   }
 }
 
+/**
+ * CPU time of the PostgreSQL backends serving one database (their title names it), in ms. Other
+ * databases' backends on the same server (tests, other benchmarks) are left out; the server's shared
+ * processes (WAL writer, checkpointer) are too, so this is the statements' own cost.
+ */
+function databaseCpuMs(database: string | undefined): number {
+  if (!database) return NaN;
+  let total = 0;
+  for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    let title: string;
+    try { title = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8'); } catch { continue; }
+    if (title.startsWith('postgres: ') && title.includes(` ${database} `)) total += cpuMs(pid) || 0;
+  }
+  return total;
+}
+
+/** What a load's CPU is charged to: the server process and its database. */
+interface Meter { pid?: number; database?: string }
+
 interface Target { method?: 'GET' | 'POST'; path: string; token?: string; body?: string }
-interface Result { ok: number; failed: number; rate: number; p50: number; p99: number; unit: string; cpuMsPerRequest?: number }
+interface Result { ok: number; failed: number; rate: number; p50: number; p99: number; unit: string; cpuMsPerRequest?: number; dbCpuMsPerRequest?: number }
 
 /**
  * Sends one request per target, `connections` at a time. The rate is the 2xx answers over the time
  * from the first request to the last answer (autocannon's own duration is in whole seconds).
  */
 async function load(
-  url: string, targets: Target[], unit = 'req', perRequest = 1, connections = CONNECTIONS, pid?: number, overallRate?: number,
+  url: string, targets: Target[], unit = 'req', perRequest = 1, connections = CONNECTIONS, meter: Meter = {}, overallRate?: number,
 ): Promise<Result> {
   let i = 0;
-  const cpuBefore = cpuMs(pid);
+  const cpuBefore = cpuMs(meter.pid);
+  const dbCpuBefore = databaseCpuMs(meter.database);
   let last = 0;
   const started = performance.now();
   const result = await autocannon({
@@ -70,7 +97,8 @@ async function load(
   const ok = result['2xx'];
   return {
     ok, failed: result.non2xx + result.errors, rate: (ok * perRequest) / ((last - started) / 1000), p50: result.latency.p50, p99: result.latency.p99, unit,
-    cpuMsPerRequest: (cpuMs(pid) - cpuBefore) / targets.length,
+    cpuMsPerRequest: (cpuMs(meter.pid) - cpuBefore) / targets.length,
+    dbCpuMsPerRequest: (databaseCpuMs(meter.database) - dbCpuBefore) / targets.length,
   };
 }
 
@@ -80,11 +108,42 @@ async function load(
  * in step, in bursts that measure the burst rather than the load.
  */
 async function paced(url: string, targets: Target[], ratePerSecond: number): Promise<Result> {
-  return { ...(await load(url, targets, 'req', 1, 8, undefined, Math.max(1, Math.round(ratePerSecond)))), rate: ratePerSecond };
+  return { ...(await load(url, targets, 'req', 1, 8, {}, Math.max(1, Math.round(ratePerSecond)))), rate: ratePerSecond };
+}
+
+
+/** Runs a query on one of the benchmark's databases (BENCH_SERVICE_SQL: an experiment on the migrated schema). */
+async function runOn(database: string, text: string): Promise<pg.QueryResult> {
+  const u = new URL(BENCH_SERVER_URL);
+  u.pathname = `/${database}`;
+  const c = new pg.Client({ connectionString: u.toString() });
+  await c.connect();
+  try { return await c.query(text); } finally { await c.end(); }
+}
+
+const PROFILE_SQL = process.env.BENCH_PROFILE_SQL === '1';
+const profiles: string[] = [];
+
+/** The database functions' (and triggers') call counts and times so far, from pg_stat_user_functions. */
+async function functionTimes(database: string): Promise<Map<string, { calls: number; total: number; self: number }>> {
+  await new Promise((r) => setTimeout(r, 1500)); // backends flush their statistics about once a second
+  const { rows } = await runOn(database, 'SELECT funcname, calls, total_time, self_time FROM pg_stat_user_functions');
+  return new Map(rows.map((r) => [r.funcname as string, { calls: Number(r.calls), total: Number(r.total_time), self: Number(r.self_time) }]));
+}
+
+/** Per step: each function's calls, total and own (self) time in ms, busiest first. */
+function functionProfile(before: Awaited<ReturnType<typeof functionTimes>>, after: Awaited<ReturnType<typeof functionTimes>>, steps: number): string {
+  const rows = [...after].map(([name, a]) => {
+    const b = before.get(name) ?? { calls: 0, total: 0, self: 0 };
+    return { name, calls: (a.calls - b.calls) / steps, total: (a.total - b.total) / steps, self: (a.self - b.self) / steps };
+  }).filter((r) => r.calls > 0).sort((x, y) => y.total - x.total);
+  return ['', '| function (per step) | calls | total ms | self ms |', '|---|---|---|---|',
+    ...rows.map((r) => `| ${r.name} | ${r.calls.toFixed(2)} | ${r.total.toFixed(3)} | ${r.self.toFixed(3)} |`)].join('\n');
 }
 
 async function startService() {
   const db = await freshDatabase();
+  if (PROFILE_SQL) await runOn(db.name, `ALTER DATABASE ${db.name} SET track_functions = 'all'`);
   const port = await freePort();
   const compiled = (process.env.BENCH_SERVICE ?? 'compiled') === 'compiled';
   if (compiled) ensureBuilt();
@@ -100,7 +159,8 @@ async function startService() {
   await waitReady(port, child, 180_000);
   const base = `http://127.0.0.1:${port}`;
   const admin = (await json(base, 'POST', '/api/v1/auth/token', undefined, ADMIN)).accessToken as string;
-  return { base, admin, pid: child.pid, stop: async () => { await stop(child); await db.drop(); } };
+  if (process.env.BENCH_SERVICE_SQL) await runOn(db.name, process.env.BENCH_SERVICE_SQL);
+  return { base, admin, meter: { pid: child.pid, database: db.name }, stop: async () => { await stop(child); await db.drop(); } };
 }
 
 async function party(base: string, admin: string, roles: string[], regionCode: string, n: number) {
@@ -150,7 +210,10 @@ async function serviceSteps(generators: number) {
   try {
     const { targets } = await storeTargets(s.base, s.admin, generators);
     await load(s.base, targets.slice(0, WARMUP));
-    return await load(s.base, targets.slice(WARMUP, WARMUP + N), 'steps', 1, CONNECTIONS, s.pid);
+    const before = PROFILE_SQL ? await functionTimes(s.meter.database) : undefined;
+    const result = await load(s.base, targets.slice(WARMUP, WARMUP + N), 'steps', 1, CONNECTIONS, s.meter);
+    if (before) profiles.push(functionProfile(before, await functionTimes(s.meter.database), N));
+    return result;
   } finally {
     await s.stop();
   }
@@ -183,11 +246,11 @@ async function serviceOthers() {
     // Issuance: each request its own generation day, so no (unit, code, day) reaches its 999 labels.
     const issue = Array.from({ length: ISSUE_REQUESTS }, (_, k) => ({ path: '/api/v1/labels/batch', token: gen, body: JSON.stringify({ items: Array(BATCH).fill(labelItem(30 + k, '900-249-08')) }) }));
     return {
-      scan: await load(s.base, scan, 'req', 1, CONNECTIONS, s.pid),
-      trace: await load(s.base, trace, 'req', 1, CONNECTIONS, s.pid),
-      search: await load(s.base, search, 'req', 1, CONNECTIONS, s.pid),
-      csv: await load(s.base, csv, 'rows', labels.length * 2, 4, s.pid),
-      issue: await load(s.base, issue, 'labels', BATCH, 4, s.pid),
+      scan: await load(s.base, scan, 'req', 1, CONNECTIONS, s.meter),
+      trace: await load(s.base, trace, 'req', 1, CONNECTIONS, s.meter),
+      search: await load(s.base, search, 'req', 1, CONNECTIONS, s.meter),
+      csv: await load(s.base, csv, 'rows', labels.length * 2, 4, s.meter),
+      issue: await load(s.base, issue, 'labels', BATCH, 4, s.meter),
     };
   } finally {
     await s.stop();
@@ -203,7 +266,7 @@ async function startBare(regions: number) {
   for (let i = 0; ; i++) {
     try { await json(base, 'POST', '/setup', undefined, { labels: N + WARMUP, regions }); break; } catch (e) { if (i > 100) throw e; await new Promise((r) => setTimeout(r, 250)); }
   }
-  return { base, pid: child.pid, stop: async () => { await stop(child); await db.drop(); } };
+  return { base, meter: { pid: child.pid, database: db.name }, stop: async () => { await stop(child); await db.drop(); } };
 }
 
 async function bareSteps(regions: number) {
@@ -211,7 +274,7 @@ async function bareSteps(regions: number) {
   try {
     const targets = Array.from({ length: N + WARMUP }, (_, id) => ({ path: `/steps/${id}`, body: '{}' }));
     await load(b.base, targets.slice(0, WARMUP));
-    return await load(b.base, targets.slice(WARMUP), 'steps', 1, CONNECTIONS, b.pid);
+    return await load(b.base, targets.slice(WARMUP), 'steps', 1, CONNECTIONS, b.meter);
   } finally {
     await b.stop();
   }
@@ -223,39 +286,57 @@ async function bareOthers() {
     const ids = Array.from({ length: N + WARMUP }, (_, id) => id);
     await load(b.base, ids.map((id) => ({ path: `/steps/${id}`, body: '{}' })));
     return {
-      scan: await load(b.base, ids.map((id) => ({ method: 'GET' as const, path: `/labels/${id}` })), 'req', 1, CONNECTIONS, b.pid),
-      trace: await load(b.base, ids.map((id) => ({ method: 'GET' as const, path: `/trace/${id}` })), 'req', 1, CONNECTIONS, b.pid),
-      search: await load(b.base, ids.slice(0, 1000).map(() => ({ method: 'GET' as const, path: '/search' })), 'req', 1, CONNECTIONS, b.pid),
-      csv: await load(b.base, Array.from({ length: 20 }, () => ({ method: 'GET' as const, path: '/export' })), 'rows', ids.length, 4, b.pid),
-      issue: await load(b.base, Array.from({ length: ISSUE_REQUESTS }, () => ({ path: `/issue/${BATCH}`, body: '{}' })), 'labels', BATCH, 4, b.pid),
+      scan: await load(b.base, ids.map((id) => ({ method: 'GET' as const, path: `/labels/${id}` })), 'req', 1, CONNECTIONS, b.meter),
+      trace: await load(b.base, ids.map((id) => ({ method: 'GET' as const, path: `/trace/${id}` })), 'req', 1, CONNECTIONS, b.meter),
+      search: await load(b.base, ids.slice(0, 1000).map(() => ({ method: 'GET' as const, path: '/search' })), 'req', 1, CONNECTIONS, b.meter),
+      csv: await load(b.base, Array.from({ length: 20 }, () => ({ method: 'GET' as const, path: '/export' })), 'rows', ids.length, 4, b.meter),
+      issue: await load(b.base, Array.from({ length: ISSUE_REQUESTS }, () => ({ path: `/issue/${BATCH}`, body: '{}' })), 'labels', BATCH, 4, b.meter),
     };
   } finally {
     await b.stop();
   }
 }
 
-const cpu = (r?: Result) => (r?.cpuMsPerRequest === undefined || Number.isNaN(r.cpuMsPerRequest) ? '' : r.cpuMsPerRequest.toFixed(2));
+const ms = (v?: number) => (v === undefined || Number.isNaN(v) ? '' : v.toFixed(2));
 const fmt = (name: string, r: Result, bare?: Result) =>
-  `| ${name} | ${r.rate.toFixed(0)} ${r.unit}/s | ${r.p50} / ${r.p99} | ${r.ok} ok, ${r.failed} failed | ${cpu(r)} | ${bare ? `${bare.rate.toFixed(0)} | ${cpu(bare)} | ${(r.rate / bare.rate).toFixed(2)} ×` : '| | '} |`;
+  `| ${name} | ${r.rate.toFixed(0)} ${r.unit}/s | ${r.p50} / ${r.p99} | ${r.ok} ok, ${r.failed} failed | ${ms(r.cpuMsPerRequest)} | ${ms(r.dbCpuMsPerRequest)} | ${bare ? `${bare.rate.toFixed(0)} | ${ms(bare.cpuMsPerRequest)} | ${ms(bare.dbCpuMsPerRequest)} | ${(r.rate / bare.rate).toFixed(2)} ×` : '| | | '} |`;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
 
 const only = new Set((process.env.BENCH_ONLY ?? 'steps10,steps1,paced,others').split(','));
-const none = { ok: 0, failed: 0, rate: 0, p50: 0, p99: 0, unit: '' };
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 1));
 const out = [
-  `${new Date().toISOString()}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, node ${process.version}, ${CONNECTIONS} connections, ${N} steps per step scenario (+${WARMUP} warm-up), service: ${process.env.BENCH_SERVICE ?? 'compiled'} from ${SERVICE_DIR}`,
+  `${new Date().toISOString()}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, node ${process.version}, ${CONNECTIONS} connections, ${N} steps per step scenario (+${WARMUP} warm-up), ${ROUNDS} round(s), service: ${process.env.BENCH_SERVICE ?? 'compiled'} from ${SERVICE_DIR}, load average at start ${os.loadavg()[0].toFixed(2)}`,
   '',
-  '| scenario | service | p50 / p99 ms | answers | API CPU ms/req | bare stack | bare CPU ms/req | ratio |',
-  '|---|---|---|---|---|---|---|---|',
+  '| scenario | service | p50 / p99 ms | answers | API CPU ms/req | its DB CPU ms/req | bare stack | bare CPU ms/req | its DB CPU ms/req | ratio |',
+  '|---|---|---|---|---|---|---|---|---|---|',
 ];
-let service10 = none;
-if (only.has('steps10') || only.has('paced')) {
-  const bare10 = await bareSteps(10);
-  service10 = await serviceSteps(10);
-  out.push(fmt('store steps, 10 generators in 10 districts', service10, bare10));
+
+/**
+ * A step scenario in rounds, the bare stack and then the service each round, so that both see the
+ * same machine state; the machine drifts between rounds (other work, the disk), so the ratio's median
+ * over rounds is the figure to compare, and each round's row shows the spread.
+ */
+async function stepRounds(name: string, generators: number): Promise<Result> {
+  const rounds: Array<{ service: Result; bare: Result }> = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    const bare = await bareSteps(generators);
+    const service = await serviceSteps(generators);
+    rounds.push({ service, bare });
+    out.push(fmt(ROUNDS > 1 ? `${name}, round ${r + 1}` : name, service, bare));
+  }
+  if (ROUNDS > 1) {
+    const ratios = rounds.map((x) => x.service.rate / x.bare.rate);
+    out.push(`| ${name}, median of ${ROUNDS} | ${median(rounds.map((x) => x.service.rate)).toFixed(0)} steps/s | | | ${ms(median(rounds.map((x) => x.service.cpuMsPerRequest ?? NaN)))} | ${ms(median(rounds.map((x) => x.service.dbCpuMsPerRequest ?? NaN)))} | ${median(rounds.map((x) => x.bare.rate)).toFixed(0)} | ${ms(median(rounds.map((x) => x.bare.cpuMsPerRequest ?? NaN)))} | ${ms(median(rounds.map((x) => x.bare.dbCpuMsPerRequest ?? NaN)))} | ${median(ratios).toFixed(2)} × (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}) |`);
+  }
+  return { ...rounds[0].service, rate: median(rounds.map((x) => x.service.rate)) };
 }
-if (only.has('steps1')) out.push(fmt('store steps, 1 generator', await serviceSteps(1), await bareSteps(1)));
+
+let service10: Result = { ok: 0, failed: 0, rate: 0, p50: 0, p99: 0, unit: '' };
+if (only.has('steps10') || only.has('paced')) service10 = await stepRounds('store steps, 10 generators in 10 districts', 10);
+if (only.has('steps1')) await stepRounds('store steps, 1 generator', 1);
 if (only.has('paced')) {
   const halfPeak = await serviceStepsPaced(10, service10.rate / 2);
-  out.push(`| store steps, 10 generators, paced at half the peak (${halfPeak.rate.toFixed(0)}/s) | | ${halfPeak.p50} / ${halfPeak.p99} | ${halfPeak.ok} ok, ${halfPeak.failed} failed | | | | |`);
+  out.push(`| store steps, 10 generators, paced at half the peak (${halfPeak.rate.toFixed(0)}/s) | | ${halfPeak.p50} / ${halfPeak.p99} | ${halfPeak.ok} ok, ${halfPeak.failed} failed | | | | | | |`);
 }
 if (only.has('others')) {
   const bareRest = await bareOthers();
@@ -268,4 +349,4 @@ if (only.has('others')) {
     fmt(`batch issuance, ${BATCH} a request, signed QR`, rest.issue, bareRest.issue),
   );
 }
-process.stdout.write(`${out.join('\n')}\n`);
+process.stdout.write(`${[...out, ...profiles].join('\n')}\n`);
