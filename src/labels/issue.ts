@@ -59,7 +59,9 @@ export async function issueLabels(cmd: Command, keys: KeyRing, items: NewLabel[]
   const groups = new Map<string, number[]>();
   checked.forEach((c, i) => {
     const k = `${c.code.code}|${shanghaiDate(c.generatedAt)}`;
-    groups.set(k, [...(groups.get(k) ?? []), i]);
+    const group = groups.get(k);
+    if (group) group.push(i);
+    else groups.set(k, [i]);
   });
   const sequences: number[] = [];
   for (const [k, idxs] of [...groups.entries()].sort(([a], [b]) => a.localeCompare(b))) {
@@ -109,7 +111,7 @@ export async function issueLabels(cmd: Command, keys: KeyRing, items: NewLabel[]
       parentId: null,
       openManifestId: null,
       hasLeftGenerator: false,
-      version: 0, // becomes 1 with the issue step
+      version: 0, // the row before its issue step, which the step is planned on
       stepCount: 0,
       heldSince: c.generatedAt,
       lastStepAt: c.generatedAt,
@@ -119,11 +121,12 @@ export async function issueLabels(cmd: Command, keys: KeyRing, items: NewLabel[]
       identificationReportNo: c.item.identificationReportNo ?? null,
     });
   }
-  // Inserted before their first step, which the one step writer records like every other:
-  // the label to state issued, its step 1, its generation record (产生, HWCS) and its audit entry.
+  // Inserted as their first step leaves them (version and step count 1; the step writer leaves such
+  // a row as it is, migration 0030), then the step is recorded like every other: its step 1, its
+  // generation record (产生, HWCS) and its audit entry.
   // The numbers come back as stored (numeric rounds to its scale); every other column is as sent.
   const stored = new Map((await run<{ id: string; quantityKg: number; volumeL: number | null }>(tx, INSERT_LABELS,
-    [JSON.stringify(rows.map((r) => jsonRecord(labels, r)))])).map((r) => [r.id, r]));
+    [JSON.stringify(rows.map((r) => jsonRecord(labels, { ...r, version: 1, stepCount: 1 })))])).map((r) => [r.id, r]));
   const fresh = rows.map((r) => ({ ...r, ...stored.get(r.id) })); // in request order
   const created = await recordCustodySteps(cmd, fresh.map((label, i): CustodyStep => ({
     label, action: ISSUE, orgId: org.id, occurredAt: label.generatedAt, facilityId: label.facilityId,

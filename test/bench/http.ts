@@ -7,7 +7,8 @@
 //   BENCH_CONCURRENCY  connections (default 32)
 //   BENCH_SERVICE      'compiled' (default: node dist/server.js, built when stale) or 'tsx' (tsx src/server.ts)
 //   BENCH_SERVICE_DIR  where the service's sources are (default: this checkout), to measure another commit
-//   BENCH_ONLY         run only these scenarios, comma-separated: steps10, steps1, paced, others (default all)
+//   BENCH_ONLY         run only these scenarios, comma-separated: steps10, steps1, paced, others (default all),
+//                      or issue (batch issuance alone)
 //   BENCH_ROUNDS       rounds of the step scenarios, bare stack and service in turn (default 1); with
 //                      more, each round is printed and the median ratio closes the table
 //   BENCH_SERVICE_NODE_OPTIONS  NODE_OPTIONS for the service only, e.g. '--cpu-prof --cpu-prof-dir=/tmp/prof'
@@ -243,8 +244,7 @@ async function serviceOthers() {
     const trace = labels.map((l) => ({ method: 'GET' as const, path: `/api/v1/labels/${l.id}/trace`, token: l.token }));
     const search = labels.slice(0, 1000).map(() => ({ method: 'GET' as const, path: '/api/v1/supervision/labels?limit=50', token: regulator.token }));
     const csv = Array.from({ length: 20 }, () => ({ method: 'GET' as const, path: `/api/v1/orgs/${orgs[0]}/ledger?format=csv`, token: gen }));
-    // Issuance: each request its own generation day, so no (unit, code, day) reaches its 999 labels.
-    const issue = Array.from({ length: ISSUE_REQUESTS }, (_, k) => ({ path: '/api/v1/labels/batch', token: gen, body: JSON.stringify({ items: Array(BATCH).fill(labelItem(30 + k, '900-249-08')) }) }));
+    const issue = issueTargets(gen);
     return {
       scan: await load(s.base, scan, 'req', 1, CONNECTIONS, s.meter),
       trace: await load(s.base, trace, 'req', 1, CONNECTIONS, s.meter),
@@ -252,6 +252,22 @@ async function serviceOthers() {
       csv: await load(s.base, csv, 'rows', labels.length * 2, 4, s.meter),
       issue: await load(s.base, issue, 'labels', BATCH, 4, s.meter),
     };
+  } finally {
+    await s.stop();
+  }
+}
+
+// Each request its own generation day (from `firstDay` days back), so no (unit, code, day) reaches its 999 labels.
+const issueTargets = (token: string, requests = ISSUE_REQUESTS, firstDay = 30) =>
+  Array.from({ length: requests }, (_, k) => ({ path: '/api/v1/labels/batch', token, body: JSON.stringify({ items: Array(BATCH).fill(labelItem(firstDay + k, '900-249-08')) }) }));
+
+/** Batch issuance alone, on a fresh generator (BENCH_ONLY=issue: e.g. to profile it). */
+async function serviceIssue() {
+  const s = await startService();
+  try {
+    const { token } = await party(s.base, s.admin, ['generator'], DISTRICTS[0], 0);
+    await load(s.base, issueTargets(token, 4, 30 + ISSUE_REQUESTS), 'labels', BATCH, 4); // warm-up
+    return await load(s.base, issueTargets(token), 'labels', BATCH, 4, s.meter);
   } finally {
     await s.stop();
   }
@@ -337,6 +353,16 @@ if (only.has('steps1')) await stepRounds('store steps, 1 generator', 1);
 if (only.has('paced')) {
   const halfPeak = await serviceStepsPaced(10, service10.rate / 2);
   out.push(`| store steps, 10 generators, paced at half the peak (${halfPeak.rate.toFixed(0)}/s) | | ${halfPeak.p50} / ${halfPeak.p99} | ${halfPeak.ok} ok, ${halfPeak.failed} failed | | | | | | |`);
+}
+if (only.has('issue')) {
+  const bare = await startBare(1);
+  let bareIssue: Result;
+  try {
+    bareIssue = await load(bare.base, Array.from({ length: ISSUE_REQUESTS }, () => ({ path: `/issue/${BATCH}`, body: '{}' })), 'labels', BATCH, 4, bare.meter);
+  } finally {
+    await bare.stop();
+  }
+  out.push(fmt(`batch issuance alone, ${BATCH} a request, signed QR`, await serviceIssue(), bareIssue));
 }
 if (only.has('others')) {
   const bareRest = await bareOthers();
