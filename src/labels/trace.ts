@@ -37,11 +37,13 @@ const LABEL_TRACE = statement('label_trace', `
     SELECT m.id, m.number, m.state, m.kind, m.original_manifest_id, m.created_at, m.generator_id, m.receiver_id,
            m.planned_at, m.picked_up_at, m.delivered_at, m.id IN (SELECT manifest_id FROM on_label) AS on_label
     FROM manifests m
-    WHERE m.id IN (SELECT manifest_id FROM on_label
-                   UNION SELECT manifest_id FROM own WHERE manifest_id IS NOT NULL
-                   UNION SELECT manifest_id FROM above WHERE manifest_id IS NOT NULL)
+    WHERE m.id = ANY (ARRAY(SELECT manifest_id FROM on_label
+                            UNION SELECT manifest_id FROM own WHERE manifest_id IS NOT NULL
+                            UNION SELECT manifest_id FROM above WHERE manifest_id IS NOT NULL))
   ),
-  carriers AS (SELECT c.manifest_id, c.position, c.org_id, c.took_over_at FROM manifest_carriers c WHERE c.manifest_id IN (SELECT id FROM candidates)),
+  carriers AS (
+    SELECT c.manifest_id, c.position, c.org_id, c.took_over_at FROM manifest_carriers c WHERE c.manifest_id = ANY (ARRAY(SELECT id FROM candidates))
+  ),
   span AS (
     SELECT min(c.took_over_at) - $3::int * interval '1 millisecond' AS from_at,
            max(greatest(c.took_over_at, m.delivered_at, CASE WHEN m.delivered_at IS NULL THEN $4::timestamptz END))
@@ -62,10 +64,10 @@ const LABEL_TRACE = statement('label_trace', `
       'places', ${list(`json_build_object('action', p.action, 'lat', p.lat, 'lng', p.lng, 'at', ${iso('p.occurred_at')})`, 'p.id',
         'label_steps p WHERE p.manifest_id = m.id AND p.lat IS NOT NULL AND p.lng IS NOT NULL')},
       'fixes', ${list(`json_build_object('position', f.position, 'at', ${iso('f.at')}, 'latE6', f.lat_e6, 'lngE6', f.lng_e6)`, 'f.position, f.at',
-        'track_fixes f, span w WHERE f.manifest_id = m.id AND f.at >= w.from_at AND f.at <= w.to_at AND NOT f.implausible')})`,
+        'track_fixes f WHERE f.manifest_id = m.id AND f.at >= (SELECT from_at FROM span) AND f.at <= (SELECT to_at FROM span) AND NOT f.implausible')})`,
     'm.created_at, m.id', 'candidates m')} AS manifests,
     ${list(`json_build_object('id', r.id, 'generatorId', r.generator_id, 'receiverId', r.receiver_id, 'name', r.name, 'path', r.path,
-      'validFrom', r.valid_from, 'validTo', r.valid_to)`, 'r.created_at DESC', 'approved_routes r WHERE r.generator_id IN (SELECT generator_id FROM candidates)')} AS approved`);
+      'validFrom', r.valid_from, 'validTo', r.valid_to)`, 'r.created_at DESC', 'approved_routes r WHERE r.generator_id = ANY (ARRAY(SELECT generator_id FROM candidates))')} AS approved`);
 
 interface StepJson {
   seq: number; labelId: string; occurredAt: string; recordedAt: string; action: string; fromState: string | null; toState: string;
