@@ -34,15 +34,56 @@ const KNOWN_SCHEMES = new Set([1]);
 const BATCH = 5000;
 
 // recorded_at comes as whole milliseconds (floor: what pg's Date parsing keeps of it), which spares
-// a Date parse per entry. Not a named statement: a generic plan (unknown seq bounds) walks the
+// a Date parse per entry. Not named statements: a generic plan (unknown seq bounds) walks the
 // primary key over the whole table and sorts (EXPLAIN at scale 0.1: 1.2 s a batch instead of
-// tens of ms); planned for its values, each batch is an index range of audit_chain_seq_uq.
-const VERIFY_BATCH = (`
-  SELECT seq, chain, chain_seq, prev_hash, hash, floor(extract(epoch FROM recorded_at) * 1000)::bigint AS recorded_ms,
-         org_id, client_id, request_id, entity_type, entity_id, action, outcome, before, after, hash_scheme
-  FROM audit_entries
-  WHERE chain = $1 AND chain_seq > $2 AND seq >= $3 AND seq <= $4
-  ORDER BY chain_seq LIMIT ${BATCH}`);
+// tens of ms); planned for their values, both are index ranges of audit_chain_seq_uq.
+const COLUMNS = `seq, chain, chain_seq, prev_hash, hash, floor(extract(epoch FROM recorded_at) * 1000)::bigint AS recorded_ms,
+  org_id, client_id, request_id, entity_type, entity_id, action, outcome, before, after, hash_scheme`;
+/** The entries of chain_seq ($2, $3]. */
+const RANGE = `SELECT ${COLUMNS} FROM audit_entries
+  WHERE chain = $1 AND chain_seq > $2 AND chain_seq <= $3 AND seq >= $4 AND seq <= $5 ORDER BY chain_seq`;
+/** The next BATCH entries after chain_seq $2. */
+const AFTER = `SELECT ${COLUMNS} FROM audit_entries
+  WHERE chain = $1 AND chain_seq > $2 AND seq >= $3 AND seq <= $4 ORDER BY chain_seq LIMIT ${BATCH}`;
+/** Ranges read ahead, each on its own connection, while a batch is hashed. */
+const AHEAD = 2;
+
+/**
+ * The chain's entries in chain_seq order, in batches: the whole stream the keyset loop of earlier
+ * versions read (chain_seq > 0, within the seq bounds). Up to the head's sequence number they are
+ * read as ranges of BATCH sequence numbers, AHEAD of them at once (the district's entries lie
+ * scattered among the others' in the table: reading them is most of the time); past it (entries
+ * appended meanwhile, or a chain_seq beyond the head), batch after batch until one comes short.
+ * A range may come short (a seq bound, a missing entry) without ending the stream; after an empty
+ * one, the ranges already asked for are taken and the rest is read batch after batch.
+ */
+async function* entryBatches(db: Db, chain: string, fromSeq: number, toSeq: number, headSeq: number): AsyncGenerator<Row[]> {
+  const query = async (text: string, values: unknown[]) => (await pgClientOf(db).query<Row>(text, values)).rows;
+  const pending: Array<Promise<Row[]>> = [];
+  let start = 0;
+  let empty = false; // a range came back empty: the rest is read batch after batch (a head_seq far beyond the entries costs nothing)
+  const readAhead = () => {
+    if (empty || start >= headSeq) return;
+    const p = query(RANGE, [chain, start, Math.min(start + BATCH, headSeq), fromSeq, toSeq]);
+    p.catch(() => {}); // a range read ahead and no longer wanted (the chain broke before it) may fail unseen
+    pending.push(p);
+    start += BATCH;
+  };
+  for (let i = 0; i <= AHEAD; i++) readAhead();
+  while (pending.length) {
+    const rows = await pending.shift()!;
+    if (rows.length === 0) empty = true;
+    readAhead();
+    yield rows;
+  }
+  let after = Math.max(0, Math.min(start, headSeq));
+  for (;;) {
+    const rows = await query(AFTER, [chain, after, fromSeq, toSeq]);
+    yield rows;
+    if (rows.length < BATCH) return;
+    after = Number(rows[rows.length - 1].chain_seq);
+  }
+}
 
 const str = (v: string | null) => (v === null ? 'null' : JSON.stringify(v));
 
@@ -59,34 +100,25 @@ function rowHash(r: Row, chainSeq: number): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-async function verifyChain(db: Db, chain: string, fromSeq: number, toSeq: number, headHash: string) {
+async function verifyChain(db: Db, chain: string, fromSeq: number, toSeq: number, headSeq: number, headHash: string) {
   let checked = 0;
   let expectedPrev: string | undefined;
   let expectedChainSeq: number | undefined;
-  const read = async (afterChainSeq: number) => (await pgClientOf(db).query<Row>(VERIFY_BATCH, [chain, afterChainSeq, fromSeq, toSeq])).rows;
-  // The next batch is read (on another connection) while this one is hashed.
-  let next: Promise<Row[]> | undefined = read(0);
-  const result = (r: { checked: number; broken: { seq: number | undefined; reason: string } | undefined }) => {
-    next?.catch(() => {}); // a batch read ahead and not needed
-    return r;
-  };
-  while (next) {
-    const rows: Row[] = await next;
-    next = rows.length < BATCH ? undefined : read(Number(rows[rows.length - 1].chain_seq));
+  for await (const rows of entryBatches(db, chain, fromSeq, toSeq, headSeq)) {
     for (const r of rows) {
       const seq = Number(r.seq);
       const chainSeq = Number(r.chain_seq);
       if (expectedChainSeq === undefined) {
         // Starting mid-chain, trust the first entry's link; from the start, it must link to genesis.
-        if (chainSeq === 1 && r.prev_hash !== GENESIS_HASH) return result({ checked, broken: { seq, reason: 'first entry does not start the chain' } });
+        if (chainSeq === 1 && r.prev_hash !== GENESIS_HASH) return { checked, broken: { seq, reason: 'first entry does not start the chain' } };
       } else if (chainSeq !== expectedChainSeq) {
-        return result({ checked, broken: { seq, reason: `entry ${expectedChainSeq} of the chain is missing` } });
+        return { checked, broken: { seq, reason: `entry ${expectedChainSeq} of the chain is missing` } };
       }
       if (expectedPrev !== undefined && r.prev_hash !== expectedPrev) {
-        return result({ checked, broken: { seq, reason: 'does not link to the previous entry' } });
+        return { checked, broken: { seq, reason: 'does not link to the previous entry' } };
       }
-      if (!KNOWN_SCHEMES.has(Number(r.hash_scheme))) return result({ checked, broken: { seq, reason: `unknown hash scheme ${r.hash_scheme}` } });
-      if (rowHash(r, chainSeq) !== r.hash) return result({ checked, broken: { seq, reason: 'content does not match its hash' } });
+      if (!KNOWN_SCHEMES.has(Number(r.hash_scheme))) return { checked, broken: { seq, reason: `unknown hash scheme ${r.hash_scheme}` } };
+      if (rowHash(r, chainSeq) !== r.hash) return { checked, broken: { seq, reason: 'content does not match its hash' } };
       checked++;
       expectedPrev = r.hash;
       expectedChainSeq = chainSeq + 1;
@@ -108,12 +140,12 @@ interface Break { seq?: number; chain?: string; reason: string }
  */
 export async function verifyAudit(db: Db, keys: KeyRing, chainPrefix: string, fromSeq = 1, toSeq = Number.MAX_SAFE_INTEGER): Promise<VerifyResult> {
   const stored = await latestStoredCheckpoint(db, keys);
-  const { rows: chains } = await db.execute<{ chain: string; head_hash: string }>(
-    sql`SELECT chain, head_hash FROM audit_chains WHERE chain LIKE ${`${chainPrefix}%`} ORDER BY chain`);
+  const { rows: chains } = await db.execute<{ chain: string; head_seq: number; head_hash: string }>(
+    sql`SELECT chain, head_seq, head_hash FROM audit_chains WHERE chain LIKE ${`${chainPrefix}%`} ORDER BY chain`);
   let checked = 0;
   const breaks: Break[] = [];
   for (const c of chains) {
-    const r = await verifyChain(db, c.chain, fromSeq, toSeq, c.head_hash);
+    const r = await verifyChain(db, c.chain, fromSeq, toSeq, Number(c.head_seq), c.head_hash);
     checked += r.checked;
     if (r.broken) breaks.push({ seq: r.broken.seq, chain: c.chain, reason: r.broken.reason });
   }
