@@ -21,7 +21,7 @@ export interface VerifyResult {
   checkpointAt: string | null;
 }
 
-/** A row as VERIFY_BATCH returns it: columns as stored, the time as milliseconds since the epoch. */
+/** A row as RANGE and AFTER return it: columns as stored, the time as milliseconds since the epoch. */
 interface Row {
   seq: number; chain: string; chain_seq: number; prev_hash: string; hash: string; recorded_ms: number;
   org_id: string | null; client_id: string | null; request_id: string | null; entity_type: string; entity_id: string;
@@ -39,7 +39,12 @@ const BATCH = 5000;
 // tens of ms); planned for their values, both are index ranges of audit_chain_seq_uq.
 const COLUMNS = `seq, chain, chain_seq, prev_hash, hash, floor(extract(epoch FROM recorded_at) * 1000)::bigint AS recorded_ms,
   org_id, client_id, request_id, entity_type, entity_id, action, outcome, before, after, hash_scheme`;
-/** The entries of chain_seq ($2, $3]. */
+/**
+ * The entries of chain_seq ($2, $3]. PostgreSQL reads a range with a bitmap heap scan (its pages in
+ * table order) and sorts it: RANGE sequence numbers keep that sort in work_mem (scale 0.1: 2.4 MB
+ * for 2,000; 5,000 spilled to a temporary file).
+ */
+const RANGE_SIZE = 2000;
 const RANGE = `SELECT ${COLUMNS} FROM audit_entries
   WHERE chain = $1 AND chain_seq > $2 AND chain_seq <= $3 AND seq >= $4 AND seq <= $5 ORDER BY chain_seq`;
 /** The next BATCH entries after chain_seq $2. */
@@ -51,7 +56,7 @@ const AHEAD = 2;
 /**
  * The chain's entries in chain_seq order, in batches: the whole stream the keyset loop of earlier
  * versions read (chain_seq > 0, within the seq bounds). Up to the head's sequence number they are
- * read as ranges of BATCH sequence numbers, AHEAD of them at once (the district's entries lie
+ * read as ranges of RANGE_SIZE sequence numbers, AHEAD of them at once (the district's entries lie
  * scattered among the others' in the table: reading them is most of the time); past it (entries
  * appended meanwhile, or a chain_seq beyond the head), batch after batch until one comes short.
  * A range may come short (a seq bound, a missing entry) without ending the stream; after an empty
@@ -64,10 +69,10 @@ async function* entryBatches(db: Db, chain: string, fromSeq: number, toSeq: numb
   let empty = false; // a range came back empty: the rest is read batch after batch (a head_seq far beyond the entries costs nothing)
   const readAhead = () => {
     if (empty || start >= headSeq) return;
-    const p = query(RANGE, [chain, start, Math.min(start + BATCH, headSeq), fromSeq, toSeq]);
+    const p = query(RANGE, [chain, start, Math.min(start + RANGE_SIZE, headSeq), fromSeq, toSeq]);
     p.catch(() => {}); // a range read ahead and no longer wanted (the chain broke before it) may fail unseen
     pending.push(p);
-    start += BATCH;
+    start += RANGE_SIZE;
   };
   for (let i = 0; i <= AHEAD; i++) readAhead();
   while (pending.length) {
