@@ -1,10 +1,9 @@
 // Reading the stored fixes and the step locations of manifests, for their routes. Every read names
 // the time span of the legs, so that only the months it covers are scanned (the table is
 // partitioned by month on the fix time).
-import { inArray, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/database.js';
-import { manifests } from '../db/schema.js';
-import { loadManifestPartsOf, type LoadedManifest } from '../manifests/manifest-view.js';
+import type { LoadedManifest } from '../manifests/manifest-view.js';
 import { legsOf, legWindow, type Leg } from './legs.js';
 import { buildRoute, type Route, type StepPlace, type TrackPoint } from './route.js';
 import type { TrackSettings } from './track-settings.js';
@@ -77,13 +76,6 @@ export async function routesOf(db: DbOrTx, loaded: LoadedManifest[], settings: T
 
 export async function routeOf(db: DbOrTx, loaded: LoadedManifest, settings: TrackSettings, now = new Date()): Promise<Route> {
   return (await routesOf(db, [loaded], settings, now)).get(loaded.m.id)!;
-}
-
-/** The routes of manifests by id (a label's trace lists the manifests that carried it). */
-export async function routesOfIds(db: DbOrTx, ids: string[], settings: TrackSettings): Promise<Map<string, Route>> {
-  if (ids.length === 0) return new Map();
-  const rows = await db.select().from(manifests).where(inArray(manifests.id, ids));
-  return routesOf(db, await loadManifestPartsOf(db, rows), settings);
 }
 
 /**
