@@ -23,7 +23,7 @@ import { pdfContent, sendPdf, varyOnAccept, wantsPdf } from '../documents/pdf-re
 import { invalid } from '../core/errors.js';
 import { IssueBatchBody, IssueLabelBody, LabelActionBody } from './schemas.js';
 import { LABEL_STATES } from './label-lifecycle.js';
-import { routesOfIds } from '../tracks/read-track.js';
+import { routesFromParts } from '../tracks/read-track.js';
 import { routeGeoJson, RouteSchema } from '../tracks/route-geojson.js';
 
 
@@ -202,8 +202,9 @@ export const labelRoutes: RouteModule = (app, ctx) => {
     },
   }, async (request) => {
     const l = await loadVisibleLabel(ctx.db, request.caller, request.params.id);
-    const trace = await labelTrace(ctx.db, l);
-    const routes = await routesOfIds(ctx.db, trace.manifests.map((m) => m.id), ctx.config.tracks);
+    const now = new Date();
+    const { routeParts, approvedRoutes, ...trace } = await labelTrace(ctx.db, l, ctx.config.tracks.timeMarginMinutes, now);
+    const routes = routesFromParts(routeParts, approvedRoutes, ctx.config.tracks, now);
     return { label: viewOf(ctx, l), ...trace, manifests: trace.manifests.map((m) => ({ ...m, route: routeGeoJson(routes.get(m.id)!) })) };
   });
 

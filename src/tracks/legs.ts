@@ -1,7 +1,6 @@
 // A manifest's legs: each carrier's custody, from its takeover (pickup or handover) to the next
 // carrier's takeover or the delivery (转移管理办法 Art. 17 for the handovers). A leg not yet taken
 // over has no leg; the last leg is open until the delivery.
-import type { LoadedManifest } from '../manifests/manifest-view.js';
 
 export interface Leg {
   position: number;
@@ -11,7 +10,13 @@ export interface Leg {
   to: Date | null;
 }
 
-export function legsOf({ m, carriers }: LoadedManifest): Leg[] {
+/** What the legs are worked out from: a LoadedManifest, or the parts a label's trace reads in its one statement. */
+export interface LegSource {
+  m: { deliveredAt: Date | null };
+  carriers: Array<{ position: number; orgId: string; tookOverAt: Date | null }>;
+}
+
+export function legsOf({ m, carriers }: LegSource): Leg[] {
   const legs: Leg[] = [];
   carriers.forEach((c, i) => {
     if (!c.tookOverAt) return;

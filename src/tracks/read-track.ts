@@ -1,14 +1,14 @@
 // Reading the stored fixes and the step locations of manifests, for their routes. Every read names
 // the time span of the legs, so that only the months it covers are scanned (the table is
 // partitioned by month on the fix time).
-import { inArray, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/database.js';
-import { manifests } from '../db/schema.js';
-import { loadManifestPartsOf, type LoadedManifest } from '../manifests/manifest-view.js';
+import type { LoadedManifest } from '../manifests/manifest-view.js';
 import { legsOf, legWindow, type Leg } from './legs.js';
 import { buildRoute, type Route, type StepPlace, type TrackPoint } from './route.js';
 import type { TrackSettings } from './track-settings.js';
-import { approvedRoutesFor, pairKey, pathOf } from './route-approvals.js';
+import { approvedRoutesFor, pairKey, pathOf, pickApproved } from './route-approvals.js';
+import type { approvedRoutes } from '../db/schema.js';
 import { shanghaiDate } from '../calendar/working-days.js';
 
 const E6 = 1e6;
@@ -78,9 +78,42 @@ export async function routeOf(db: DbOrTx, loaded: LoadedManifest, settings: Trac
   return (await routesOf(db, [loaded], settings, now)).get(loaded.m.id)!;
 }
 
-/** The routes of manifests by id (a label's trace lists the manifests that carried it). */
-export async function routesOfIds(db: DbOrTx, ids: string[], settings: TrackSettings): Promise<Map<string, Route>> {
-  if (ids.length === 0) return new Map();
-  const rows = await db.select().from(manifests).where(inArray(manifests.id, ids));
-  return routesOf(db, await loadManifestPartsOf(db, rows), settings);
+/**
+ * What a route is built from, read by the caller (a label's trace reads them in its one statement):
+ * the manifest's times and parties, its carriers, the locations its container steps recorded, and
+ * its fixes over at least the span routesOf would read (they are cut to that span here).
+ */
+export interface RouteParts {
+  id: string; generatorId: string; receiverId: string; plannedAt: Date; pickedUpAt: Date | null; deliveredAt: Date | null;
+  carriers: Array<{ position: number; orgId: string; tookOverAt: Date | null }>;
+  places: StepPlace[];
+  fixes: Array<{ position: number; at: Date; latE6: number; lngE6: number }>;
+}
+export type ApprovedRouteParts = Pick<typeof approvedRoutes.$inferSelect, 'id' | 'generatorId' | 'receiverId' | 'name' | 'path' | 'validFrom' | 'validTo'>;
+
+/** routesOf over parts already read: the same legs, fixes window, stops, places and approved route. */
+export function routesFromParts(parts: RouteParts[], approvedNewestFirst: ApprovedRouteParts[], settings: TrackSettings, now: Date): Map<string, Route> {
+  const margin = settings.timeMarginMinutes * 60_000;
+  const legs = new Map(parts.map((p) => [p.id, legsOf({ m: p, carriers: p.carriers })]));
+  const spans = parts.map((p) => spanOf(p.id, legs.get(p.id)!, margin, now)).filter((s): s is Span => Boolean(s));
+  // readFixes' window: one span over every manifest's legs, fixes of manifests with legs only.
+  const from = spans.reduce((min, s) => Math.min(min, s.from.getTime()), Infinity);
+  const to = spans.reduce((max, s) => Math.max(max, s.to.getTime()), 0);
+  const withLegs = new Set(spans.map((s) => s.manifestId));
+  const pairs = new Map(parts.map((p) => [p.id, { generatorId: p.generatorId, receiverId: p.receiverId, day: shanghaiDate(p.pickedUpAt ?? p.plannedAt) }]));
+  const approved = pickApproved(approvedNewestFirst, [...pairs.values()]);
+  return new Map(parts.map((p) => {
+    const byLeg = new Map<number, TrackPoint[]>();
+    if (withLegs.has(p.id)) {
+      for (const f of p.fixes) {
+        const t = f.at.getTime();
+        if (t < from || t > to) continue;
+        let points = byLeg.get(f.position);
+        if (!points) byLeg.set(f.position, (points = []));
+        points.push({ at: f.at, lat: f.latE6 / E6, lng: f.lngE6 / E6 });
+      }
+    }
+    const a = approved.get(pairKey(pairs.get(p.id)!));
+    return [p.id, buildRoute(legs.get(p.id)!, byLeg, p.places, p.deliveredAt !== null, settings, a ? { id: a.id, name: a.name, points: pathOf(a) } : null)];
+  }));
 }

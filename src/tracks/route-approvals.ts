@@ -22,7 +22,7 @@ export interface NewApprovedRoute {
   validTo?: string;
 }
 
-export const pathOf = (r: ApprovedRouteRow): LatLng[] => r.path.map(([lng, lat]) => ({ lat, lng }));
+export const pathOf = (r: Pick<ApprovedRouteRow, 'path'>): LatLng[] => r.path.map(([lng, lat]) => ({ lat, lng }));
 
 export const approvedRouteView = (r: ApprovedRouteRow) => ({
   id: r.id,
@@ -82,11 +82,18 @@ export interface PairOnDay { generatorId: string; receiverId: string; day: strin
 
 /** The approved route in force for each pair on its day (the newest registered), keyed by `generator|receiver|day`. */
 export async function approvedRoutesFor(db: DbOrTx, pairs: PairOnDay[]): Promise<Map<string, ApprovedRouteRow>> {
-  const out = new Map<string, ApprovedRouteRow>();
-  if (pairs.length === 0) return out;
+  if (pairs.length === 0) return new Map();
   const rows = await db.select().from(approvedRoutes)
     .where(inArray(approvedRoutes.generatorId, [...new Set(pairs.map((p) => p.generatorId))]))
     .orderBy(desc(approvedRoutes.createdAt));
+  return pickApproved(rows, pairs);
+}
+
+type Approval = Pick<ApprovedRouteRow, 'generatorId' | 'receiverId' | 'validFrom' | 'validTo'>;
+
+/** Of routes newest first, the one in force for each pair on its day, keyed by `generator|receiver|day`. */
+export function pickApproved<R extends Approval>(rows: R[], pairs: PairOnDay[]): Map<string, R> {
+  const out = new Map<string, R>();
   for (const p of pairs) {
     const r = rows.find((x) => x.receiverId === p.receiverId && x.generatorId === p.generatorId && x.validFrom <= p.day && (x.validTo === null || x.validTo >= p.day));
     if (r) out.set(pairKey(p), r);
