@@ -11,11 +11,15 @@ export function yearInterval(year: number): { from: Date; to: Date } {
   return { from: shanghaiDayStart(`${year}-01-01`), to: shanghaiDayStart(`${year + 1}-01-01`) };
 }
 
-/** SQL for the kilograms the receiver (an SQL expression for its id) accepted in [from, to). */
+/**
+ * SQL for the kilograms the receiver (an SQL expression for its id) accepted in [from, to): the sum
+ * of its manifests' accepted_kg, which triggers keep equal to the accepted containers' weights
+ * (measured where weighed, else declared; migrations/0028_manifest_facts.sql), so a year of a
+ * receiver is read from its manifests (index manifests_receiver_received_idx), not their containers.
+ */
 export function receivedKgSql(receiverId: SQL, from: Date, to: Date): SQL {
-  return sql`(SELECT COALESCE(SUM(COALESCE(ml.measured_kg, ml.declared_kg)), 0)::float8
-    FROM manifests m JOIN manifest_labels ml ON ml.manifest_id = m.id
-    WHERE m.receiver_id = ${receiverId} AND m.state IN ${RECEIVED_STATES} AND ml.accepted
+  return sql`(SELECT COALESCE(SUM(m.accepted_kg), 0)::float8 FROM manifests m
+    WHERE m.receiver_id = ${receiverId} AND m.state IN ${RECEIVED_STATES}
       AND m.received_at >= ${from} AND m.received_at < ${to})`;
 }
 

@@ -55,6 +55,12 @@ export const manifests = pgTable('manifests', {
   version: integer().notNull().default(1),
   createdAt: ts().notNull().defaultNow(),
   updatedAt: ts().notNull().defaultNow(),
+  // Facts of the containers kept on the row by triggers (migrations/0028_manifest_facts.sql): the
+  // weight accepted at receipt (measured where weighed) and the distinct waste codes and categories.
+  // Not part of the API's manifest view.
+  acceptedKg: numeric({ precision: 16, scale: 3, mode: 'number' }).notNull().default(0),
+  wasteCodes: text().array().notNull().default(sql`'{}'::text[]`),
+  categories: text().array().notNull().default(sql`'{}'::text[]`),
 }, (t) => [
   index('manifests_region_created_idx').on(t.regionCode, t.createdAt, t.id),
   index('manifests_receiver_region_idx').on(t.receiverRegionCode, t.createdAt),
@@ -71,6 +77,8 @@ export const manifests = pgTable('manifests', {
   index('manifests_receiver_received_idx').on(t.receiverId, t.receivedAt),
   uniqueIndex('manifests_paper_number_uq').on(t.paperNumber).where(sql`paper_number IS NOT NULL`),
   index('manifests_original_idx').on(t.originalManifestId).where(sql`original_manifest_id IS NOT NULL`),
+  index('manifests_waste_codes_idx').using('gin', t.wasteCodes),
+  index('manifests_categories_idx').using('gin', t.categories),
 ]);
 
 const bytea = customType<{ data: Buffer }>({ dataType: () => 'bytea' });

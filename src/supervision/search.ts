@@ -49,9 +49,14 @@ export function manifestConditions(prefix: string, f: SearchFilters): SQL[] {
   if (f.from) where.push(gte(manifests.createdAt, shanghaiDayStart(f.from)));
   if (f.to) where.push(lt(manifests.createdAt, dayAfter(f.to)));
   if (f.carrierId) where.push(sql`EXISTS (SELECT 1 FROM manifest_carriers mc WHERE mc.manifest_id = ${manifests.id} AND mc.org_id = ${f.carrierId})`);
-  if (f.wasteCode || f.category) {
+  // A manifest's containers' codes and categories are kept on it (migrations/0028_manifest_facts.sql),
+  // so these filters read the row, not its containers.
+  if (f.wasteCode) where.push(sql`${manifests.wasteCodes} @> ARRAY[${f.wasteCode}]::text[]`);
+  if (f.category) where.push(sql`${manifests.categories} @> ARRAY[${f.category}]::text[]`);
+  if (f.wasteCode && f.category) {
+    // Both at once mean one container with that code and that category: checked on the few rows left.
     where.push(sql`EXISTS (SELECT 1 FROM manifest_labels ml JOIN labels l ON l.id = ml.label_id WHERE ml.manifest_id = ${manifests.id}
-      ${f.wasteCode ? sql`AND l.waste_code = ${f.wasteCode}` : sql``} ${f.category ? sql`AND l.category = ${f.category}` : sql``})`);
+      AND l.waste_code = ${f.wasteCode} AND l.category = ${f.category})`);
   }
   return where.filter((w): w is SQL => Boolean(w));
 }
