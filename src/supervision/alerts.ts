@@ -18,6 +18,7 @@ import { lateReportAlerts } from './late-report-alerts.js';
 import { emergencyPlanAlerts } from './emergency-plan-alerts.js';
 import { routeAlerts } from './route-alerts.js';
 import { filingAlerts } from './filings/filing-alerts.js';
+import { readSiteFacts, type SiteFacts } from './site-facts.js';
 
 export const ALERT_TYPES = [
   'receipt_overdue', 'storage_near_limit', 'storage_over_limit', 'medical_hold_exceeded', 'in_transit_too_long',
@@ -212,9 +213,12 @@ export async function openAlerts(db: DbOrTx, config: Config, prefix: string, typ
   if (wanted('paper_transfer_not_entered')) out.push(...await paperTransferAlerts(db, prefix, today));
   if (wanted('calendar_year_missing')) out.push(...calendarYearMissingAlerts(prefix, a.calendarMissingDays, now));
   if (wanted('late_report')) out.push(...await lateReportAlerts(db, config, prefix, now));
-  if (wanted('emergency_plan_missing')) out.push(...await emergencyPlanAlerts(db, prefix, now));
+  // The site facts that emergency_plan_missing and the filing alerts both start from, read once.
+  let facts: Promise<SiteFacts[]> | undefined;
+  const siteFacts = () => (facts ??= readSiteFacts(db, prefix, today));
+  if (wanted('emergency_plan_missing')) out.push(...await emergencyPlanAlerts(db, prefix, now, siteFacts()));
   if (wanted('route_stop') || wanted('route_off_corridor') || wanted('route_silence')) out.push(...await routeAlerts(db, config, prefix, wanted, now));
-  if (wanted('management_plan_missing') || wanted('declaration_overdue')) out.push(...await filingAlerts(db, config, prefix, wanted, now));
+  if (wanted('management_plan_missing') || wanted('declaration_overdue')) out.push(...await filingAlerts(db, config, prefix, wanted, now, siteFacts()));
 
   return out.sort((x, y) => x.deadline.localeCompare(y.deadline) || x.entityId.localeCompare(y.entityId));
 }

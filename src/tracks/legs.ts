@@ -11,7 +11,7 @@ export interface Leg {
   to: Date | null;
 }
 
-export function legsOf({ m, carriers }: LoadedManifest): Leg[] {
+export function legsOf({ m, carriers }: Pick<LoadedManifest, 'm' | 'carriers'>): Leg[] {
   const legs: Leg[] = [];
   carriers.forEach((c, i) => {
     if (!c.tookOverAt) return;
