@@ -54,7 +54,8 @@ export const labels = pgTable('labels', {
   check('labels_identification_report_ck', sql`${t.wasteCode} NOT LIKE '900-000-%' OR ${t.identificationReportNo} IS NOT NULL`),
   index('labels_region_generated_idx').on(t.regionCode, t.generatedAt, t.id),
   index('labels_generated_idx').on(t.generatedAt, t.id),
-  index('labels_generator_idx').on(t.generatorId, t.generatedAt),
+  // Covers the 12-month sum of emergency_plan_missing (migration 0029): an index-only range per organisation.
+  index('labels_generator_idx').on(t.generatorId, t.generatedAt, t.generatedOn, t.state, t.quantityKg, t.id),
   index('labels_holder_state_idx').on(t.holderId, t.state),
   index('labels_holder_region_idx').on(t.holderRegionCode, t.generatedAt),
   index('labels_waste_code_idx').on(t.wasteCode, t.generatedAt),

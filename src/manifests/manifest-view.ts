@@ -39,9 +39,7 @@ export async function loadManifestParts(db: DbOrTx, m: ManifestRow): Promise<Loa
 export async function loadManifestPartsOf(db: DbOrTx, ms: ManifestRow[]): Promise<LoadedManifest[]> {
   if (ms.length === 0) return [];
   const ids = ms.map((m) => m.id);
-  const carriers = await db.select({ ...getTableColumns(manifestCarriers), external: organisations.external }).from(manifestCarriers)
-    .innerJoin(organisations, eq(organisations.id, manifestCarriers.orgId))
-    .where(inArray(manifestCarriers.manifestId, ids)).orderBy(asc(manifestCarriers.position));
+  const carriers = await loadCarriersOf(db, ids);
   const items = await db.select({
     manifestId: manifestLabels.manifestId,
     labelId: manifestLabels.labelId, digitalCode: labels.digitalCode, wasteCode: labels.wasteCode, category: labels.category,
@@ -59,6 +57,14 @@ export async function loadManifestPartsOf(db: DbOrTx, ms: ManifestRow[]): Promis
     items: items.filter((i) => i.manifestId === m.id).map(({ manifestId: _, ...item }) => item),
     officialNumbers: official.filter((o) => o.manifestId === m.id),
   }));
+}
+
+/** The carriers of several manifests, in leg order, in one query. */
+export async function loadCarriersOf(db: DbOrTx, ids: string[]): Promise<Array<CarrierRow>> {
+  if (ids.length === 0) return [];
+  return db.select({ ...getTableColumns(manifestCarriers), external: organisations.external }).from(manifestCarriers)
+    .innerJoin(organisations, eq(organisations.id, manifestCarriers.orgId))
+    .where(inArray(manifestCarriers.manifestId, ids)).orderBy(asc(manifestCarriers.position));
 }
 
 export function canSeeManifest(caller: Caller, m: ManifestRow, carriers: CarrierRow[]): boolean {

@@ -5,6 +5,7 @@ import { RECEIVED_STATES } from '../manifests/manifest-states.js';
 import { receivedKgSql, yearInterval } from '../manifests/received-weight.js';
 import { offToleranceSql } from '../manifests/weight-discrepancy.js';
 import { sql, type SQL } from 'drizzle-orm';
+import { PgTransaction } from 'drizzle-orm/pg-core';
 import type { DbOrTx } from '../db/database.js';
 import type { Config } from '../config.js';
 import { inRegion } from './jurisdiction.js';
@@ -18,6 +19,7 @@ import { lateReportAlerts } from './late-report-alerts.js';
 import { emergencyPlanAlerts } from './emergency-plan-alerts.js';
 import { routeAlerts } from './route-alerts.js';
 import { filingAlerts } from './filings/filing-alerts.js';
+import { readSiteFacts, type SiteFacts } from './site-facts.js';
 
 export const ALERT_TYPES = [
   'receipt_overdue', 'storage_near_limit', 'storage_over_limit', 'medical_hold_exceeded', 'in_transit_too_long',
@@ -42,6 +44,20 @@ export interface Alert {
 }
 
 const DAY = 86_400_000;
+/**
+ * Checks run at once on the pool's connections (pool.ts default 10). A few, not all: one alerts page
+ * should not hold every connection the custody steps need. Inside a transaction (the alert sweep)
+ * its one connection runs them one after another.
+ */
+const CHECK_LANES = 3;
+
+/** Runs the tasks, at most `lanes` at a time, in their order. */
+async function inLanes(tasks: Array<() => Promise<void>>, lanes: number): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(lanes, tasks.length) }, async () => {
+    while (next < tasks.length) await tasks[next++]();
+  }));
+}
 const HOUR = 3_600_000;
 
 
@@ -63,10 +79,12 @@ export async function openAlerts(db: DbOrTx, config: Config, prefix: string, typ
   const a = config.alerts;
   const today = shanghaiDate(now);
   const wanted = (t: AlertType) => !type || type === t;
-  const out: Alert[] = [];
+  // Each check fills its own list; the checks run a few at a time (their queries are independent)
+  // and their lists are joined in this order, so the page is the same as one check after another.
+  const checks: Array<(out: Alert[]) => Promise<void>> = [];
   const q = async (query: SQL) => (await db.execute(query)).rows as Rows;
 
-  if (wanted('receipt_overdue')) {
+  if (wanted('receipt_overdue')) checks.push(async (out) => {
     for (const r of await q(sql`SELECT id, number, receiver_id, receiver_region_code, receipt_due_on, delivered_at FROM manifests
         WHERE state = 'delivered' AND receipt_due_on < ${today}
           AND (${range(sql`receiver_region_code`, prefix)} OR ${range(sql`region_code`, prefix)})`)) {
@@ -79,13 +97,13 @@ export async function openAlerts(db: DbOrTx, config: Config, prefix: string, typ
         details: { number: r.number, receiptDueOn: due, deliveredAt: new Date(r.delivered_at as string).toISOString() },
       });
     }
-  }
+  });
 
-  if (wanted('storage_near_limit') || wanted('storage_over_limit') || wanted('storage_over_limit_generator')) {
+  if (wanted('storage_near_limit') || wanted('storage_over_limit') || wanted('storage_over_limit_generator')) checks.push(async (out) => {
     out.push(...await storageAlerts(db, config, prefix, wanted, now));
-  }
+  });
 
-  if (wanted('medical_hold_exceeded')) {
+  if (wanted('medical_hold_exceeded')) checks.push(async (out) => {
     const before = new Date(now.getTime() - a.medicalHoldDays * DAY);
     // The clock runs from when the waste was generated at, or arrived at, the institution: a box
     // the bags were consolidated into there keeps the earliest time of its contents, so boxing
@@ -110,9 +128,9 @@ export async function openAlerts(db: DbOrTx, config: Config, prefix: string, typ
         details: { digitalCode: r.digital_code, heldSince: new Date(r.held_since as string).toISOString() },
       });
     }
-  }
+  });
 
-  if (wanted('in_transit_too_long')) {
+  if (wanted('in_transit_too_long')) checks.push(async (out) => {
     const before = new Date(now.getTime() - a.inTransitHours * HOUR);
     for (const r of await q(sql`SELECT id, number, generator_id, region_code, picked_up_at FROM manifests
         WHERE state = 'in_transit' AND picked_up_at <= ${before}
@@ -126,9 +144,9 @@ export async function openAlerts(db: DbOrTx, config: Config, prefix: string, typ
         details: { number: r.number, pickedUpAt: new Date(r.picked_up_at as string).toISOString() },
       });
     }
-  }
+  });
 
-  if (wanted('weight_discrepancy')) {
+  if (wanted('weight_discrepancy')) checks.push(async (out) => {
     // The open discrepancies first (a partial index holds them), then each one's containers: the
     // planner cannot tell how few they are, and a join would read every manifest's containers.
     for (const r of await q(sql`SELECT m.id, m.number, m.receiver_id, m.receiver_region_code, m.received_at, c.off
@@ -148,9 +166,9 @@ export async function openAlerts(db: DbOrTx, config: Config, prefix: string, typ
         details: { number: r.number, containers: r.off },
       });
     }
-  }
+  });
 
-  if (wanted('refusal')) {
+  if (wanted('refusal')) checks.push(async (out) => {
     for (const r of await q(sql`SELECT m.id, m.number, m.generator_id, m.region_code, m.receiver_region_code, m.received_at,
           json_agg(json_build_object('labelId', ml.label_id, 'reason', ml.refusal_reason)) AS refused
         FROM manifests m JOIN manifest_labels ml ON ml.manifest_id = m.id JOIN labels l ON l.id = ml.label_id
@@ -164,9 +182,9 @@ export async function openAlerts(db: DbOrTx, config: Config, prefix: string, typ
         details: { number: r.number, refused: r.refused },
       });
     }
-  }
+  });
 
-  if (wanted('licence_expiring')) {
+  if (wanted('licence_expiring')) checks.push(async (out) => {
     // A 经营许可证 must be renewed 30 working days before it expires (经营许可证管理办法 Art. 13,
     // docs/regulations.md#licence-renewal): the alert opens on that day. Other licences (approvals, transport)
     // follow the calendar-day policy ALERT_LICENCE_EXPIRY_DAYS. 30 working days never span more
@@ -186,10 +204,10 @@ export async function openAlerts(db: DbOrTx, config: Config, prefix: string, typ
         details: { number: r.number, kind: r.kind, validTo, alertFrom: opens.on, counted: opens.counted },
       });
     }
-  }
+  });
 
 
-  if (wanted('capacity_near_limit')) {
+  if (wanted('capacity_near_limit')) checks.push(async (out) => {
     const { from, to } = yearInterval(Number(today.slice(0, 4)));
     for (const r of await q(sql`SELECT l.id, l.number, l.org_id, l.region_code, l.annual_capacity_kg, l.valid_to,
           ${receivedKgSql(sql`l.org_id`, from, to)} AS used_kg
@@ -207,14 +225,19 @@ export async function openAlerts(db: DbOrTx, config: Config, prefix: string, typ
         details: { number: r.number, annualCapacityKg: cap, usedKg: used, usedPct: Math.round(pct * 10) / 10 },
       });
     }
-  }
+  });
 
-  if (wanted('paper_transfer_not_entered')) out.push(...await paperTransferAlerts(db, prefix, today));
-  if (wanted('calendar_year_missing')) out.push(...calendarYearMissingAlerts(prefix, a.calendarMissingDays, now));
-  if (wanted('late_report')) out.push(...await lateReportAlerts(db, config, prefix, now));
-  if (wanted('emergency_plan_missing')) out.push(...await emergencyPlanAlerts(db, prefix, now));
-  if (wanted('route_stop') || wanted('route_off_corridor') || wanted('route_silence')) out.push(...await routeAlerts(db, config, prefix, wanted, now));
-  if (wanted('management_plan_missing') || wanted('declaration_overdue')) out.push(...await filingAlerts(db, config, prefix, wanted, now));
+  if (wanted('paper_transfer_not_entered')) checks.push(async (out) => { out.push(...await paperTransferAlerts(db, prefix, today)); });
+  if (wanted('calendar_year_missing')) checks.push(async (out) => { out.push(...calendarYearMissingAlerts(prefix, a.calendarMissingDays, now)); });
+  if (wanted('late_report')) checks.push(async (out) => { out.push(...await lateReportAlerts(db, config, prefix, now)); });
+  // The site facts that emergency_plan_missing and the filing alerts both start from, read once.
+  let facts: Promise<SiteFacts[]> | undefined;
+  const siteFacts = () => (facts ??= readSiteFacts(db, prefix, today));
+  if (wanted('emergency_plan_missing')) checks.push(async (out) => { out.push(...await emergencyPlanAlerts(db, prefix, now, siteFacts())); });
+  if (wanted('route_stop') || wanted('route_off_corridor') || wanted('route_silence')) checks.push(async (out) => { out.push(...await routeAlerts(db, config, prefix, wanted, now)); });
+  if (wanted('management_plan_missing') || wanted('declaration_overdue')) checks.push(async (out) => { out.push(...await filingAlerts(db, config, prefix, wanted, now, siteFacts())); });
 
-  return out.sort((x, y) => x.deadline.localeCompare(y.deadline) || x.entityId.localeCompare(y.entityId));
+  const lists = checks.map(() => [] as Alert[]);
+  await inLanes(checks.map((check, i) => () => check(lists[i])), db instanceof PgTransaction ? 1 : CHECK_LANES);
+  return lists.flat().sort((x, y) => x.deadline.localeCompare(y.deadline) || x.entityId.localeCompare(y.entityId));
 }

@@ -3,8 +3,9 @@
 // (HJ 1259-2022 §4.2.1, site-management.ts): a filing that names a site covers that site, a filing
 // that names none covers every site of its organisation.
 //
-// Cost (it runs on every alerts request): sites covered by a filing drop out first. A site with an
-// own treatment facility or an operating licence is key on those facts alone (two indexed EXISTS).
+// Cost (it runs on every alerts request): the jurisdiction's site facts (site-facts.ts, shared with
+// the filing alerts on the alerts page); sites covered by a filing drop out first. A site with an
+// own treatment facility or an operating licence is key on those facts alone.
 // Only for the rest does the weight generated in 12 months matter, and it is summed per
 // organisation first (labels_generator_idx): only an organisation whose whole output reaches the
 // key threshold can have a site that does. An organisation with one site generates all of it
@@ -13,49 +14,43 @@
 import { sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/database.js';
 import { shanghaiDate, shanghaiDayStart } from '../calendar/working-days.js';
-import { OPERATING_LICENCE_KINDS } from '../parties/licence-rules.js';
-import { inRegion } from './jurisdiction.js';
 import { MANAGEMENT_THRESHOLDS_KG, managementClassReason, type ManagementFacts } from './management-class.js';
 import { siteManagement } from './site-management.js';
+import { readSiteFacts, type SiteFacts } from './site-facts.js';
 import { monthsBefore, RISK_WINDOWS } from './risk.js';
 import type { Alert } from './alerts.js';
 
 const addDays = (date: string, n: number) => new Date(Date.parse(`${date}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
-const OPERATING_KINDS = sql`(${sql.join(OPERATING_LICENCE_KINDS.map((k) => sql`${k}`), sql`, `)})`;
 
-type Candidate = {
-  id: string; org_id: string; org_name: string; name: string; region_code: string;
-  own_facility: boolean; licensed: boolean; lapsed_on: string | null; org_sites: number;
-};
+type Candidate = Pick<SiteFacts, 'id' | 'org_id' | 'org_name' | 'name' | 'region_code' | 'own_facility' | 'licensed' | 'lapsed_on' | 'org_sites'>;
 
-export async function emergencyPlanAlerts(db: DbOrTx, prefix: string, now: Date): Promise<Alert[]> {
+/** `facts`: the jurisdiction's site facts when the caller has read them already (the alerts page reads them once). */
+export async function emergencyPlanAlerts(db: DbOrTx, prefix: string, now: Date, facts?: Promise<SiteFacts[]>): Promise<Alert[]> {
   const today = shanghaiDate(now);
   // "The last 12 months" as site-management.ts and risk.ts count them.
   const windowStart = monthsBefore(today, RISK_WINDOWS.lookbackMonths);
   const windowFrom = shanghaiDayStart(addDays(windowStart, 1));
 
-  const { rows: uncovered } = await db.execute<Candidate>(sql`
-    SELECT s.id, s.org_id, o.name AS org_name, s.name, s.region_code,
-      EXISTS (SELECT 1 FROM facilities fa WHERE fa.site_id = s.id AND fa.kind = 'treatment') AS own_facility,
-      EXISTS (SELECT 1 FROM licences lic WHERE lic.site_id = s.id AND lic.kind IN ${OPERATING_KINDS}
-        AND lic.status <> 'revoked' AND lic.valid_to >= ${today}::date) AS licensed,
-      (SELECT max(f.valid_to)::text FROM emergency_plan_filings f
-        WHERE f.org_id = s.org_id AND (f.site_id IS NULL OR f.site_id = s.id)) AS lapsed_on,
-      (SELECT count(*)::int FROM sites s2 WHERE s2.org_id = s.org_id) AS org_sites
-    FROM sites s JOIN organisations o ON o.id = s.org_id
-    WHERE ${inRegion(sql`s.region_code`, prefix)}
-      AND NOT EXISTS (SELECT 1 FROM emergency_plan_filings f
-        WHERE f.org_id = s.org_id AND (f.site_id IS NULL OR f.site_id = s.id)
-          AND f.valid_to >= ${today}::date AND f.filed_on <= ${today}::date)`);
+  const uncovered = (await (facts ?? readSiteFacts(db, prefix, today))).filter((c) => !c.emergency_covered);
 
   const keyByFacts = uncovered.filter((c) => c.own_facility || c.licensed);
   const byWeight = uncovered.filter((c) => !c.own_facility && !c.licensed);
   const orgIds = [...new Set(byWeight.map((c) => c.org_id))];
 
+  // Twice over the same index-only range (labels_generator_idx covers these columns, migration
+  // 0029): first every candidate's 12-month weight counting consolidation parents too, an upper
+  // bound that drops every organisation below the threshold without a probe; then, for the few at
+  // or above it, the weight itself, each label probed for contents (a parent's weight is in its
+  // children's). The probes were most of the time when every label was probed.
   const heavy = orgIds.length === 0 ? [] : (await db.execute<{ generator_id: string; kg: number }>(sql`
-    SELECT l.generator_id, SUM(l.quantity_kg)::float8 AS kg FROM labels l
-    WHERE l.generator_id IN (${sql.join(orgIds.map((id) => sql`${id}::uuid`), sql`, `)})
-      AND l.generated_at >= ${windowFrom} AND l.generated_on > ${windowStart}::date AND l.generated_on <= ${today}::date
+    WITH bound AS (
+      SELECT l.generator_id FROM labels l
+      WHERE l.generator_id = ANY(${sql.param(orgIds)}::uuid[])
+        AND l.generated_at >= ${windowFrom} AND l.generated_on > ${windowStart}::date AND l.generated_on <= ${today}::date
+        AND l.state <> 'voided'
+      GROUP BY l.generator_id HAVING SUM(l.quantity_kg) >= ${MANAGEMENT_THRESHOLDS_KG.key})
+    SELECT l.generator_id, SUM(l.quantity_kg)::float8 AS kg FROM bound b JOIN labels l ON l.generator_id = b.generator_id
+    WHERE l.generated_at >= ${windowFrom} AND l.generated_on > ${windowStart}::date AND l.generated_on <= ${today}::date
       AND l.state <> 'voided' AND NOT EXISTS (SELECT 1 FROM labels c WHERE c.parent_id = l.id)
     GROUP BY l.generator_id HAVING SUM(l.quantity_kg) >= ${MANAGEMENT_THRESHOLDS_KG.key}`)).rows;
 

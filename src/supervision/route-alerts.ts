@@ -19,8 +19,8 @@ import { sql } from 'drizzle-orm';
 import type { Db } from '../db/database.js';
 import type { Config } from '../config.js';
 import { manifests } from '../db/schema.js';
-import { loadManifestPartsOf } from '../manifests/manifest-view.js';
-import { routesOf } from '../tracks/read-track.js';
+import { loadCarriersOf } from '../manifests/manifest-view.js';
+import { routesWithFixesOf } from '../tracks/read-track.js';
 import { distanceKm, distanceToPathKm, distanceToSegmentKm, type LatLng } from '../tracks/geo.js';
 import type { Route, RouteLeg } from '../tracks/route.js';
 import { inRegion } from './jurisdiction.js';
@@ -117,12 +117,15 @@ export async function routeAlerts(db: Db, config: Config, prefix: string, wanted
   const rows = await db.select().from(manifests).where(sql`${manifests.state} IN ('in_transit', 'delivered')
     AND ((${inRegion(manifests.regionCode, prefix)}) OR (${inRegion(manifests.receiverRegionCode, prefix)}))`);
   if (rows.length === 0) return [];
-  const loaded = await loadManifestPartsOf(db, rows);
-  const routes = await routesOf(db, loaded, config.tracks, now);
+  // Only the carriers make the legs (the containers play no part); the fixes are read next, and the
+  // rest of a route only for the transfers that have fixes: with none stored, three short queries.
+  const carriers = await loadCarriersOf(db, rows.map((m) => m.id));
+  const loaded = rows.map((m) => ({ m, carriers: carriers.filter((c) => c.manifestId === m.id) }));
+  const routes = await routesWithFixesOf(db, loaded, config.tracks, now);
   const out: Alert[] = [];
   for (const l of loaded) {
-    const route = routes.get(l.m.id)!;
-    if (route.legs.every((leg) => leg.points.length === 0)) continue;
+    const route = routes.get(l.m.id);
+    if (!route || route.legs.every((leg) => leg.points.length === 0)) continue;
     const c: Candidate = {
       id: l.m.id, number: l.m.number, state: l.m.state, regionCode: l.m.regionCode, route,
       carrierAt: (position) => l.carriers.find((x) => x.position === position)?.orgId ?? l.m.generatorId,

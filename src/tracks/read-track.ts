@@ -56,19 +56,42 @@ async function readStepPlaces(db: DbOrTx, ids: string[]): Promise<Map<string, St
   return out;
 }
 
+/** What a route is built from: the manifest and its carriers (their takeovers make the legs). */
+type RouteSource = Pick<LoadedManifest, 'm' | 'carriers'>;
+
 /** The routes of several manifests in two queries. */
-export async function routesOf(db: DbOrTx, loaded: LoadedManifest[], settings: TrackSettings, now = new Date()): Promise<Map<string, Route>> {
+export async function routesOf(db: DbOrTx, loaded: RouteSource[], settings: TrackSettings, now = new Date()): Promise<Map<string, Route>> {
+  return buildRoutes(db, loaded, settings, now, false);
+}
+
+/**
+ * The routes of those manifests that have a fix in their legs' time span, the others left out: the
+ * fixes are read first, and the step places and approved routes only for the manifests that have
+ * some (the route alerts ask this of every transfer under way, most of which may have no fixes).
+ */
+export async function routesWithFixesOf(db: DbOrTx, loaded: RouteSource[], settings: TrackSettings, now = new Date()): Promise<Map<string, Route>> {
+  return buildRoutes(db, loaded, settings, now, true);
+}
+
+async function buildRoutes(db: DbOrTx, loaded: RouteSource[], settings: TrackSettings, now: Date, withFixesOnly: boolean): Promise<Map<string, Route>> {
   const margin = settings.timeMarginMinutes * 60_000;
   const legs = new Map(loaded.map((l) => [l.m.id, legsOf(l)]));
   const spans = loaded.map((l) => spanOf(l.m.id, legs.get(l.m.id)!, margin, now)).filter((s): s is Span => Boolean(s));
-  const pairs = new Map(loaded.map((l) => [l.m.id, { generatorId: l.m.generatorId, receiverId: l.m.receiverId, day: shanghaiDate(l.m.pickedUpAt ?? l.m.plannedAt) }]));
-  const [fixes, steps, approved] = await Promise.all([
-    readFixes(db, spans), readStepPlaces(db, loaded.map((l) => l.m.id)), approvedRoutesFor(db, [...pairs.values()]),
+  const pairOf = (l: RouteSource) => ({ generatorId: l.m.generatorId, receiverId: l.m.receiverId, day: shanghaiDate(l.m.pickedUpAt ?? l.m.plannedAt) });
+  let fixes: Map<string, Map<number, TrackPoint[]>>;
+  if (withFixesOnly) {
+    fixes = await readFixes(db, spans);
+    loaded = loaded.filter((l) => fixes.has(l.m.id));
+    if (loaded.length === 0) return new Map();
+  }
+  const pairs = new Map(loaded.map((l) => [l.m.id, pairOf(l)]));
+  const [read, steps, approved] = await Promise.all([
+    withFixesOnly ? fixes! : readFixes(db, spans), readStepPlaces(db, loaded.map((l) => l.m.id)), approvedRoutesFor(db, [...pairs.values()]),
   ]);
   return new Map(loaded.map((l) => {
     const a = approved.get(pairKey(pairs.get(l.m.id)!));
     return [l.m.id, buildRoute(
-      legs.get(l.m.id)!, fixes.get(l.m.id) ?? new Map(), steps.get(l.m.id) ?? [], l.m.deliveredAt !== null, settings,
+      legs.get(l.m.id)!, read.get(l.m.id) ?? new Map(), steps.get(l.m.id) ?? [], l.m.deliveredAt !== null, settings,
       a ? { id: a.id, name: a.name, points: pathOf(a) } : null,
     )];
   }));

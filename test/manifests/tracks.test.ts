@@ -298,6 +298,23 @@ describe('route alerts', () => {
     expect(await alerts('route_silence', m.id)).toEqual([]);
   });
 
+  it('a transfer with fixes beside one without and one whose only fixes fall outside its leg: only the first is routed and alerts', async () => {
+    const now = Date.now();
+    const tracked = await pickedUp([carrierA], 4, now - 3 * HOUR);
+    const dark = await pickedUp([carrierA], 4, now - 3 * HOUR);
+    const stray = await pickedUp([carrierA], 4, now - 3 * HOUR);
+    expect((await post(carrierA.client, tracked.id, line('t', PICKUP, PLANT, now - 3 * HOUR + MIN, 60))).statusCode).toBe(200);
+    // Fixes of the stray transfer a day before its pickup, written straight into the record (outside
+    // the leg and its margin: no part of the route).
+    await t.database.pool.query(`INSERT INTO track_fixes (manifest_id, at, lat_e6, lng_e6, position, fix_id)
+      SELECT $1, now() - interval '27 hours' + make_interval(mins => i), 37800000, 112500000, 0, 'early-' || i FROM generate_series(0, 90) i`, [stray.id]);
+    for (const type of ['route_stop', 'route_off_corridor', 'route_silence']) {
+      expect(await alerts(type, dark.id), type).toEqual([]);
+      expect(await alerts(type, stray.id), type).toEqual([]);
+    }
+    expect(await alerts('route_silence', tracked.id)).toMatchObject([{ orgId: carrierA.org.id, details: { silenceMinutes: 60 } }]);
+  });
+
   it('route_off_corridor against the route approved for the pair: the approved detour is no alert, the straight road is', async () => {
     const now = Date.now();
     const own = await createSite(t.app, admin, { roles: ['generator'], regionCode: '140105' });

@@ -8,10 +8,12 @@ import type { LightMyRequestResponse } from 'fastify';
 import { buildTestApp, type TestApp } from '../support/test-app.js';
 import { createParty, createRegulator, loginAdmin, type Client, type Party } from '../support/factories.js';
 import {
-  addFacility, addOperatingLicence, createCarrier, createSite, EMERGENCY_MEASURES, issueLabel, manifestAction,
+  act, addFacility, addOperatingLicence, createCarrier, createSite, EMERGENCY_MEASURES, issueLabel, manifestAction,
   type CarrierSite, type Site,
 } from '../support/world.js';
-import { daysFromNow, today } from '../support/dates.js';
+import { addDays, daysFromNow, today } from '../support/dates.js';
+import { backdateLabel } from '../support/backdate.js';
+import { monthsBefore, RISK_WINDOWS } from '../../src/supervision/risk.js';
 
 const REGION = '140107';
 let t: TestApp;
@@ -207,5 +209,36 @@ describe('alert emergency_plan_missing', () => {
     const elsewhere = await createRegulator(t.app, admin, '140105');
     const res = await elsewhere.client.get('/api/v1/supervision/alerts?type=emergency_plan_missing');
     expect(res.json().items.some((a: { orgId: string }) => a.orgId === heavy.org.id)).toBe(false);
+  });
+
+  it('by weight, the 12 months and the consolidation parents: the first day out of the window and a parent\'s own weight do not count', async () => {
+    // "The last 12 months": the day 12 months back is out, the next day in (site-management.ts, risk.ts).
+    const windowStart = monthsBefore(today(), RISK_WINDOWS.lookbackMonths);
+    const issue = async (p: Party, facilityId: string, kg: number) => issueLabel(p.client, { facilityId, quantity: { value: kg, unit: 'kg' } });
+    const store = async (p: Party) => addFacility(p.client, p.org.id, { kind: 'storage', storageType: 'warehouse', capacityKg: 500_000 });
+    const listedOrgs = async () => new Set((await missing()).map((a) => a.orgId));
+
+    const edge = await createParty(t.app, admin, { roles: ['generator'], regionCode: REGION });
+    const edgeStore = await store(edge);
+    await issue(edge, edgeStore, 60_000);
+    const old = await issue(edge, edgeStore, 40_000);
+    await backdateLabel(t.database.pool, old.id, windowStart);
+    expect((await listedOrgs()).has(edge.org.id)).toBe(false); // 60 t in the window
+    await backdateLabel(t.database.pool, old.id, addDays(windowStart, 1));
+    const [site] = await sitesOf(edge);
+    expect((await missing()).find((a) => a.entityId === site.id)?.details.managementClassReason).toContain('100.000 t');
+
+    // 60 t put into a 50 t container: 110 t of labels, 60 t generated (the parent's weight is its
+    // contents'), so no alert; 40 t more, 100 t, and it is listed.
+    const boxed = await createParty(t.app, admin, { roles: ['generator'], regionCode: REGION });
+    const boxedStore = await store(boxed);
+    const bag = await issue(boxed, boxedStore, 60_000);
+    const box = await issue(boxed, boxedStore, 50_000);
+    const put = await act(boxed.client, bag.id, { action: 'consolidate', parentLabelId: box.id });
+    expect(put.statusCode, put.body).toBe(200);
+    expect((await listedOrgs()).has(boxed.org.id)).toBe(false);
+    await issue(boxed, boxedStore, 40_000);
+    const [boxedSite] = await sitesOf(boxed);
+    expect((await missing()).find((a) => a.entityId === boxedSite.id)?.details.managementClassReason).toContain('100.000 t');
   });
 });

@@ -9,21 +9,21 @@
 // class declares (the year) and, for a site key on its facts, the months.
 //
 // Cost (it runs on every alerts request): one pass over the sites of the jurisdiction with indexed
-// probes (facilities, licences, the unit's first ledger record on ledger_org_time_idx), then the
-// submitted plans and declarations of the years and periods checked. No label is summed.
+// probes (facilities, licences, the unit's first ledger record on ledger_org_time_idx; site-facts.ts,
+// shared with emergency_plan_missing on the alerts page), then the submitted plans and declarations
+// of the years and periods checked. No label is summed.
 import { sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/database.js';
 import type { Config } from '../../config.js';
 import { shanghaiDate, shanghaiDayStart } from '../../calendar/working-days.js';
-import { OPERATING_LICENCE_KINDS } from '../../parties/licence-rules.js';
 import { inRegion } from '../jurisdiction.js';
+import { readSiteFacts, type SiteFacts } from '../site-facts.js';
 import { MANAGEMENT_CLASSES, type ManagementClass } from '../management-class.js';
 import type { Alert, AlertType } from '../alerts.js';
 import { planDueOn } from './management-plans.js';
 import { PERIOD_KINDS_BY_CLASS, periodsOfYear, type Period } from './periods.js';
 
 const DAY = 86_400_000;
-const OPERATING_KINDS = sql`(${sql.join(OPERATING_LICENCE_KINDS.map((k) => sql`${k}`), sql`, `)})`;
 const dayAfter = (date: string) => new Date(shanghaiDayStart(date).getTime() + DAY);
 const daysLate = (dueOn: string, now: Date) => Math.floor((now.getTime() - dayAfter(dueOn).getTime()) / DAY);
 
@@ -35,33 +35,26 @@ interface FilingSite {
   firstRecordOn: string | null;
 }
 
-async function filingSites(db: DbOrTx, prefix: string, today: string): Promise<FilingSite[]> {
-  const { rows } = await db.execute<{
-    id: string; org_id: string; org_name: string; name: string; region_code: string; key_by_facts: boolean; first_record_on: string | null;
-  }>(sql`
-    SELECT s.id, s.org_id, o.name AS org_name, s.name, s.region_code,
-      EXISTS (SELECT 1 FROM facilities fa WHERE fa.site_id = s.id AND fa.kind = 'treatment')
-        OR EXISTS (SELECT 1 FROM licences lic WHERE lic.site_id = s.id AND lic.kind IN ${OPERATING_KINDS}
-          AND lic.status <> 'revoked' AND lic.valid_to >= ${today}::date) AS key_by_facts,
-      (SELECT (lr.occurred_at AT TIME ZONE 'Asia/Shanghai')::date::text FROM ledger_records lr
-        WHERE lr.org_id = s.org_id ORDER BY lr.occurred_at LIMIT 1) AS first_record_on
-    FROM sites s JOIN organisations o ON o.id = s.org_id
-    WHERE ${inRegion(sql`s.region_code`, prefix)} AND NOT o.external
-      AND (s.is_default OR EXISTS (SELECT 1 FROM facilities fa WHERE fa.site_id = s.id)
-        OR EXISTS (SELECT 1 FROM licences lic WHERE lic.site_id = s.id))`);
-  return rows.filter((r) => r.key_by_facts || r.first_record_on !== null).map((r) => ({
+/** The sites that file: those of a unit that has kept a ledger, and those key on their facts. */
+function filingSites(facts: SiteFacts[]): FilingSite[] {
+  return facts.filter((r) => r.files && (r.own_facility || r.licensed || r.first_record_on !== null)).map((r) => ({
     siteId: r.id, orgId: r.org_id, orgName: r.org_name, siteName: r.name, regionCode: r.region_code,
-    keyByFacts: r.key_by_facts, firstRecordOn: r.first_record_on,
+    keyByFacts: r.own_facility || r.licensed, firstRecordOn: r.first_record_on,
   }));
 }
 
 /** Does the site owe a filing whose subject ends on `end` (a plan: the year before; a declaration: its period)? */
 const owes = (s: FilingSite, end: string) => s.keyByFacts || (s.firstRecordOn !== null && s.firstRecordOn <= end);
 
-/** Both alerts, from one read of the sites. */
-export async function filingAlerts(db: DbOrTx, config: Config, prefix: string, wanted: (t: AlertType) => boolean, now: Date): Promise<Alert[]> {
+/**
+ * Both alerts, from one read of the sites. `facts`: the jurisdiction's site facts when the caller has
+ * read them already (the alerts page reads them once for these and emergency_plan_missing).
+ */
+export async function filingAlerts(
+  db: DbOrTx, config: Config, prefix: string, wanted: (t: AlertType) => boolean, now: Date, facts?: Promise<SiteFacts[]>,
+): Promise<Alert[]> {
   const today = shanghaiDate(now);
-  const sites = await filingSites(db, prefix, today);
+  const sites = filingSites(await (facts ?? readSiteFacts(db, prefix, today)));
   if (sites.length === 0) return [];
   const thisYear = Number(today.slice(0, 4));
   // The class each site's latest submitted plan states, per year.
