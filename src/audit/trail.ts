@@ -29,8 +29,26 @@ export interface HashedFields {
   before: unknown; after: unknown;
 }
 
+const jsonString = (v: string | null) => (v === null ? 'null' : JSON.stringify(v));
+
+/**
+ * Scheme 1's hash input: the JCS (RFC 8785) text of the hashed fields, written field by field in
+ * JCS key order rather than through an object and a key sort (the verifier runs it for every entry
+ * of a chain). `recordedAt` must already be an ISO time at millisecond precision, as entryHash and
+ * the verifier give it.
+ */
+export function entryHashInput(f: HashedFields): string {
+  return `{"action":${jsonString(f.action)},"after":${canonicalJson(f.after)},"before":${canonicalJson(f.before)},`
+    + `"chain":${jsonString(f.chain)},"chainSeq":${JSON.stringify(f.chainSeq)},"clientId":${jsonString(f.clientId)},`
+    + `"entityId":${jsonString(f.entityId)},"entityType":${jsonString(f.entityType)},"orgId":${jsonString(f.orgId)},`
+    + `"outcome":${jsonString(f.outcome)},"prevHash":${jsonString(f.prevHash)},"recordedAt":${jsonString(f.recordedAt)},`
+    + `"requestId":${jsonString(f.requestId)}}`;
+}
+
+export const sha256Hex = (text: string) => createHash('sha256').update(text).digest('hex');
+
 export function entryHash(f: HashedFields): string {
-  return createHash('sha256').update(canonicalJson({ ...f, recordedAt: new Date(f.recordedAt).toISOString() })).digest('hex');
+  return sha256Hex(entryHashInput({ ...f, recordedAt: new Date(f.recordedAt).toISOString() }));
 }
 
 export async function appendAudit(tx: DbOrTx, actor: AuditActor, input: AuditInput): Promise<void> {

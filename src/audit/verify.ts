@@ -3,10 +3,8 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/database.js';
 import type { KeyRing } from '../auth/keys.js';
-import { createHash } from 'node:crypto';
 import { pgClientOf } from '../db/statements.js';
-import { canonicalJson } from './canonical-json.js';
-import { GENESIS_HASH } from './trail.js';
+import { entryHashInput, GENESIS_HASH, sha256Hex } from './trail.js';
 import { latestStoredCheckpoint } from './checkpoints.js';
 import { checkAgainstCheckpoint } from './checkpoint-check.js';
 
@@ -90,19 +88,13 @@ async function* entryBatches(db: Db, chain: string, fromSeq: number, toSeq: numb
   }
 }
 
-const str = (v: string | null) => (v === null ? 'null' : JSON.stringify(v));
-
-/**
- * Scheme 1's hash of a row: the bytes entryHash hashes (the JCS text of the hashed fields), written
- * field by field in JCS key order instead of through an object and a key sort. Every field is a
- * string or null from the database but chainSeq (a number) and before/after (parsed jsonb).
- */
+/** Scheme 1's hash of a row as read (entryHashInput, one writer of the hashed text for appending and verifying). */
 function rowHash(r: Row, chainSeq: number): string {
-  const text = `{"action":${str(r.action)},"after":${canonicalJson(r.after)},"before":${canonicalJson(r.before)},`
-    + `"chain":${str(r.chain)},"chainSeq":${JSON.stringify(chainSeq)},"clientId":${str(r.client_id)},"entityId":${str(r.entity_id)},`
-    + `"entityType":${str(r.entity_type)},"orgId":${str(r.org_id)},"outcome":${str(r.outcome)},"prevHash":${str(r.prev_hash)},`
-    + `"recordedAt":${JSON.stringify(new Date(r.recorded_ms).toISOString())},"requestId":${str(r.request_id)}}`;
-  return createHash('sha256').update(text).digest('hex');
+  return sha256Hex(entryHashInput({
+    chain: r.chain, chainSeq, prevHash: r.prev_hash, recordedAt: new Date(Number(r.recorded_ms)).toISOString(),
+    orgId: r.org_id, clientId: r.client_id, requestId: r.request_id, entityType: r.entity_type, entityId: r.entity_id,
+    action: r.action, outcome: r.outcome, before: r.before, after: r.after,
+  }));
 }
 
 async function verifyChain(db: Db, chain: string, fromSeq: number, toSeq: number, headSeq: number, headHash: string) {
