@@ -6,9 +6,9 @@
 //   DATABASE_URL    the server holding it (default postgres://postgres@127.0.0.1:5432/postgres)
 import pg from 'pg';
 import { databaseUrl } from '../support/database-url.js';
-import { ensureBuilt, freePort, startServer, stop, waitReady } from '../support/server-process.js';
+import { startCityService } from './city/city-service.js';
 import { json } from './http-json.js';
-import { BENCH_SECRET, benchDbName, CITY_CLIENT, districtClient } from './city/bench-clients.js';
+import { benchDbName, CITY_CLIENT } from './city/bench-clients.js';
 import { percentile, timeGets } from './city/measure.js';
 import { ALERT_TYPES } from '../../src/supervision/alerts.js';
 
@@ -23,16 +23,10 @@ await db.connect();
 const districts = (await db.query("SELECT chain FROM audit_chains WHERE chain <> '140100' ORDER BY chain")).rows.map((r) => r.chain as string);
 await db.end();
 
-ensureBuilt();
-const port = await freePort();
-const child = startServer({
-  ...process.env, DATABASE_URL: url, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn',
-  MAX_EVENT_LOOP_DELAY_MS: '0', AUDIT_CHECKPOINT_INTERVAL_S: '0',
-});
+const service = await startCityService(url);
+const { base, login } = service;
 try {
-  await waitReady(port, child, 180_000);
-  const base = `http://127.0.0.1:${port}`;
-  const city = (await json(base, 'POST', '/api/v1/auth/token', undefined, { clientId: CITY_CLIENT, clientSecret: BENCH_SECRET })).accessToken as string;
+  const city = await login(CITY_CLIENT);
   const line = (name: string, ms: number[]) => log(`${name.padEnd(40)} p50 ${fmt(percentile(ms, 0.5)).padStart(7)}  p95 ${fmt(percentile(ms, 0.95)).padStart(7)}  n ${ms.length}`);
   line('alerts page, city', await timeGets(base, city, Array.from({ length: N + 5 }, () => '/api/v1/supervision/alerts'), 5));
   line('alerts page, districts in turn', await timeGets(base, city,
@@ -41,5 +35,5 @@ try {
   log(`open city-wide: ${page.total}`);
   for (const type of ALERT_TYPES) line(`  ?type=${type}`, await timeGets(base, city, Array.from({ length: 12 }, () => `/api/v1/supervision/alerts?type=${type}`), 2));
 } finally {
-  await stop(child);
+  await service.stop();
 }

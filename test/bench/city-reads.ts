@@ -12,9 +12,9 @@
 //   DATABASE_URL         the server holding it (default postgres://postgres@127.0.0.1:5432/postgres)
 import pg from 'pg';
 import { databaseUrl } from '../support/database-url.js';
-import { ensureBuilt, freePort, startServer, stop, waitReady } from '../support/server-process.js';
+import { startCityService } from './city/city-service.js';
 import { json } from './http-json.js';
-import { BENCH_SECRET, benchDbName, CITY_CLIENT, districtClient } from './city/bench-clients.js';
+import { benchDbName, CITY_CLIENT, districtClient } from './city/bench-clients.js';
 import { percentile, timeGets, withPeakRss, type Timing } from './city/measure.js';
 import { ALERT_TYPES } from '../../src/supervision/alerts.js';
 import { eventCursor } from '../../src/events/feed.js';
@@ -46,18 +46,11 @@ const from = await exportFrom(EXPORT_ROWS);
 const smallFrom = await exportFrom(Math.round(EXPORT_ROWS / 20));
 await db.end();
 
-ensureBuilt();
-const port = await freePort();
-const child = startServer({
-  ...process.env, DATABASE_URL: url, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn',
-  MAX_EVENT_LOOP_DELAY_MS: '0', AUDIT_CHECKPOINT_INTERVAL_S: '0',
-});
+const service = await startCityService(url);
+const { child, base, login } = service;
 const timings: Timing[] = [];
 const extra: string[] = [];
 try {
-  await waitReady(port, child, 180_000);
-  const base = `http://127.0.0.1:${port}`;
-  const login = async (clientId: string) => (await json(base, 'POST', '/api/v1/auth/token', undefined, { clientId, clientSecret: BENCH_SECRET })).accessToken as string;
   const city = await login(CITY_CLIENT);
   const district = await login(districtClient(REGION));
   const pick = <T>(xs: T[], i: number) => xs[i % xs.length];
@@ -146,7 +139,7 @@ try {
   extra.push(`audit verify ${REGION}: ok=${verify.ok}, ${verify.checked} entries in ${verify.chains} chain(s), ${vs.toFixed(1)} s`);
   timings.push({ name: `audit verify ${REGION}: entries/s`, target: '≥ 50000 /s', ok: () => rate >= 50_000, ms: [rate] });
 } finally {
-  await stop(child);
+  await service.stop();
 }
 
 log(`\n${'measure'.padEnd(44)} ${'target'.padEnd(18)} ${'p50'.padStart(8)} ${'p95'.padStart(8)} ${'n'.padStart(5)}  result`);
