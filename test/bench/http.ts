@@ -18,6 +18,7 @@
 //                      each one's calls and time per step (pg_stat_user_functions)
 //   DATABASE_URL       a PostgreSQL on this machine (default postgres://postgres@127.0.0.1:5432/postgres)
 import { spawn } from 'node:child_process';
+import http from 'node:http';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
@@ -104,12 +105,43 @@ async function load(
 }
 
 /**
- * A fixed amount of requests at a fixed rate, for latency at a given load (half the peak, say). On
- * 8 connections: autocannon paces each connection on its own, and 32 slow-paced connections fire
- * in step, in bursts that measure the burst rather than the load.
+ * A fixed amount of requests at a fixed rate, for latency at a given load (half the peak, say), as
+ * an open loop: request i is due at start + i / rate and is sent then whether or not earlier ones
+ * have been answered (on as many keep-alive sockets as that takes), and its latency counts from when
+ * it was due, so a stall delays every request behind it in the figures too (no coordinated
+ * omission). autocannon paces each connection on its own, and its connections fire together: the
+ * latency it reports at a given rate grew with the number of connections (docs/benchmark.md).
  */
 async function paced(url: string, targets: Target[], ratePerSecond: number): Promise<Result> {
-  return { ...(await load(url, targets, 'req', 1, 8, {}, Math.max(1, Math.round(ratePerSecond)))), rate: ratePerSecond };
+  const { hostname, port } = new URL(url);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+  const latencies: number[] = [];
+  let ok = 0;
+  let failed = 0;
+  const start = performance.now() + 50;
+  await Promise.all(targets.map((t, i) => new Promise<void>((resolve) => {
+    const due = start + (i * 1000) / ratePerSecond;
+    setTimeout(() => {
+      const done = (good: boolean) => {
+        latencies.push(performance.now() - due);
+        if (good) ok++; else failed++;
+        resolve();
+      };
+      const req = http.request({
+        agent, hostname, port, method: t.method ?? 'POST', path: t.path,
+        headers: { 'content-type': 'application/json', ...(t.token ? { authorization: `Bearer ${t.token}` } : {}) },
+      }, (res) => {
+        res.resume();
+        res.on('end', () => done((res.statusCode ?? 0) < 300));
+      });
+      req.on('error', () => done(false));
+      req.end(t.body);
+    }, Math.max(0, due - performance.now()));
+  })));
+  agent.destroy();
+  const sorted = latencies.sort((a, b) => a - b);
+  const at = (q: number) => Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] * 10) / 10;
+  return { ok, failed, rate: ratePerSecond, p50: at(0.5), p99: at(0.99), unit: 'req' };
 }
 
 
