@@ -59,6 +59,11 @@ async function readStepPlaces(db: DbOrTx, ids: string[]): Promise<Map<string, St
 /** What a route is built from: the manifest and its carriers (their takeovers make the legs). */
 type RouteSource = Pick<LoadedManifest, 'm' | 'carriers'>;
 
+/** The generator–receiver pair and day whose approved route applies to a manifest. */
+const pairOf = (m: { generatorId: string; receiverId: string; pickedUpAt: Date | null; plannedAt: Date }) =>
+  ({ generatorId: m.generatorId, receiverId: m.receiverId, day: shanghaiDate(m.pickedUpAt ?? m.plannedAt) });
+const routeToFollow = (a: ApprovedRouteParts | undefined) => (a ? { id: a.id, name: a.name, points: pathOf(a) } : null);
+
 /** The routes of several manifests in two queries. */
 export async function routesOf(db: DbOrTx, loaded: RouteSource[], settings: TrackSettings, now = new Date()): Promise<Map<string, Route>> {
   return buildRoutes(db, loaded, settings, now, false);
@@ -77,14 +82,13 @@ async function buildRoutes(db: DbOrTx, loaded: RouteSource[], settings: TrackSet
   const margin = settings.timeMarginMinutes * 60_000;
   const legs = new Map(loaded.map((l) => [l.m.id, legsOf(l)]));
   const spans = loaded.map((l) => spanOf(l.m.id, legs.get(l.m.id)!, margin, now)).filter((s): s is Span => Boolean(s));
-  const pairOf = (l: RouteSource) => ({ generatorId: l.m.generatorId, receiverId: l.m.receiverId, day: shanghaiDate(l.m.pickedUpAt ?? l.m.plannedAt) });
   let fixes: Map<string, Map<number, TrackPoint[]>>;
   if (withFixesOnly) {
     fixes = await readFixes(db, spans);
     loaded = loaded.filter((l) => fixes.has(l.m.id));
     if (loaded.length === 0) return new Map();
   }
-  const pairs = new Map(loaded.map((l) => [l.m.id, pairOf(l)]));
+  const pairs = new Map(loaded.map((l) => [l.m.id, pairOf(l.m)]));
   const [read, steps, approved] = await Promise.all([
     withFixesOnly ? fixes! : readFixes(db, spans), readStepPlaces(db, loaded.map((l) => l.m.id)), approvedRoutesFor(db, [...pairs.values()]),
   ]);
@@ -92,7 +96,7 @@ async function buildRoutes(db: DbOrTx, loaded: RouteSource[], settings: TrackSet
     const a = approved.get(pairKey(pairs.get(l.m.id)!));
     return [l.m.id, buildRoute(
       legs.get(l.m.id)!, read.get(l.m.id) ?? new Map(), steps.get(l.m.id) ?? [], l.m.deliveredAt !== null, settings,
-      a ? { id: a.id, name: a.name, points: pathOf(a) } : null,
+      routeToFollow(a),
     )];
   }));
 }
@@ -123,7 +127,7 @@ export function routesFromParts(parts: RouteParts[], approvedNewestFirst: Approv
   const from = spans.reduce((min, s) => Math.min(min, s.from.getTime()), Infinity);
   const to = spans.reduce((max, s) => Math.max(max, s.to.getTime()), 0);
   const withLegs = new Set(spans.map((s) => s.manifestId));
-  const pairs = new Map(parts.map((p) => [p.id, { generatorId: p.generatorId, receiverId: p.receiverId, day: shanghaiDate(p.pickedUpAt ?? p.plannedAt) }]));
+  const pairs = new Map(parts.map((p) => [p.id, pairOf(p)]));
   const approved = pickApproved(approvedNewestFirst, [...pairs.values()]);
   return new Map(parts.map((p) => {
     const byLeg = new Map<number, TrackPoint[]>();
@@ -137,6 +141,6 @@ export function routesFromParts(parts: RouteParts[], approvedNewestFirst: Approv
       }
     }
     const a = approved.get(pairKey(pairs.get(p.id)!));
-    return [p.id, buildRoute(legs.get(p.id)!, byLeg, p.places, p.deliveredAt !== null, settings, a ? { id: a.id, name: a.name, points: pathOf(a) } : null)];
+    return [p.id, buildRoute(legs.get(p.id)!, byLeg, p.places, p.deliveredAt !== null, settings, routeToFollow(a))];
   }));
 }

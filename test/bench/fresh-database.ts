@@ -2,6 +2,7 @@
 // dropped afterwards: every benchmark starts from the same empty state.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { databaseUrl } from '../support/database-url.js';
 
 export const BENCH_SERVER_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -11,10 +12,8 @@ export async function freshDatabase(serverUrl = BENCH_SERVER_URL): Promise<{ url
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);
   await admin.end();
-  const u = new URL(serverUrl);
-  u.pathname = `/${name}`;
   return {
-    url: u.toString(),
+    url: databaseUrl(serverUrl, name),
     name,
     drop: async () => {
       const c = new pg.Client({ connectionString: serverUrl });

@@ -29,6 +29,7 @@ import { compiledServer, ensureBuilt, freePort, root, stop, tsx, waitReady } fro
 import { json } from './http-json.js';
 import pg from 'pg';
 import { BENCH_SERVER_URL, freshDatabase } from './fresh-database.js';
+import { databaseUrl } from '../support/database-url.js';
 
 const N = Number(process.env.BENCH_LABELS ?? 2000);
 const WARMUP = 200;
@@ -69,6 +70,7 @@ function databaseCpuMs(database: string | undefined): number {
 interface Meter { pid?: number; database?: string }
 
 interface Target { method?: 'GET' | 'POST'; path: string; token?: string; body?: string }
+const headersOf = (t: Target) => ({ 'content-type': 'application/json', ...(t.token ? { authorization: `Bearer ${t.token}` } : {}) });
 interface Result { ok: number; failed: number; rate: number; p50: number; p99: number; unit: string; cpuMsPerRequest?: number; dbCpuMsPerRequest?: number }
 
 /**
@@ -76,7 +78,7 @@ interface Result { ok: number; failed: number; rate: number; p50: number; p99: n
  * from the first request to the last answer (autocannon's own duration is in whole seconds).
  */
 async function load(
-  url: string, targets: Target[], unit = 'req', perRequest = 1, connections = CONNECTIONS, meter: Meter = {}, overallRate?: number,
+  url: string, targets: Target[], unit = 'req', perRequest = 1, connections = CONNECTIONS, meter: Meter = {},
 ): Promise<Result> {
   let i = 0;
   const cpuBefore = cpuMs(meter.pid);
@@ -84,13 +86,13 @@ async function load(
   let last = 0;
   const started = performance.now();
   const result = await autocannon({
-    url, connections, amount: targets.length, ...(overallRate ? { overallRate } : {}),
+    url, connections, amount: targets.length,
     requests: [{
       setupRequest: (req) => {
         const t = targets[i++ % targets.length];
         return {
           ...req, method: t.method ?? 'POST', path: t.path, body: t.body,
-          headers: { 'content-type': 'application/json', ...(t.token ? { authorization: `Bearer ${t.token}` } : {}) },
+          headers: headersOf(t),
         };
       },
       onResponse: () => { last = performance.now(); },
@@ -129,7 +131,7 @@ async function paced(url: string, targets: Target[], ratePerSecond: number): Pro
       };
       const req = http.request({
         agent, hostname, port, method: t.method ?? 'POST', path: t.path,
-        headers: { 'content-type': 'application/json', ...(t.token ? { authorization: `Bearer ${t.token}` } : {}) },
+        headers: headersOf(t),
       }, (res) => {
         res.resume();
         res.on('end', () => done((res.statusCode ?? 0) < 300));
@@ -147,9 +149,7 @@ async function paced(url: string, targets: Target[], ratePerSecond: number): Pro
 
 /** Runs a query on one of the benchmark's databases (BENCH_SERVICE_SQL: an experiment on the migrated schema). */
 async function runOn(database: string, text: string): Promise<pg.QueryResult> {
-  const u = new URL(BENCH_SERVER_URL);
-  u.pathname = `/${database}`;
-  const c = new pg.Client({ connectionString: u.toString() });
+  const c = new pg.Client({ connectionString: databaseUrl(BENCH_SERVER_URL, database) });
   await c.connect();
   try { return await c.query(text); } finally { await c.end(); }
 }
