@@ -13,20 +13,26 @@ export function encodeCursor(key: KeyValue[]): string {
   return Buffer.from(JSON.stringify(key.map((v) => (v instanceof Date ? v.toISOString() : v)))).toString('base64url');
 }
 
-/** `(columns) > (cursor's values)`, compared as a row value; a 400 for a cursor we did not issue. */
-export function afterCursor(columns: AnyColumn[], cursor: string): SQL {
+/** The key a cursor holds, `length` strings or safe integers; a 400 for a cursor we did not issue. */
+export function decodeCursor(cursor: string, length: number): Array<string | number> {
   let key: unknown;
   try {
     key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
     throw badCursor();
   }
-  const ok = Array.isArray(key) && key.length === columns.length
+  const ok = Array.isArray(key) && key.length === length
     && key.every((v) => (typeof v === 'string' && v.length <= 100) || (typeof v === 'number' && Number.isSafeInteger(v)));
   if (!ok) throw badCursor();
+  return key as Array<string | number>;
+}
+
+/** `(columns) > (cursor's values)`, compared as a row value; a 400 for a cursor we did not issue. */
+export function afterCursor(columns: AnyColumn[], cursor: string): SQL {
+  const key = decodeCursor(cursor, columns.length);
   // A value of the wrong type for its column (a cursor of another list) is refused by PostgreSQL
   // with 22P02/22007, which the error handler answers as 400.
-  return sql`(${sql.join(columns, sql`, `)}) > (${sql.join((key as KeyValue[]).map((v) => sql`${v}`), sql`, `)})`;
+  return sql`(${sql.join(columns, sql`, `)}) > (${sql.join(key.map((v) => sql`${v}`), sql`, `)})`;
 }
 
 /** The first `limit` rows, shown with `view`, and the cursor of the next page (null on the last). */

@@ -1170,7 +1170,7 @@ class DemoCity {
     const windowStart = this.clock.now.getTime() - (this.deps.config.occurredAtWindowDays - 1) * DAY;
     const filedAt = (dueOn: string) => new Date(Math.max(shanghaiDayStart(dueOn).getTime() - 5 * DAY + 10 * HOUR, windowStart)).toISOString();
     type Due = { orgId: string; details: { siteId: string; dueOn: string; year?: number; period?: string } };
-    const due = async (type: string) => (await api.get<{ items: Due[] }>(city, `/api/v1/supervision/alerts?type=${type}`)).items
+    const due = async (type: string) => (await this.openAlerts<Due>(city, `type=${type}`))
       .filter((a) => a.orgId !== late.id && byOrg.has(a.orgId));
     const plans = await due('management_plan_missing');
     // Plans first (a year's plan before its declarations), oldest year first.
@@ -1187,15 +1187,27 @@ class DemoCity {
     this.log(`filed ${plans.length} management plans and ${declarations.length} declarations; ${late.spec.name} filed none`);
   }
 
+  /** Every open alert the query matches, page after page. */
+  private async openAlerts<T>(token: string, query = ''): Promise<T[]> {
+    const items: T[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { items: T[]; nextCursor: string | null } = await this.api.get(token, `/api/v1/supervision/alerts?limit=500&${query}${cursor ? `&cursor=${cursor}` : ''}`);
+      items.push(...page.items);
+      cursor = page.nextCursor;
+    } while (cursor);
+    return items;
+  }
+
   async summary(): Promise<Omit<DemoResult, 'requests' | 'retries' | 'seconds'>> {
     const { pool } = this.deps;
     const count = async (table: 'labels' | 'manifests') => {
       const { rows } = await pool.query<{ state: string; n: number }>(`SELECT state, count(*)::int AS n FROM ${table} GROUP BY state ORDER BY state`);
       return Object.fromEntries(rows.map((r) => [r.state, r.n]));
     };
-    const alerts = await this.api.get<{ items: Array<{ type: string }> }>(this.city.token, '/api/v1/supervision/alerts');
+    const alerts = await this.openAlerts<{ type: string }>(this.city.token);
     const byType: Record<string, number> = {};
-    for (const a of alerts.items) byType[a.type] = (byType[a.type] ?? 0) + 1;
+    for (const a of alerts) byType[a.type] = (byType[a.type] ?? 0) + 1;
     const cred = (key: string, description?: string): DemoCredential => {
       const p = this.p(key);
       return {

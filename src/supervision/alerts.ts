@@ -20,6 +20,7 @@ import { emergencyPlanAlerts } from './emergency-plan-alerts.js';
 import { routeAlerts } from './route-alerts.js';
 import { filingAlerts } from './filings/filing-alerts.js';
 import { readSiteFacts, type SiteFacts } from './site-facts.js';
+import { alertOrder } from './alert-page.js';
 
 export const ALERT_TYPES = [
   'receipt_overdue', 'storage_near_limit', 'storage_over_limit', 'medical_hold_exceeded', 'in_transit_too_long',
@@ -79,8 +80,9 @@ export async function openAlerts(db: DbOrTx, config: Config, prefix: string, typ
   const a = config.alerts;
   const today = shanghaiDate(now);
   const wanted = (t: AlertType) => !type || type === t;
-  // Each check fills its own list; the checks run a few at a time (their queries are independent)
-  // and their lists are joined in this order, so the page is the same as one check after another.
+  // Each check fills its own list; the checks run a few at a time (their queries are independent),
+  // and the joined lists are sorted on a key no two alerts share (alert-page.ts), so the page is the
+  // same in whatever order they ran.
   const checks: Array<(out: Alert[]) => Promise<void>> = [];
   const q = async (query: SQL) => (await db.execute(query)).rows as Rows;
 
@@ -239,5 +241,5 @@ export async function openAlerts(db: DbOrTx, config: Config, prefix: string, typ
 
   const lists = checks.map(() => [] as Alert[]);
   await inLanes(checks.map((check, i) => () => check(lists[i])), db instanceof PgTransaction ? 1 : CHECK_LANES);
-  return lists.flat().sort((x, y) => x.deadline.localeCompare(y.deadline) || x.entityId.localeCompare(y.entityId));
+  return lists.flat().sort(alertOrder);
 }

@@ -18,6 +18,7 @@ import {
 } from './search.js';
 import { csvStream, EXPORT_PAGE } from '../http/csv.js';
 import { ALERT_TYPES, openAlerts } from './alerts.js';
+import { alertPage } from './alert-page.js';
 
 const Uuid = Type.String({ format: 'uuid' });
 const NS = Type.Union([Type.String(), Type.Null()]);
@@ -103,14 +104,24 @@ export const supervisionRoutes: RouteModule = (app, ctx) => {
     schema: {
       operationId: 'listAlerts', tags: ['supervision'],
       summary: 'Open alerts in your jurisdiction, computed from the records now, with deadline and how late',
-      querystring: Type.Object({ type: Type.Optional(OneOf(ALERT_TYPES)), regionCode: Type.Optional(Type.String({ pattern: '^\\d{2,6}$' })) }),
-      response: responses({ 200: Type.Object({ items: Type.Array(AlertSchema), total: Type.Integer(), computedAt: Type.String({ format: 'date-time' }) }) }, 401, 403, 404),
+      querystring: Type.Object({
+        type: Type.Optional(OneOf(ALERT_TYPES)), regionCode: Type.Optional(Type.String({ pattern: '^\\d{2,6}$' })), limit: Limit, cursor: Cursor,
+      }),
+      response: responses({
+        200: Type.Object({
+          items: Type.Array(AlertSchema),
+          total: Type.Integer({ description: 'Open alerts matching the query, on every page' }),
+          nextCursor: NS,
+          computedAt: Type.String({ format: 'date-time' }),
+        }),
+      }, 400, 401, 403, 404),
     },
   }, async (request) => {
-    const prefix = effectivePrefix(request.caller, request.query.regionCode);
+    const { regionCode, type, limit, cursor } = request.query;
+    const prefix = effectivePrefix(request.caller, regionCode);
     const now = new Date();
-    const items = await openAlerts(ctx.db, ctx.config, prefix, request.query.type, now);
-    return { items, total: items.length, computedAt: now.toISOString() };
+    const all = await openAlerts(ctx.db, ctx.config, prefix, type, now);
+    return { ...alertPage(all, limit ?? 50, cursor), total: all.length, computedAt: now.toISOString() };
   });
 
   app.post('/api/v1/supervision/manifests/:id/discrepancy-review', {

@@ -28,8 +28,9 @@ const { base, login } = service;
 try {
   const city = await login(CITY_CLIENT);
   const line = (name: string, ms: number[]) => log(`${name.padEnd(40)} p50 ${fmt(percentile(ms, 0.5)).padStart(7)}  p95 ${fmt(percentile(ms, 0.95)).padStart(7)}  n ${ms.length}`);
-  line('alerts page, city', await timeGets(base, city, Array.from({ length: N + 5 }, () => '/api/v1/supervision/alerts'), 5));
-  line('alerts page, districts in turn', await timeGets(base, city,
+  line('alerts page of 50, city', await timeGets(base, city, Array.from({ length: N + 5 }, () => '/api/v1/supervision/alerts'), 5));
+  line('alerts page of 500, city', await timeGets(base, city, Array.from({ length: N + 5 }, () => '/api/v1/supervision/alerts?limit=500'), 5));
+  line('alerts page of 50, districts in turn', await timeGets(base, city,
     Array.from({ length: N + 5 }, (_, i) => `/api/v1/supervision/alerts?regionCode=${districts[i % districts.length]}`), 5));
   const page = await json(base, 'GET', '/api/v1/supervision/alerts', city);
   log(`open city-wide: ${page.total}`);

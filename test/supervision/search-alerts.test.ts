@@ -219,3 +219,36 @@ describe('alerts appear for the records that trigger them and go when put right'
     expect(has(await alerts(yingze.client, 'capacity_near_limit'), 'capacity_near_limit', lic.id)).toBe(false);
   });
 });
+
+describe('the alerts page in pages', () => {
+  it('limit and cursor walk every open alert once, in deadline order, and total counts them all', async () => {
+    for (let i = 0; i < 5; i += 1) await issueLabel(generator.client, { generatedAt: ago(305 + i) });
+    const whole = (await city.get('/api/v1/supervision/alerts?limit=500')).json();
+    expect(whole.total).toBeGreaterThanOrEqual(5);
+    expect(whole.items).toHaveLength(whole.total);
+    expect(whole.nextCursor).toBeNull();
+    const walked: Array<{ type: string; entityId: string; deadline: string }> = [];
+    let cursor: string | null = null;
+    do {
+      const res = await city.get(`/api/v1/supervision/alerts?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(res.statusCode, res.body).toBe(200);
+      const page = res.json();
+      expect(page.items.length).toBeLessThanOrEqual(2);
+      expect(page.total).toBe(whole.total);
+      walked.push(...page.items);
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(walked.map((a) => `${a.type} ${a.entityId}`)).toEqual(whole.items.map((a: { type: string; entityId: string }) => `${a.type} ${a.entityId}`));
+    expect(walked.map((a) => a.deadline)).toEqual([...walked.map((a) => a.deadline)].sort());
+    // Without a limit, the first 50, as every list of the API.
+    expect((await city.get('/api/v1/supervision/alerts')).json().items).toEqual(whole.items.slice(0, 50));
+  });
+
+  it('a cursor the API did not issue, or a limit out of range, is a 400', async () => {
+    for (const q of ['cursor=not-a-cursor', `cursor=${Buffer.from('[1,2]').toString('base64url')}`, 'limit=0', 'limit=501']) {
+      const res = await city.get(`/api/v1/supervision/alerts?${q}`);
+      expect(res.statusCode, q).toBe(400);
+      expect(res.headers['content-type']).toContain('application/problem+json');
+    }
+  });
+});
