@@ -14,8 +14,11 @@ function compareKeys(x: Array<string | number>, y: Array<string | number>): numb
   return 0;
 }
 
-/** Earliest deadline first; the page's order. */
-export const alertOrder = (x: Alert, y: Alert): number => compareKeys(keyOf(x), keyOf(y));
+const compare = (a: string, b: string) => (a === b ? 0 : a < b ? -1 : 1);
+
+/** Earliest deadline first; the page's order (keyOf's, without building the keys: it sorts thousands). */
+export const alertOrder = (x: Alert, y: Alert): number =>
+  compare(x.deadline, y.deadline) || compare(x.entityId, y.entityId) || compare(x.type, y.type);
 
 /** The `limit` alerts after the cursor's (all of them sorted by alertOrder), and the next page's cursor. */
 export function alertPage(sorted: Alert[], limit: number, cursor?: string): { items: Alert[]; nextCursor: string | null } {

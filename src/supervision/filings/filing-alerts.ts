@@ -24,8 +24,23 @@ import { planDueOn } from './management-plans.js';
 import { PERIOD_KINDS_BY_CLASS, periodsOfYear, type Period } from './periods.js';
 
 const DAY = 86_400_000;
-const dayAfter = (date: string) => new Date(shanghaiDayStart(date).getTime() + DAY);
-const daysLate = (dueOn: string, now: Date) => Math.floor((now.getTime() - dayAfter(dueOn).getTime()) / DAY);
+
+/**
+ * An alert's deadline (the day after the due day, Asia/Shanghai) and the days it is late, worked out
+ * once per due day: a page holds a thousand alerts of a few dozen due days.
+ */
+function deadlines(now: Date) {
+  const known = new Map<string, { deadline: string; lateBy: { value: number; unit: 'days' } }>();
+  return (dueOn: string) => {
+    let d = known.get(dueOn);
+    if (!d) {
+      const after = shanghaiDayStart(dueOn).getTime() + DAY;
+      d = { deadline: new Date(after).toISOString(), lateBy: { value: Math.floor((now.getTime() - after) / DAY), unit: 'days' } };
+      known.set(dueOn, d);
+    }
+    return d;
+  };
+}
 
 interface FilingSite {
   siteId: string; orgId: string; orgName: string; siteName: string; regionCode: string;
@@ -42,6 +57,9 @@ function filingSites(facts: SiteFacts[]): FilingSite[] {
     keyByFacts: r.own_facility || r.licensed, firstRecordOn: r.first_record_on,
   }));
 }
+
+/** The class each site's latest submitted plan states, by site and year. */
+type PlanClasses = Map<string, Map<number, ManagementClass>>;
 
 /** Does the site owe a filing whose subject ends on `end` (a plan: the year before; a declaration: its period)? */
 const owes = (s: FilingSite, end: string) => s.keyByFacts || (s.firstRecordOn !== null && s.firstRecordOn <= end);
@@ -63,7 +81,11 @@ export async function filingAlerts(
     FROM management_plans
     WHERE state = 'submitted' AND year >= ${thisYear - 3} AND ${inRegion(sql`region_code`, prefix)}
     ORDER BY site_id, year, version DESC`);
-  const planClass = new Map(planned.map((r) => [`${r.site_id}/${r.year}`, r.management_class]));
+  const planClass: PlanClasses = new Map();
+  for (const r of planned) {
+    if (!planClass.has(r.site_id)) planClass.set(r.site_id, new Map());
+    planClass.get(r.site_id)!.set(r.year, r.management_class);
+  }
   return [
     ...(wanted('management_plan_missing') ? planMissing(sites, planClass, today, now) : []),
     ...(wanted('declaration_overdue') ? await declarationsOverdue(db, config, prefix, sites, planClass, today, now) : []),
@@ -71,17 +93,20 @@ export async function filingAlerts(
 }
 
 /** Plans due and not submitted: the current year once 31 March has passed, and the previous year (a plan never filed stays missing). */
-function planMissing(sites: FilingSite[], planClass: Map<string, ManagementClass>, today: string, now: Date): Alert[] {
+function planMissing(sites: FilingSite[], planClass: PlanClasses, today: string, now: Date): Alert[] {
   const thisYear = Number(today.slice(0, 4));
   const years = today > planDueOn(thisYear) ? [thisYear - 1, thisYear] : [thisYear - 1];
+  const deadlineOf = deadlines(now);
   const alerts: Alert[] = [];
   for (const year of years) {
     const due = planDueOn(year);
+    const { deadline, lateBy } = deadlineOf(due);
+    const subjectEnd = `${year - 1}-12-31`;
     for (const s of sites) {
-      if (planClass.has(`${s.siteId}/${year}`) || !owes(s, `${year - 1}-12-31`)) continue;
+      if (planClass.get(s.siteId)?.has(year) || !owes(s, subjectEnd)) continue;
       alerts.push({
         type: 'management_plan_missing', severity: 'medium', entityType: 'site_period', entityId: `${s.siteId}/${year}`, orgId: s.orgId,
-        regionCode: s.regionCode, deadline: dayAfter(due).toISOString(), lateBy: { value: daysLate(due, now), unit: 'days' },
+        regionCode: s.regionCode, deadline, lateBy: { ...lateBy },
         summary: `${s.orgName}, site ${s.siteName}: no management plan submitted for ${year} (due ${due})`,
         details: {
           orgName: s.orgName, siteName: s.siteName, siteId: s.siteId, year, dueOn: due, keyByFacts: s.keyByFacts, firstRecordOn: s.firstRecordOn,
@@ -95,7 +120,7 @@ function planMissing(sites: FilingSite[], planClass: Map<string, ManagementClass
 
 /** Periods whose deadline has passed within the lookback, without a submitted declaration. */
 async function declarationsOverdue(
-  db: DbOrTx, config: Config, prefix: string, sites: FilingSite[], planClass: Map<string, ManagementClass>, today: string, now: Date,
+  db: DbOrTx, config: Config, prefix: string, sites: FilingSite[], planClass: PlanClasses, today: string, now: Date,
 ): Promise<Alert[]> {
   const since = shanghaiDate(new Date(now.getTime() - config.alerts.declarationLookbackDays * DAY));
   const thisYear = Number(today.slice(0, 4));
@@ -107,17 +132,25 @@ async function declarationsOverdue(
   const { rows: filed } = await db.execute<{ site_id: string; period: string }>(sql`
     SELECT DISTINCT site_id, period FROM declarations
     WHERE period IN (${sql.join(periods.map((p) => sql`${p.id}`), sql`, `)}) AND ${inRegion(sql`region_code`, prefix)}`);
-  const done = new Set(filed.map((r) => `${r.site_id}/${r.period}`));
+  const done = new Map<string, Set<string>>();
+  for (const r of filed) {
+    if (!done.has(r.site_id)) done.set(r.site_id, new Set());
+    done.get(r.site_id)!.add(r.period);
+  }
+  const deadlineOf = deadlines(now);
   const alerts: Alert[] = [];
   for (const s of sites) {
+    const declared = done.get(s.siteId);
+    const plans = planClass.get(s.siteId);
     for (const p of periods) {
-      if (done.has(`${s.siteId}/${p.id}`) || !owes(s, p.to)) continue;
-      const stated = planClass.get(`${s.siteId}/${p.year}`);
+      if (declared?.has(p.id) || !owes(s, p.to)) continue;
+      const stated = plans?.get(p.year);
       const cls: ManagementClass = stated && MANAGEMENT_CLASSES.includes(stated) ? stated : s.keyByFacts ? 'key' : 'registration';
       if (!PERIOD_KINDS_BY_CLASS[cls].includes(p.kind)) continue;
+      const { deadline, lateBy } = deadlineOf(p.dueOn);
       alerts.push({
         type: 'declaration_overdue', severity: 'medium', entityType: 'site_period', entityId: `${s.siteId}/${p.id}`,
-        orgId: s.orgId, regionCode: s.regionCode, deadline: dayAfter(p.dueOn).toISOString(), lateBy: { value: daysLate(p.dueOn, now), unit: 'days' },
+        orgId: s.orgId, regionCode: s.regionCode, deadline, lateBy: { ...lateBy },
         summary: `${s.orgName}, site ${s.siteName}: declaration for ${p.id} not submitted (due ${p.dueOn})`,
         details: {
           orgName: s.orgName, siteName: s.siteName, siteId: s.siteId, period: p.id, periodKind: p.kind, dueOn: p.dueOn, managementClass: cls,
