@@ -14,8 +14,8 @@
 //   BENCH_SERVICE_NODE_OPTIONS  NODE_OPTIONS for the service only, e.g. '--cpu-prof --cpu-prof-dir=/tmp/prof'
 //   BENCH_SERVICE_SQL  SQL run on the service's database once it is migrated and serving, for an
 //                      experiment (dropping an index or a trigger to see what it costs a step)
-//   BENCH_PROFILE_SQL  '1': track the database functions of the service's step scenarios and print
-//                      each one's calls and time per step (pg_stat_user_functions)
+//   BENCH_PROFILE_SQL  '1': track the database functions of the service's step and issuance scenarios and print
+//                      each one's calls and time per step or request (pg_stat_user_functions)
 //   DATABASE_URL       a PostgreSQL on this machine (default postgres://postgres@127.0.0.1:5432/postgres)
 import { spawn } from 'node:child_process';
 import http from 'node:http';
@@ -165,12 +165,12 @@ async function functionTimes(database: string): Promise<Map<string, { calls: num
 }
 
 /** Per step: each function's calls, total and own (self) time in ms, busiest first. */
-function functionProfile(before: Awaited<ReturnType<typeof functionTimes>>, after: Awaited<ReturnType<typeof functionTimes>>, steps: number): string {
+function functionProfile(before: Awaited<ReturnType<typeof functionTimes>>, after: Awaited<ReturnType<typeof functionTimes>>, steps: number, per = 'step'): string {
   const rows = [...after].map(([name, a]) => {
     const b = before.get(name) ?? { calls: 0, total: 0, self: 0 };
     return { name, calls: (a.calls - b.calls) / steps, total: (a.total - b.total) / steps, self: (a.self - b.self) / steps };
   }).filter((r) => r.calls > 0).sort((x, y) => y.total - x.total);
-  return ['', '| function (per step) | calls | total ms | self ms |', '|---|---|---|---|',
+  return ['', `| function (per ${per}) | calls | total ms | self ms |`, '|---|---|---|---|',
     ...rows.map((r) => `| ${r.name} | ${r.calls.toFixed(2)} | ${r.total.toFixed(3)} | ${r.self.toFixed(3)} |`)].join('\n');
 }
 
@@ -299,7 +299,10 @@ async function serviceIssue() {
   try {
     const { token } = await party(s.base, s.admin, ['generator'], DISTRICTS[0], 0);
     await load(s.base, issueTargets(token, 4, 30 + ISSUE_REQUESTS), 'labels', BATCH, 4); // warm-up
-    return await load(s.base, issueTargets(token), 'labels', BATCH, 4, s.meter);
+    const before = PROFILE_SQL ? await functionTimes(s.meter.database) : undefined;
+    const result = await load(s.base, issueTargets(token), 'labels', BATCH, Number(process.env.BENCH_ISSUE_CONNECTIONS ?? 4), s.meter);
+    if (before) profiles.push(functionProfile(before, await functionTimes(s.meter.database), ISSUE_REQUESTS, 'request of 500 labels'));
+    return result;
   } finally {
     await s.stop();
   }
