@@ -9,6 +9,8 @@
 //   BENCH_SERVICE_DIR  where the service's sources are (default: this checkout), to measure another commit
 //   BENCH_ONLY         run only these scenarios, comma-separated: steps10, steps1, paced, others (default all),
 //                      or issue (batch issuance alone)
+//   BENCH_ISSUE_CONNECTIONS  concurrent requests of issuance alone (default 4; 1 shows its database
+//                      time without lock waits, with BENCH_PROFILE_SQL)
 //   BENCH_ROUNDS       rounds of the step scenarios, bare stack and service in turn (default 1); with
 //                      more, each round is printed and the median ratio closes the table
 //   BENCH_SERVICE_NODE_OPTIONS  NODE_OPTIONS for the service only, e.g. '--cpu-prof --cpu-prof-dir=/tmp/prof'
