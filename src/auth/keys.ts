@@ -1,14 +1,18 @@
 // Ed25519 signing keys: configured (JWT_PRIVATE_JWKS), or generated once and kept in the
 // database so that tokens and printed QR codes stay valid across restarts and replicas.
-import { randomUUID } from 'node:crypto';
+import { createPrivateKey, randomUUID, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { decodeProtectedHeader, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
 import { asc } from 'drizzle-orm';
 import type { Db } from '../db/database.js';
 import { signingKeys } from '../db/schema.js';
 
 export interface KeyRing {
-  /** The key that signs; the first of the configured set, or the oldest stored key. */
-  signing: { kid: string; key: CryptoKey };
+  /**
+   * The key that signs; the first of the configured set, or the oldest stored key. As a WebCrypto
+   * key for jose, and as node:crypto's own for the labels' one-shot signatures (Node 24 deprecates
+   * turning a non-extractable CryptoKey into a KeyObject, DEP0204).
+   */
+  signing: { kid: string; key: CryptoKey; keyObject: KeyObject };
   /** Every key whose signatures are accepted, by kid. */
   verifying: Map<string, CryptoKey>;
   /** The public JWKS served at /.well-known/jwks.json. */
@@ -33,7 +37,8 @@ async function ringFrom(privateJwks: Array<JWK & { kid: string }>): Promise<KeyR
   const first = privateJwks[0];
   const signingKey = first.d ? ((await importJWK(first, 'EdDSA')) as CryptoKey) : undefined;
   if (!signingKey) throw new Error(`signing key ${first.kid} has no private part`);
-  return { signing: { kid: first.kid, key: signingKey }, verifying, jwks: { keys: pub } };
+  const keyObject = createPrivateKey({ key: first as JsonWebKey, format: 'jwk' });
+  return { signing: { kid: first.kid, key: signingKey, keyObject }, verifying, jwks: { keys: pub } };
 }
 
 export async function loadKeyRing(db: Db, configuredJwks?: string): Promise<KeyRing> {

@@ -77,7 +77,7 @@ function ringCrypto(keys: KeyRing): RingCrypto {
     if (jwk.kid === keys.signing.kid) signingChar = c;
   }
   if (signingChar === undefined) throw new Error(`signing key ${keys.signing.kid} is not in the published key set`);
-  rc = { signingChar, signingKey: KeyObject.from(keys.signing.key), byChar };
+  rc = { signingChar, signingKey: keys.signing.keyObject, byChar };
   rings.set(keys, rc);
   return rc;
 }

@@ -4,6 +4,7 @@
 // Chinese data elements docs/exchange.md names. Read by whoever may read the manifest.
 import { and, asc, eq, inArray, isNotNull } from 'drizzle-orm';
 import type { DbOrTx } from '../db/database.js';
+import { readTogether } from '../db/read-together.js';
 import {
   crossProvinceApprovals, exemptions, labels, labelSteps, licences, manifestSteps, organisations, vehicles,
 } from '../db/schema.js';
@@ -73,17 +74,17 @@ export async function nationalRecord(db: DbOrTx, caller: Caller, id: string) {
   const plates = carriers.map((c) => c.vehiclePlate).filter((p): p is string => p !== null);
   const labelIds = items.map((i) => i.labelId);
   // In the caller's transaction these run one after another on its connection.
-  const [orgs, licenceRows, vehicleRows, labelRows, steps, moves, approval, exemption] = await Promise.all([
-    db.select().from(organisations).where(inArray(organisations.id, orgIds)),
-    db.select().from(licences).where(and(inArray(licences.orgId, orgIds), eq(licences.status, 'active'))).orderBy(asc(licences.createdAt)),
-    plates.length ? db.select({ plate: vehicles.plate, licenceNumber: licences.number }).from(vehicles)
+  const [orgs, licenceRows, vehicleRows, labelRows, steps, moves, approval, exemption] = await readTogether(db,
+    () => db.select().from(organisations).where(inArray(organisations.id, orgIds)),
+    () => db.select().from(licences).where(and(inArray(licences.orgId, orgIds), eq(licences.status, 'active'))).orderBy(asc(licences.createdAt)),
+    () => plates.length ? db.select({ plate: vehicles.plate, licenceNumber: licences.number }).from(vehicles)
       .innerJoin(licences, eq(licences.id, vehicles.licenceId)).where(inArray(vehicles.plate, plates)) : Promise.resolve([]),
-    labelIds.length ? db.select().from(labels).where(inArray(labels.id, labelIds)) : Promise.resolve([]),
-    db.select().from(manifestSteps).where(eq(manifestSteps.manifestId, m.id)).orderBy(asc(manifestSteps.id)),
-    db.select().from(labelSteps).where(and(eq(labelSteps.manifestId, m.id), isNotNull(labelSteps.lat))).orderBy(asc(labelSteps.id)),
-    m.crossProvinceApprovalId ? db.select({ number: crossProvinceApprovals.number }).from(crossProvinceApprovals).where(eq(crossProvinceApprovals.id, m.crossProvinceApprovalId)) : Promise.resolve([]),
-    m.exemptionId ? db.select({ approvalNo: exemptions.approvalNo }).from(exemptions).where(eq(exemptions.id, m.exemptionId)) : Promise.resolve([]),
-  ]);
+    () => labelIds.length ? db.select().from(labels).where(inArray(labels.id, labelIds)) : Promise.resolve([]),
+    () => db.select().from(manifestSteps).where(eq(manifestSteps.manifestId, m.id)).orderBy(asc(manifestSteps.id)),
+    () => db.select().from(labelSteps).where(and(eq(labelSteps.manifestId, m.id), isNotNull(labelSteps.lat))).orderBy(asc(labelSteps.id)),
+    () => m.crossProvinceApprovalId ? db.select({ number: crossProvinceApprovals.number }).from(crossProvinceApprovals).where(eq(crossProvinceApprovals.id, m.crossProvinceApprovalId)) : Promise.resolve([]),
+    () => m.exemptionId ? db.select({ approvalNo: exemptions.approvalNo }).from(exemptions).where(eq(exemptions.id, m.exemptionId)) : Promise.resolve([]),
+  );
   const orgById = new Map(orgs.map((o) => [o.id, o]));
   const orgOf = (orgId: string) => orgById.get(orgId)!; // every party is a registered organisation (foreign keys)
   const labelById = new Map(labelRows.map((l) => [l.id, l]));

@@ -5,8 +5,8 @@ import { RECEIVED_STATES } from '../manifests/manifest-states.js';
 import { receivedKgSql, yearInterval } from '../manifests/received-weight.js';
 import { offToleranceSql } from '../manifests/weight-discrepancy.js';
 import { sql, type SQL } from 'drizzle-orm';
-import { PgTransaction } from 'drizzle-orm/pg-core';
 import type { DbOrTx } from '../db/database.js';
+import { isTransaction } from '../db/read-together.js';
 import type { Config } from '../config.js';
 import { inRegion } from './jurisdiction.js';
 import { paperTransferAlerts } from './paper-transfer-alerts.js';
@@ -240,6 +240,6 @@ export async function openAlerts(db: DbOrTx, config: Config, prefix: string, typ
   if (wanted('management_plan_missing') || wanted('declaration_overdue')) checks.push(async (out) => { out.push(...await filingAlerts(db, config, prefix, wanted, now, siteFacts())); });
 
   const lists = checks.map(() => [] as Alert[]);
-  await inLanes(checks.map((check, i) => () => check(lists[i])), db instanceof PgTransaction ? 1 : CHECK_LANES);
+  await inLanes(checks.map((check, i) => () => check(lists[i])), isTransaction(db) ? 1 : CHECK_LANES);
   return lists.flat().sort(alertOrder);
 }

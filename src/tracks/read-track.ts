@@ -3,6 +3,7 @@
 // partitioned by month on the fix time).
 import { sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/database.js';
+import { readTogether } from '../db/read-together.js';
 import type { LoadedManifest } from '../manifests/manifest-view.js';
 import { legsOf, legWindow, type Leg } from './legs.js';
 import { buildRoute, type Route, type StepPlace, type TrackPoint } from './route.js';
@@ -89,9 +90,11 @@ async function buildRoutes(db: DbOrTx, loaded: RouteSource[], settings: TrackSet
     if (loaded.length === 0) return new Map();
   }
   const pairs = new Map(loaded.map((l) => [l.m.id, pairOf(l.m)]));
-  const [read, steps, approved] = await Promise.all([
-    withFixesOnly ? fixes! : readFixes(db, spans), readStepPlaces(db, loaded.map((l) => l.m.id)), approvedRoutesFor(db, [...pairs.values()]),
-  ]);
+  const [read, steps, approved] = await readTogether(db,
+    async () => (withFixesOnly ? fixes! : readFixes(db, spans)),
+    () => readStepPlaces(db, loaded.map((l) => l.m.id)),
+    () => approvedRoutesFor(db, [...pairs.values()]),
+  );
   return new Map(loaded.map((l) => {
     const a = approved.get(pairKey(pairs.get(l.m.id)!));
     return [l.m.id, buildRoute(
