@@ -20,9 +20,11 @@ const compare = (a: string, b: string) => (a === b ? 0 : a < b ? -1 : 1);
 export const alertOrder = (x: Alert, y: Alert): number =>
   compare(x.deadline, y.deadline) || compare(x.entityId, y.entityId) || compare(x.type, y.type);
 
-/** The `limit` alerts after the cursor's (all of them sorted by alertOrder), and the next page's cursor. */
-export function alertPage(sorted: Alert[], limit: number, cursor?: string): { items: Alert[]; nextCursor: string | null } {
-  const after = cursor === undefined ? undefined : decodeCursor(cursor, 3);
+/** The key a page's cursor holds; a 400 for a cursor the API did not issue (read before any alert is computed). */
+export const alertCursor = (cursor: string | undefined) => (cursor === undefined ? undefined : decodeCursor(cursor, 3));
+
+/** The `limit` alerts after the cursor's key (all of them sorted by alertOrder), and the next page's cursor. */
+export function alertPage(sorted: Alert[], limit: number, after?: Array<string | number>): { items: Alert[]; nextCursor: string | null } {
   const rest = after ? sorted.slice(firstAfter(sorted, after)) : sorted;
   return keysetPage(rest, limit, keyOf, (a) => a);
 }

@@ -18,7 +18,7 @@ import {
 } from './search.js';
 import { csvStream, EXPORT_PAGE } from '../http/csv.js';
 import { ALERT_TYPES, openAlerts } from './alerts.js';
-import { alertPage } from './alert-page.js';
+import { alertCursor, alertPage } from './alert-page.js';
 
 const Uuid = Type.String({ format: 'uuid' });
 const NS = Type.Union([Type.String(), Type.Null()]);
@@ -119,9 +119,10 @@ export const supervisionRoutes: RouteModule = (app, ctx) => {
   }, async (request) => {
     const { regionCode, type, limit, cursor } = request.query;
     const prefix = effectivePrefix(request.caller, regionCode);
+    const after = alertCursor(cursor);
     const now = new Date();
     const all = await openAlerts(ctx.db, ctx.config, prefix, type, now);
-    return { ...alertPage(all, limit ?? 50, cursor), total: all.length, computedAt: now.toISOString() };
+    return { ...alertPage(all, limit ?? 50, after), total: all.length, computedAt: now.toISOString() };
   });
 
   app.post('/api/v1/supervision/manifests/:id/discrepancy-review', {
