@@ -64,9 +64,12 @@ export const labels = pgTable('labels', {
   index('labels_state_idx').on(t.state, t.heldSince, t.holderRegionCode),
   // Supervision search by state, newest first (bench:reads: 1 s → 1 ms on ten years).
   index('labels_state_generated_idx').on(t.state, t.generatedAt, t.id),
-  // The medical-hold alert: HW01 held at a site since before a date.
-  index('labels_category_state_held_idx').on(t.category, t.state, t.heldSince, t.holderRegionCode),
-  index('labels_parent_idx').on(t.parentId),
+  // The medical-hold alert: HW01 held at a site since before a date. Partial (migration 0031): a step
+  // on any other waste writes no entry here.
+  index('labels_medical_held_idx').on(t.state, t.heldSince, t.holderRegionCode).where(sql`category = 'HW01'`),
+  // A container's contents. Partial (migration 0031): most labels are inside nothing, and a label
+  // written with no parent adds no entry (every query here asks for the labels of one parent).
+  index('labels_parent_idx').on(t.parentId).where(sql`parent_id IS NOT NULL`),
 ]);
 
 // Next 3-digit sequence of the digital identification code, per unit, waste code and day.
