@@ -10,7 +10,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { buildTestApp, type TestApp } from '../support/test-app.js';
 import { createParty, createRegulator, login, loginAdmin, type Client, type Party } from '../support/factories.js';
 import {
-  act, addOperatingLicence, createCarrier, createSite, DRIVER, EMERGENCY_MEASURES, issueLabel, manifestAction, type CarrierSite, type Site,
+  act, DRIVER, EMERGENCY_MEASURES, issueLabel, manifestAction, transferParties, type CarrierSite, type Site,
 } from '../support/world.js';
 import { thisYear } from '../support/dates.js';
 
@@ -63,10 +63,7 @@ const auditOf = async (id: string) => (await admin.get(`/api/v1/audit?entityType
 beforeAll(async () => {
   t = await buildTestApp();
   admin = await loginAdmin(t.app);
-  generator = await createSite(t.app, admin, { roles: ['generator'], regionCode: '140105' });
-  carrier = await createCarrier(t.app, admin);
-  receiver = await createSite(t.app, admin, { roles: ['receiver'], regionCode: '140121' }, ['D10']);
-  await addOperatingLicence(admin, receiver.org.id, { wasteCodes: ['HW08'] });
+  ({ generator, carrier, receiver } = await transferParties(t.app, admin, { wasteCodes: ['HW08'] }));
   districtViewer = await createRegulator(t.app, admin, '140105');
   exchange = await exchangeClientOf(districtViewer);
   receiverSideExchange = await exchangeClientOf(await createRegulator(t.app, admin, '140121'));

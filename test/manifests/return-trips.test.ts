@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../support/test-app.js';
 import { createRegulator, loginAdmin, type Client, type Party } from '../support/factories.js';
-import { act, addOperatingLicence, createCarrier, createSite, DRIVER, issueLabel, manifestAction, type CarrierSite, type Site } from '../support/world.js';
+import { act, addOperatingLicence, createSite, DRIVER, issueLabel, manifestAction, transferParties, type CarrierSite, type Site } from '../support/world.js';
 
 const EMERGENCY = '泄漏时用吸附棉围堵，报告生态环境部门';
 
@@ -20,10 +20,7 @@ let receiverRegulator: Party;
 beforeAll(async () => {
   t = await buildTestApp();
   city = await loginAdmin(t.app);
-  generator = await createSite(t.app, city, { roles: ['generator'], regionCode: '140105' });
-  carrier = await createCarrier(t.app, city);
-  receiver = await createSite(t.app, city, { roles: ['receiver'], regionCode: '140121' }, ['D10']);
-  await addOperatingLicence(city, receiver.org.id, { wasteCodes: ['HW08'] });
+  ({ generator, carrier, receiver } = await transferParties(t.app, city, { wasteCodes: ['HW08'] }));
   other = await createSite(t.app, city, { roles: ['receiver'], regionCode: '140110' }, ['D10']);
   await addOperatingLicence(city, other.org.id, { wasteCodes: ['HW08'] });
   receiverRegulator = await createRegulator(t.app, city, '140121');

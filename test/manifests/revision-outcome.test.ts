@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../support/test-app.js';
 import { createRegulator, loginAdmin, type Client, type Party } from '../support/factories.js';
-import { act, addOperatingLicence, createCarrier, createSite, DRIVER, EMERGENCY_MEASURES, issueLabel, manifestAction, type CarrierSite, type Site } from '../support/world.js';
+import { act, DRIVER, EMERGENCY_MEASURES, issueLabel, manifestAction, transferParties, type CarrierSite, type Site } from '../support/world.js';
 
 let t: TestApp;
 let admin: Client;
@@ -17,10 +17,7 @@ let regulator: Party;
 beforeAll(async () => {
   t = await buildTestApp();
   admin = await loginAdmin(t.app);
-  generator = await createSite(t.app, admin, { roles: ['generator'], regionCode: '140105' });
-  carrier = await createCarrier(t.app, admin);
-  receiver = await createSite(t.app, admin, { roles: ['receiver'], regionCode: '140121' }, ['D10']);
-  await addOperatingLicence(admin, receiver.org.id, { wasteCodes: ['HW08', 'HW49'] });
+  ({ generator, carrier, receiver } = await transferParties(t.app, admin, { wasteCodes: ['HW08', 'HW49'] }));
   regulator = await createRegulator(t.app, admin, '140100');
 });
 afterAll(() => t.close());

@@ -96,6 +96,18 @@ export async function createCarrier(app: App, registrar: Client, plate = `晋A${
  * Emergency measures for a manifest (转移管理办法 Art. 10): submit refuses a manifest without them
  * (rule emergency_measures), so every manifest a test creates states some.
  */
+/**
+ * The parties of most transfer tests, created in this order: a generator in 140105, a carrier, and a
+ * receiver in 140121 with D10 and an operating licence (`licence`: its fields beyond the defaults).
+ */
+export async function transferParties(app: App, registrar: Client, licence: Record<string, unknown> = {}) {
+  const generator = await createSite(app, registrar, { roles: ['generator'], regionCode: '140105' });
+  const carrier = await createCarrier(app, registrar);
+  const receiver = await createSite(app, registrar, { roles: ['receiver'], regionCode: '140121' }, ['D10']);
+  const licenceId = (await addOperatingLicence(registrar, receiver.org.id, licence)).id as string;
+  return { generator, carrier, receiver, licenceId };
+}
+
 export const EMERGENCY_MEASURES = '泄漏时用吸附棉围堵，报告生态环境部门';
 
 export const DRIVER = { name: '王师傅', qualificationNo: 'DG-140100-0001' };
